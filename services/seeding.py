@@ -1,0 +1,120 @@
+"""First start: load the bundled agencies, frameworks and official assessments into the database.
+
+Idempotent: what is already there (by code, or by source for assessments) is left alone."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from scoring.loading import parse_assessment, parse_directory, parse_framework
+from scoring.model import Framework
+from services.clock import Clock
+from storage import repo
+from storage.models import SubmissionRow
+
+log = logging.getLogger(__name__)
+ACTOR = "system:seed"
+
+
+@dataclass
+class SeedReport:
+    agencies_added: list[str] = field(default_factory=list)
+    frameworks_added: list[str] = field(default_factory=list)
+    assessments_added: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.agencies_added or self.frameworks_added or self.assessments_added)
+
+
+async def seed(
+    sessions: async_sessionmaker[AsyncSession], data_dir: Path, clock: Clock
+) -> SeedReport:
+    """Load everything under data_dir that the database does not hold yet, in one transaction."""
+    report = SeedReport()
+    now = clock()
+    files = await asyncio.to_thread(_read_files, data_dir)
+    async with sessions() as session, session.begin():
+        for name, text in files["agencies"]:
+            directory = parse_directory(text, name)
+            added = await repo.add_directory(session, directory)
+            for code in added:
+                repo.audit(session, now, ACTOR, "create", "agency", code, file=name)
+            report.agencies_added += added
+        directory = await repo.load_directory(session)
+        known = {code for code, _kind, _year in await repo.framework_codes(session)}
+        frameworks: dict[str, Framework] = {}
+        for name, text in files["frameworks"]:
+            framework = parse_framework(text, name, directory)
+            frameworks[framework.code] = framework
+            if framework.code not in known:
+                await repo.add_framework(session, framework, now)
+                repo.audit(session, now, ACTOR, "import", "framework", framework.code, file=name)
+                report.frameworks_added.append(framework.code)
+        for name, text in files["assessments"]:
+            await _seed_assessment(session, name, text, frameworks, report, now)
+    for warning in report.warnings:
+        log.warning("%s", warning)
+    return report
+
+
+async def _seed_assessment(
+    session: AsyncSession,
+    name: str,
+    text: str,
+    frameworks: dict[str, Framework],
+    report: SeedReport,
+    now: datetime,
+) -> None:
+    assessment = parse_assessment(text, name, frameworks)
+    report.warnings += assessment.warnings
+    if await repo.has_submission_from(session, assessment.framework, assessment.source):
+        return
+    framework = frameworks[assessment.framework]
+    ids = await repo.indicator_ids(session, framework.code)
+    period = await repo.period_id(session, assessment.period)
+    for m in assessment.measurements:
+        sub = framework.sub_index(m.code)
+        row = SubmissionRow(
+            indicator_id=ids[m.code],
+            period_id=period,
+            value=m.value,
+            points=m.points,
+            source_max=m.source_max,
+            unit=sub.unit if sub and m.value is not None else "điểm",
+            status=assessment.status,
+            source=m.source,
+            created_at=now,
+        )
+        session.add(row)
+        await session.flush()
+        repo.audit(
+            session,
+            now,
+            ACTOR,
+            "submit",
+            "submission",
+            str(row.id),
+            indicator=m.code,
+            period=m.period,
+            file=name,
+        )
+    report.assessments_added.append(name)
+
+
+def _read_files(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
+    """The YAML files of each data folder, in name order."""
+    return {
+        folder: [
+            (p.name, p.read_text(encoding="utf-8"))
+            for p in sorted((data_dir / folder).glob("*.yaml"))
+        ]
+        for folder in ("agencies", "frameworks", "assessments")
+    }

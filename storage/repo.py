@@ -1,0 +1,256 @@
+"""Reads and writes of frameworks, agencies and values. Callers own the transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scoring.engine import Measurement
+from scoring.model import (
+    Agency,
+    AgencyGroup,
+    Directory,
+    Framework,
+    Level,
+    Pillar,
+    Role,
+    Rule,
+    RuleKind,
+    SubIndex,
+)
+from scoring.periods import parse_period
+from storage.models import (
+    AgencyGroupRow,
+    AgencyRow,
+    AssignmentRow,
+    AuditRow,
+    FrameworkRow,
+    GroupMemberRow,
+    IndicatorRow,
+    PeriodRow,
+    SubmissionRow,
+)
+
+
+def audit(
+    session: AsyncSession,
+    at: datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    key: str,
+    **detail: Any,
+) -> None:
+    session.add(
+        AuditRow(at=at, actor=actor, action=action, entity=entity, entity_key=key, detail=detail)
+    )
+
+
+async def framework_codes(session: AsyncSession) -> list[tuple[str, str, int]]:
+    rows = await session.execute(select(FrameworkRow.code, FrameworkRow.kind, FrameworkRow.year))
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+async def load_directory(session: AsyncSession) -> Directory:
+    agencies = (await session.scalars(select(AgencyRow).order_by(AgencyRow.id))).all()
+    groups = (await session.scalars(select(AgencyGroupRow).order_by(AgencyGroupRow.id))).all()
+    members = (await session.scalars(select(GroupMemberRow).order_by(GroupMemberRow.id))).all()
+    by_group: dict[int, list[GroupMemberRow]] = {}
+    for m in members:
+        by_group.setdefault(m.group_id, []).append(m)
+    return Directory(
+        tuple(Agency(a.code, a.name, a.kind, tuple(a.aliases)) for a in agencies),
+        tuple(
+            AgencyGroup(
+                g.code,
+                g.name,
+                tuple(g.kinds),
+                tuple(m.member_code for m in by_group.get(g.id, []) if not m.member_is_group),
+                tuple(m.member_code for m in by_group.get(g.id, []) if m.member_is_group),
+                tuple(g.aliases),
+            )
+            for g in groups
+        ),
+    )
+
+
+async def add_directory(session: AsyncSession, directory: Directory) -> list[str]:
+    """Insert the agencies and groups not yet present (by code); returns the codes added."""
+    have = set(await session.scalars(select(AgencyRow.code)))
+    have |= set(await session.scalars(select(AgencyGroupRow.code)))
+    added = []
+    for a in directory.agencies:
+        if a.code not in have:
+            session.add(AgencyRow(code=a.code, name=a.name, kind=a.kind, aliases=list(a.aliases)))
+            added.append(a.code)
+    for g in directory.groups:
+        if g.code in have:
+            continue
+        row = AgencyGroupRow(
+            code=g.code, name=g.name, kinds=list(g.kinds), aliases=list(g.aliases)
+        )
+        session.add(row)
+        await session.flush()
+        session.add_all(GroupMemberRow(group_id=row.id, member_code=c) for c in g.members)
+        session.add_all(
+            GroupMemberRow(group_id=row.id, member_code=c, member_is_group=True) for c in g.groups
+        )
+        added.append(g.code)
+    return added
+
+
+async def add_framework(session: AsyncSession, framework: Framework, at: datetime) -> FrameworkRow:
+    row = FrameworkRow(
+        code=framework.code,
+        name=framework.name,
+        year=framework.year,
+        kind=framework.kind,
+        source=framework.source,
+        total_max=framework.total_max,
+        target_total=framework.target_total,
+        imported_at=at,
+    )
+    session.add(row)
+    await session.flush()
+    for position, pillar in enumerate(framework.pillars):
+        session.add(
+            IndicatorRow(
+                framework_id=row.id,
+                code=pillar.code,
+                position=position,
+                name=pillar.name,
+                name_en=pillar.name_en,
+                aliases=list(pillar.aliases),
+                max_points=pillar.max_points,
+            )
+        )
+        for sub_position, sub in enumerate(pillar.sub_indices):
+            indicator = IndicatorRow(
+                framework_id=row.id,
+                code=sub.code,
+                parent_code=pillar.code,
+                position=sub_position,
+                name=sub.name,
+                max_points=sub.max_points,
+                unit=sub.unit,
+                rule=sub.rule.kind.value,
+                threshold=sub.rule.threshold,
+                levels=[[str(lv.at_least), str(lv.points)] for lv in sub.rule.levels],
+            )
+            session.add(indicator)
+            await session.flush()
+            for role, holders in ((Role.LEAD, sub.lead), (Role.COORDINATE, sub.coordinate)):
+                session.add_all(
+                    AssignmentRow(
+                        indicator_id=indicator.id, holder_code=code, role=role.value, position=i
+                    )
+                    for i, code in enumerate(holders)
+                )
+    return row
+
+
+async def load_framework(session: AsyncSession, code: str) -> Framework | None:
+    row = await session.scalar(select(FrameworkRow).where(FrameworkRow.code == code))
+    if row is None:
+        return None
+    indicators = (
+        await session.scalars(
+            select(IndicatorRow)
+            .where(IndicatorRow.framework_id == row.id)
+            .order_by(IndicatorRow.position)
+        )
+    ).all()
+    ids = [i.id for i in indicators]
+    assignments = (
+        await session.scalars(
+            select(AssignmentRow)
+            .where(AssignmentRow.indicator_id.in_(ids))
+            .order_by(AssignmentRow.position)
+        )
+    ).all()
+    holders: dict[tuple[int, str], list[str]] = {}
+    for a in assignments:
+        holders.setdefault((a.indicator_id, a.role), []).append(a.holder_code)
+    pillars = []
+    for p in (i for i in indicators if i.parent_code is None):
+        subs = tuple(
+            SubIndex(
+                code=s.code,
+                name=s.name,
+                max_points=s.max_points,
+                rule=Rule(
+                    RuleKind(s.rule),
+                    s.threshold,
+                    tuple(Level(Decimal(a), Decimal(b)) for a, b in s.levels),
+                ),
+                unit=s.unit,
+                lead=tuple(holders.get((s.id, Role.LEAD.value), [])),
+                coordinate=tuple(holders.get((s.id, Role.COORDINATE.value), [])),
+            )
+            for s in indicators
+            if s.parent_code == p.code
+        )
+        pillars.append(Pillar(p.code, p.name, p.name_en, p.max_points, tuple(p.aliases), subs))
+    return Framework(
+        code=row.code,
+        name=row.name,
+        year=row.year,
+        kind=row.kind,
+        source=row.source,
+        total_max=row.total_max,
+        target_total=row.target_total,
+        pillars=tuple(pillars),
+    )
+
+
+async def period_id(session: AsyncSession, code: str) -> int:
+    """The id of a period, created on first use."""
+    found = await session.scalar(select(PeriodRow.id).where(PeriodRow.code == code))
+    if found is not None:
+        return found
+    p = parse_period(code)
+    row = PeriodRow(code=p.code, kind=p.kind, starts_on=p.starts_on, ends_on=p.ends_on)
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def indicator_ids(session: AsyncSession, framework_code: str) -> dict[str, int]:
+    rows = await session.execute(
+        select(IndicatorRow.code, IndicatorRow.id)
+        .join(FrameworkRow, FrameworkRow.id == IndicatorRow.framework_id)
+        .where(FrameworkRow.code == framework_code)
+    )
+    return {code: id_ for code, id_ in rows}
+
+
+async def has_submission_from(session: AsyncSession, framework_code: str, source: str) -> bool:
+    ids = list((await indicator_ids(session, framework_code)).values())
+    found = await session.scalar(
+        select(SubmissionRow.id)
+        .where(SubmissionRow.indicator_id.in_(ids), SubmissionRow.source.startswith(source))
+        .limit(1)
+    )
+    return found is not None
+
+
+async def measurements(
+    session: AsyncSession, framework_code: str, statuses: tuple[str, ...]
+) -> list[Measurement]:
+    """Every stored value of a framework with one of the statuses, oldest first."""
+    rows = await session.execute(
+        select(IndicatorRow.code, PeriodRow.code, SubmissionRow)
+        .join(SubmissionRow, SubmissionRow.indicator_id == IndicatorRow.id)
+        .join(PeriodRow, PeriodRow.id == SubmissionRow.period_id)
+        .join(FrameworkRow, FrameworkRow.id == IndicatorRow.framework_id)
+        .where(FrameworkRow.code == framework_code, SubmissionRow.status.in_(statuses))
+        .order_by(SubmissionRow.created_at, SubmissionRow.id)
+    )
+    return [
+        Measurement(code, period, s.value, s.points, s.source, s.source_max)
+        for code, period, s in rows
+    ]

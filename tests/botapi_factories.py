@@ -1,0 +1,198 @@
+"""Pure builders for Bot API JSON objects, used by :mod:`tests.botapi`.
+
+Everything here returns plain ``dict``s shaped like the Bot API's JSON objects. Entity offsets
+and lengths are in UTF-16 code units, as Telegram counts them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from typing import Any
+
+JSON = dict[str, Any]
+
+_COMMAND_RE = re.compile(r"(?<![\w/@])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])")
+_MENTION_RE = re.compile(r"(?<![\w@/])@[A-Za-z0-9_]{5,32}(?!\w)")
+_URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]']")
+_NO_AUTO_INSIDE = {"code", "pre", "text_link", "url"}
+
+# tag -> entity type, as accepted by Telegram's HTML parse mode
+_HTML_TAGS = {
+    "b": "bold", "strong": "bold", "i": "italic", "em": "italic",
+    "u": "underline", "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
+    "del": "strikethrough", "a": "text_link", "code": "code", "pre": "pre",
+    "tg-spoiler": "spoiler", "span": "spoiler", "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
+}  # fmt: skip
+_HTML_ENTITY_RE = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
+_ATTR_RE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def user(
+    user_id: int, first_name: str, language_code: str | None = "vi", username: str | None = None
+) -> JSON:
+    result: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
+    if username:
+        result["username"] = username
+    if language_code:
+        result["language_code"] = language_code
+    return result
+
+
+def private_chat(sender: JSON) -> JSON:
+    chat = {"id": sender["id"], "type": "private", "first_name": sender["first_name"]}
+    if "username" in sender:
+        chat["username"] = sender["username"]
+    return chat
+
+
+def supergroup_chat(chat_id: int, title: str) -> JSON:
+    return {"id": chat_id, "type": "supergroup", "title": title}
+
+
+def photo_sizes(file_id: str, width: int, height: int, file_size: int) -> list[JSON]:
+    """A thumbnail and the full-size photo, smallest first, like Telegram."""
+    scale = 90 / max(width, height)
+    thumb = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return [
+        {
+            "file_id": f"{file_id}-thumb",
+            "file_unique_id": f"{file_id[-8:]}-t",
+            "width": thumb[0],
+            "height": thumb[1],
+            "file_size": max(1, file_size // 20),
+        },
+        {
+            "file_id": file_id,
+            "file_unique_id": f"{file_id[-8:]}-f",
+            "width": width,
+            "height": height,
+            "file_size": file_size,
+        },
+    ]
+
+
+def auto_entities(text: str, explicit: list[JSON] | None = None) -> list[JSON]:
+    """Entities Telegram detects by itself: bot commands, @mentions and URLs.
+
+    Detected entities overlapping an explicit code/pre/link entity are dropped, and the result
+    (explicit + detected) is sorted by offset like Telegram's.
+    """
+    explicit = list(explicit or [])
+    blocked = [
+        (e["offset"], e["offset"] + e["length"]) for e in explicit if e["type"] in _NO_AUTO_INSIDE
+    ]
+    found: list[JSON] = []
+    for kind, regex in (("bot_command", _COMMAND_RE), ("mention", _MENTION_RE), ("url", _URL_RE)):
+        for m in regex.finditer(text):
+            start, length = utf16_len(text[: m.start()]), utf16_len(m.group())
+            if any(start < end and begin < start + length for begin, end in blocked):
+                continue
+            found.append({"type": kind, "offset": start, "length": length})
+            blocked.append((start, start + length))
+    return sorted(explicit + found, key=lambda e: (e["offset"], -e["length"]))
+
+
+class ParseError(ValueError):
+    """The text is not valid for its parse_mode; the message is Telegram's wording."""
+
+
+def parse_html(source: str) -> tuple[str, list[JSON]]:
+    """Telegram's HTML parse mode: returns (plain text, entities) or raises :class:`ParseError`.
+
+    Follows tdlib's rules and error wording: only the documented tags, ``&lt; &gt; &amp;
+    &quot;`` and numeric character references are decoded, other ``&...;`` stay literal.
+    """
+
+    def byte_offset(index: int) -> int:
+        return len(source[:index].encode())
+
+    out: list[str] = []
+    size = 0  # UTF-16 length of the plain text so far
+    stack: list[tuple[str, int, dict[str, str]]] = []
+    entities: list[JSON] = []
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "&" and (m := _HTML_ENTITY_RE.match(source, i)):
+            piece, i = html.unescape(m.group()), m.end()
+        elif char != "<":
+            piece, i = char, i + 1
+        elif source.startswith("</", i):
+            end = source.find(">", i)
+            if end < 0:
+                raise ParseError(f"Unclosed end tag at byte offset {byte_offset(i)}")
+            name = source[i + 2 : end].strip().lower()
+            if not stack:
+                raise ParseError(f"Unexpected end tag at byte offset {byte_offset(i)}")
+            tag, start, attrs = stack.pop()
+            if name and name != tag:
+                raise ParseError(
+                    f"Unmatched end tag at byte offset {byte_offset(i)}, "
+                    f'expected "</{tag}>", found "</{name}>"'
+                )
+            if size > start:
+                entities.append(_html_entity(tag, attrs, start, size - start))
+            i = end + 1
+            continue
+        else:
+            name_end = i + 1
+            while name_end < len(source) and source[name_end] not in " \t\r\n>":
+                name_end += 1
+            end = source.find(">", name_end)
+            if name_end >= len(source) or end < 0:
+                raise ParseError(f"Unclosed start tag at byte offset {byte_offset(i)}")
+            name = source[i + 1 : name_end].lower()
+            if name not in _HTML_TAGS:
+                raise ParseError(f'Unsupported start tag "{name}" at byte offset {byte_offset(i)}')
+            attrs = {
+                m.group(1).lower(): html.unescape(next(g for g in m.groups()[1:] if g is not None))
+                for m in _ATTR_RE.finditer(source, name_end, end)
+            }
+            if name == "span" and attrs.get("class") != "tg-spoiler":
+                raise ParseError('Tag "span" must have class "tg-spoiler"')
+            stack.append((name, size, attrs))
+            i = end + 1
+            continue
+        out.append(piece)
+        size += utf16_len(piece)
+    if stack:
+        raise ParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
+    return "".join(out), _merge_pre_code(entities)
+
+
+def _html_entity(tag: str, attrs: dict[str, str], offset: int, length: int) -> JSON:
+    entity: JSON = {"type": _HTML_TAGS[tag], "offset": offset, "length": length}
+    if tag == "a":
+        entity["url"] = attrs.get("href", "")
+    elif tag == "code" and attrs.get("class", "").startswith("language-"):
+        entity["language"] = attrs["class"].removeprefix("language-")
+    elif tag == "blockquote" and "expandable" in attrs:
+        entity["type"] = "expandable_blockquote"
+    elif tag == "tg-emoji":
+        entity["custom_emoji_id"] = attrs.get("emoji-id", "")
+    return entity
+
+
+def _merge_pre_code(entities: list[JSON]) -> list[JSON]:
+    """``<pre><code class="language-x">`` becomes a single pre entity with a language."""
+    result = []
+    for entity in entities:
+        span = (entity["offset"], entity["length"])
+        pre = [e for e in entities if e["type"] == "pre" and (e["offset"], e["length"]) == span]
+        if entity["type"] == "code" and pre:
+            if "language" in entity:
+                pre[0]["language"] = entity["language"]
+            continue
+        result.append(entity)
+    return sorted(result, key=lambda e: (e["offset"], -e["length"]))

@@ -74,9 +74,9 @@ async def _seed_assessment(
     now: datetime,
 ) -> None:
     assessment = parse_assessment(text, name, frameworks)
-    report.warnings += assessment.warnings
     if await repo.has_submission_from(session, assessment.framework, assessment.source):
         return
+    report.warnings += assessment.warnings
     framework = frameworks[assessment.framework]
     ids = await repo.indicator_ids(session, framework.code)
     period = await repo.period_id(session, assessment.period)

@@ -1,0 +1,31 @@
+"""python -m bot: long polling with BOT_TOKEN set, else the offline console."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+
+from bot.console import run_console
+from bot.logs import configure_logging
+from bot.runtime import run_polling
+from bot.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Trợ lý DTI")
+    parser.add_argument("--once", metavar="TEXT", help="answer one message offline and exit")
+    parser.add_argument("--console", action="store_true", help="offline console even with a token")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    offline = args.once is not None or args.console or settings.token is None
+    configure_logging(settings.log_level if not offline else "WARNING", settings.token)
+    if offline:
+        asyncio.run(run_console(settings, args.once))
+    else:
+        logging.getLogger(__name__).info("starting long polling")
+        asyncio.run(run_polling(settings))
+
+
+if __name__ == "__main__":
+    main()

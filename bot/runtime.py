@@ -1,0 +1,63 @@
+"""Start-up and shut-down: database, migrations, seed data, services, and long polling."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from bot.app import build_application, publish_commands
+from bot.settings import Settings
+from locales import Translator
+from services.clock import Clock, system_clock
+from services.container import Services
+from services.scores import ScoreService
+from services.seeding import seed
+from storage.db import make_engine, make_sessions
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def open_services(
+    settings: Settings, clock: Clock = system_clock
+) -> AsyncIterator[Services]:
+    """A migrated, seeded database and the services on top of it; closed on exit."""
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        sessions = make_sessions(engine)
+        report = await seed(sessions, settings.data_dir, clock)
+        if report.changed:
+            log.info("seeded %s", report)
+        yield Services(
+            scores=ScoreService(sessions, settings.framework),
+            texts=Translator(settings.default_language),
+            clock=clock,
+            admin_ids=settings.admin_ids,
+        )
+    finally:
+        await engine.dispose()
+
+
+async def run_polling(settings: Settings) -> None:
+    """Serve Telegram by long polling until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with open_services(settings) as services:
+        app = build_application(settings, services)
+        async with app:
+            await publish_commands(app, services)
+            await app.start()
+            assert app.updater is not None  # noqa: S101 - the builder always makes one
+            await app.updater.start_polling(allowed_updates=["message", "callback_query"])
+            log.info("polling as @%s", app.bot.username)
+            await stop.wait()
+            await app.updater.stop()
+            await app.stop()

@@ -1,0 +1,46 @@
+"""Configuration from environment variables (and an optional .env file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REPO_DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+class Settings(BaseSettings):
+    """BOT_TOKEN, DATABASE_URL, BOT_API_BASE_URL, ADMIN_IDS, TIMEZONE, DEFAULT_LANGUAGE …"""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///var/dti.sqlite3"
+    bot_api_base_url: str = "https://api.telegram.org/bot"
+    bot_api_file_url: str = "https://api.telegram.org/file/bot"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    timezone: str = "Asia/Ho_Chi_Minh"
+    default_language: str = "vi"
+    data_dir: Path = REPO_DATA
+    framework: str | None = None
+    log_level: str = "INFO"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, raw: object) -> object:
+        if isinstance(raw, str):
+            return frozenset(
+                int(part) for part in raw.replace(";", ",").split(",") if part.strip()
+            )
+        return raw
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _blank_is_none(cls, raw: object) -> object:
+        return None if isinstance(raw, str) and not raw.strip() else raw
+
+    @property
+    def token(self) -> str | None:
+        return self.bot_token.get_secret_value() if self.bot_token else None

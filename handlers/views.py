@@ -1,0 +1,222 @@
+"""Score answers as short, phone-sized text, through the catalogs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from locales import Text
+from scoring.engine import Measurement, PillarScore, Scoreboard, SubIndexScore
+from scoring.lookup import Target
+from scoring.model import Directory, RuleKind, SubIndex
+from scoring.periods import parse_period
+
+NAME_WIDTH = 48  # characters of a sub-index name in a list line
+
+
+def short_name(name: str, width: int = NAME_WIDTH) -> str:
+    """A name cut at a word boundary, with an ellipsis, so list lines fit a phone screen."""
+    if len(name) <= width:
+        return name
+    cut = name[: width - 1].rsplit(" ", 1)[0].rstrip(",;:(")
+    return cut + "…"
+
+
+def agency_label(directory: Directory, code: str) -> str:
+    """The shortest well-known name of an agency or group ('Sở KH&CN')."""
+    found = directory.agency(code) or directory.group(code)
+    if found is None:
+        return code
+    return (
+        found.aliases[0]
+        if found.aliases and len(found.aliases[0]) < len(found.name)
+        else found.name
+    )
+
+
+def percent(t: Text, points: Decimal, max_points: Decimal) -> str:
+    return t.num(points * 100 / max_points, 1) if max_points else "0"
+
+
+def period_label(t: Text, code: str) -> str:
+    period = parse_period(code)
+    if period.kind == "year":
+        return t("period.year", year=period.year)
+    return t(f"period.{period.kind}", number=code[-1], year=period.year)
+
+
+def points_text(t: Text, s: SubIndexScore) -> str:
+    if s.points is None:
+        return t("score.no_data_short", max=t.num(s.sub_index.max_points))
+    return t("score.points_of", points=t.num(s.points), max=t.num(s.sub_index.max_points))
+
+
+def total_view(t: Text, board: Scoreboard) -> str:
+    fw = board.framework
+    lines = [
+        t("score.total.head", framework=fw.name),
+        t(
+            "score.total.line",
+            points=t.num(board.total),
+            max=t.num(fw.total_max),
+            percent=percent(t, board.total, fw.total_max),
+            dti=t.fixed(board.dti, 4),
+        ),
+    ]
+    lines += _target_lines(t, board)
+    lines.append("")
+    for p in board.pillars:
+        if p.pillar.max_points == 0:
+            continue
+        lines.append(_pillar_line(t, p))
+    lines.append("")
+    lines.append(t("score.missing", missing=board.missing, total=len(fw.sub_indices)))
+    lines += _periods_line(t, [s for p in board.pillars for s in p.sub_scores])
+    lines.append(t("score.total.hint"))
+    return "\n".join(lines)
+
+
+def pillar_view(t: Text, board: Scoreboard, directory: Directory, code: str) -> str:
+    p = board.pillar(code)
+    assert p is not None  # noqa: S101 - the lookup only returns codes of this framework
+    head = t("score.pillar.head", code=p.pillar.code, name=p.pillar.name)
+    if p.pillar.max_points:
+        points = t(
+            "score.pillar.line",
+            points=t.num(p.points),
+            max=t.num(p.pillar.max_points),
+            percent=percent(t, p.points, p.pillar.max_points),
+        )
+    else:
+        points = t("score.pillar.unscored")
+    lines = [head, points, t("score.missing", missing=p.missing, total=len(p.sub_scores)), ""]
+    for s in p.sub_scores:
+        lead = ", ".join(agency_label(directory, c) for c in s.sub_index.lead) or "—"
+        lines.append(
+            t(
+                "score.sub.line",
+                code=s.sub_index.code,
+                name=short_name(s.sub_index.name),
+                points=points_text(t, s),
+                lead=lead,
+            )
+        )
+    lines.append("")
+    lines += _target_lines(t, board, with_total=True)
+    lines += _periods_line(t, list(p.sub_scores))
+    lines.append(
+        t("score.pillar.hint", example=p.sub_scores[0].sub_index.code if p.sub_scores else code)
+    )
+    return "\n".join(lines)
+
+
+def sub_index_view(t: Text, board: Scoreboard, directory: Directory, code: str) -> str:
+    s = board.sub_index(code)
+    assert s is not None  # noqa: S101 - the lookup only returns codes of this framework
+    sub, p = s.sub_index, board.pillar(s.sub_index.pillar_code)
+    lines = [t("score.sub.head", code=sub.code, name=sub.name)]
+    if s.points is None or s.measurement is None:
+        lines.append(t("score.sub.no_data", max=t.num(sub.max_points)))
+    else:
+        lines.append(
+            t(
+                "score.sub.points",
+                points=t.num(s.points),
+                max=t.num(sub.max_points),
+                percent=percent(t, s.points, sub.max_points) if sub.max_points else "0",
+            )
+        )
+        lines += _measurement_lines(t, sub, s.measurement)
+    lines.append(_rule_line(t, sub))
+    lead = ", ".join(directory.name_of(c) for c in sub.lead) or "—"
+    lines.append(t("score.sub.lead", agencies=lead))
+    if sub.coordinate:
+        lines.append(
+            t(
+                "score.sub.coordinate",
+                agencies=", ".join(directory.name_of(c) for c in sub.coordinate),
+            )
+        )
+    if p is not None:
+        lines.append(_pillar_line(t, p))
+    return "\n".join(lines)
+
+
+def unknown_view(t: Text, board: Scoreboard, target: Target) -> str:
+    fw = board.framework
+    names = []
+    for code in target.suggestions:
+        sub = fw.sub_index(code)
+        pillar = fw.pillar(code)
+        if sub is not None:
+            names.append(t("unknown.suggest_sub", code=code, name=short_name(sub.name, 40)))
+        elif pillar is not None:
+            names.append(t("unknown.suggest_pillar", code=code, name=pillar.name))
+    head = t("unknown.code", code=target.code) if target.code else t("unknown.head")
+    return "\n".join([head, *names, t("unknown.tail")])
+
+
+def answer_view(t: Text, board: Scoreboard, directory: Directory, target: Target) -> str:
+    if target.kind == "total":
+        return total_view(t, board)
+    if target.kind == "pillar":
+        return pillar_view(t, board, directory, target.code)
+    if target.kind == "sub_index":
+        return sub_index_view(t, board, directory, target.code)
+    return unknown_view(t, board, target)
+
+
+def _pillar_line(t: Text, p: PillarScore) -> str:
+    return t(
+        "score.pillar.item",
+        code=p.pillar.code,
+        name=p.pillar.name,
+        points=t.num(p.points),
+        max=t.num(p.pillar.max_points),
+        missing=p.missing,
+    )
+
+
+def _target_lines(t: Text, board: Scoreboard, *, with_total: bool = False) -> list[str]:
+    fw, lines = board.framework, []
+    if with_total:
+        lines.append(
+            t(
+                "score.total.short",
+                points=t.num(board.total),
+                max=t.num(fw.total_max),
+                dti=t.fixed(board.dti, 4),
+            )
+        )
+    gap = board.gap_to_target
+    if gap is not None and fw.target_total is not None:
+        key = "score.target.gap" if gap > 0 else "score.target.reached"
+        lines.append(t(key, target=t.num(fw.target_total), gap=t.num(gap)))
+    return lines
+
+
+def _periods_line(t: Text, scores: list[SubIndexScore]) -> list[str]:
+    periods = sorted({s.measurement.period for s in scores if s.measurement}, key=parse_period)
+    if not periods:
+        return []
+    return [t("score.periods", periods=", ".join(period_label(t, c) for c in periods))]
+
+
+def _measurement_lines(t: Text, sub: SubIndex, m: Measurement) -> list[str]:
+    lines = []
+    if m.value is not None:
+        lines.append(t("score.sub.value", value=t.num(m.value, 4), unit=sub.unit))
+    lines.append(t("score.sub.period", period=period_label(t, m.period)))
+    if m.source:
+        lines.append(t("score.sub.source", source=m.source))
+    if m.source_max is not None and m.source_max != sub.max_points:
+        lines.append(
+            t("score.sub.max_mismatch", source_max=t.num(m.source_max), max=t.num(sub.max_points))
+        )
+    return lines
+
+
+def _rule_line(t: Text, sub: SubIndex) -> str:
+    rule = sub.rule
+    if rule.kind is RuleKind.RATIO and rule.threshold is not None:
+        return t("rule.ratio", threshold=t.num(rule.threshold), unit=sub.unit)
+    return t(f"rule.{rule.kind.value}")

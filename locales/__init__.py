@@ -1,0 +1,54 @@
+"""User-facing text: Babel catalogs (locales/<lang>/LC_MESSAGES/messages.po) and number formats.
+
+Message ids are symbolic ("score.total.head"); every id exists in every catalog. Catalogs are
+read once at start-up; a missing id is a bug that the tests catch, not a runtime fallback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LOCALES_DIR = Path(__file__).parent
+LANGUAGES = ("vi", "en")
+
+
+def read_catalog(lang: str) -> dict[str, str]:
+    """msgid -> text of one language's catalog."""
+    with (LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """The catalog of one language, with its number formats."""
+
+    lang: str
+    messages: dict[str, str]
+
+    def __call__(self, msgid: str, **params: Any) -> str:
+        return self.messages[msgid].format(**params)
+
+    def num(self, value: Decimal | int, places: int = 2) -> str:
+        """A number in this language's format: vi 1.082.862 and 9,17; en 1,082,862 and 9.17."""
+        pattern = "#,##0" + ("." + "#" * places if places else "")
+        return format_decimal(value, format=pattern, locale=self.lang)
+
+    def fixed(self, value: Decimal, places: int) -> str:
+        return format_decimal(value, format="0." + "0" * places, locale=self.lang)
+
+
+class Translator:
+    def __init__(self, default: str = "vi") -> None:
+        self._texts = {lang: Text(lang, read_catalog(lang)) for lang in LANGUAGES}
+        self.default = default if default in self._texts else "vi"
+
+    def for_language(self, lang: str | None) -> Text:
+        """The catalog for a Telegram language code ('en-US' -> en); the default otherwise."""
+        short = (lang or "").split("-")[0].lower()
+        return self._texts.get(short) or self._texts[self.default]

@@ -53,7 +53,9 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = dict(loader.construct_mapping(node, deep=True))
+    mapping: dict[str, Any] = {
+        str(k): v for k, v in loader.construct_mapping(node, deep=True).items()
+    }
     mapping[_LINE] = node.start_mark.line + 1
     return mapping
 
@@ -86,6 +88,13 @@ class _Reader:
         if value is None or str(value).strip() == "":
             raise self.fail(item, f"{what}thiếu trường '{key}'")
         return str(value).strip()
+
+    def code(self, item: dict[str, Any]) -> str:
+        """An indicator code; YAML would read an unquoted 3.10 as the number 3.1."""
+        raw = item.get("code")
+        if isinstance(raw, float):
+            raise self.fail(item, f'mã chỉ số {raw} phải đặt trong ngoặc kép, ví dụ code: "{raw}"')
+        return self.text(item, "code")
 
     def number(
         self, item: dict[str, Any], key: str, what: str, *, required: bool = True
@@ -163,7 +172,7 @@ def parse_framework(text: str, source: str, directory: Directory) -> Framework:
     total_max = r.number(data, "total_max", "")
     pillars, seen = [], set()
     for p in r.items(data, "pillars"):
-        p_code = r.text(p, "code")
+        p_code = r.code(p)
         what = f"chỉ số {p_code}: "
         if p_code in seen:
             raise r.fail(p, f"mã chỉ số '{p_code}' bị trùng")
@@ -209,7 +218,7 @@ def parse_framework(text: str, source: str, directory: Directory) -> Framework:
 def _sub_index(
     r: _Reader, s: dict[str, Any], pillar: str, seen: set[str], directory: Directory
 ) -> SubIndex:
-    code = r.text(s, "code")
+    code = r.code(s)
     what = f"chỉ số {code}: "
     if code in seen:
         raise r.fail(s, f"mã chỉ số '{code}' bị trùng")

@@ -22,6 +22,8 @@ _FILLER = re.compile(
     r"xem|cho|toi|hoi|score|points|current|what|is|the|of|now|how|much|many|show|me|nhu)\b"
 )
 MATCH_AT = 80  # fuzzy score (0-100) from which a pillar name counts as named
+LONG_NAME = 10  # characters from which a name may be matched with typos
+SHORT_NAME_MATCH = 92
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +71,22 @@ def _pillar_score(names: list[str], folded: str, words: set[str]) -> float:
     for name in names:
         if " " not in name and len(name) <= 5:  # an abbreviation such as HTS: exact word only
             best = max(best, 100.0 if name in words else 0.0)
-        elif len(folded) >= 3:
-            best = max(best, fuzz.partial_ratio(name, folded))
+        else:
+            ratio = _window_ratio(name, folded.split())
+            # A short name ("ha tang") is too close to unrelated words ("nha trang") to allow
+            # typos; longer names do.
+            if len(name) >= LONG_NAME or ratio >= SHORT_NAME_MATCH:
+                best = max(best, ratio)
+    return best
+
+
+def _window_ratio(name: str, words: list[str]) -> float:
+    """How well a name matches some run of whole words of the question (typos allowed)."""
+    size = len(name.split())
+    best = 0.0
+    for width in {max(size - 1, 1), size, size + 1}:
+        for start in range(max(len(words) - width, 0) + 1):
+            best = max(best, fuzz.ratio(name, " ".join(words[start : start + width])))
     return best
 
 

@@ -1,17 +1,39 @@
-"""Pure builders for Bot API JSON objects, used by :mod:`tests.botapi`.
+"""Wire format and JSON builders for the fake Bot API in :mod:`botapi` (no server state here).
 
-Everything here returns plain ``dict``s shaped like the Bot API's JSON objects. Entity offsets
-and lengths are in UTF-16 code units, as Telegram counts them.
+Builders return plain ``dict``s shaped like the Bot API's objects; entity offsets and lengths are
+in UTF-16 code units, as Telegram counts them. Error wordings are Telegram's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
+import json
 import re
 import time
+from http import HTTPStatus
 from typing import Any
 
+from aiohttp import web
+
 JSON = dict[str, Any]
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are"
+    " exactly the same as a current content and reply markup of the message"
+)
+CHAT_ACTIONS = frozenset({
+    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
+    "upload_document", "choose_sticker", "find_location", "record_video_note",
+    "upload_video_note",
+})  # fmt: skip
+# form fields that are strings in the Bot API even when they look like numbers or JSON
+_STRING_FIELDS = frozenset({
+    "text", "caption", "data", "parse_mode", "callback_query_id", "file_id", "url", "title",
+    "description", "short_description", "name", "query", "emoji", "action", "language_code",
+    "inline_message_id", "photo", "document", "sticker", "secret_token", "message_effect_id",
+    "business_connection_id", "custom_emoji_id",
+})  # fmt: skip
+_INT_RE = re.compile(r"-?[0-9]{1,19}")
 
 _COMMAND_RE = re.compile(r"(?<![\w/@])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])")
 _MENTION_RE = re.compile(r"(?<![\w@/])@[A-Za-z0-9_]{5,32}(?!\w)")
@@ -28,6 +50,132 @@ _HTML_TAGS = {
 }  # fmt: skip
 _HTML_ENTITY_RE = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 _ATTR_RE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+
+
+class ApiError(Exception):
+    """An error answer; ``status`` is both the HTTP status and ``error_code``, like Telegram."""
+
+    def __init__(self, status: int, description: str | None = None, retry_after: Any = None):
+        if description is None:
+            description = {
+                400: "Bad Request",
+                403: "Forbidden: bot was blocked by the user",
+                429: "Too Many Requests" + (f": retry after {retry_after}" if retry_after else ""),
+            }.get(status) or _phrase(status)
+        super().__init__(description)
+        self.status, self.description, self.retry_after = status, description, retry_after
+
+    def payload(self) -> JSON:
+        body: JSON = {"ok": False, "error_code": self.status, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (isinstance(value, str) and _INT_RE.fullmatch(value)):
+        return int(value)
+    return None
+
+
+def decode_field(key: str, value: str) -> Any:
+    """Form fields arrive as strings: PTB ``json.dumps`` every value that is not a str."""
+    if key in _STRING_FIELDS:
+        return value
+    if value[:1] in ("[", "{"):
+        with contextlib.suppress(ValueError):
+            return json.loads(value)
+    if _INT_RE.fullmatch(value):
+        return int(value)
+    return {"true": True, "false": False}.get(value, value)
+
+
+async def read_params(request: web.Request) -> JSON:
+    """Query string + JSON body, or urlencoded / multipart form (PTB sends these two).
+
+    Uploaded files are recorded as ``{"filename", "size", "mime_type"}``, not their bytes.
+    """
+    params: JSON = {k: decode_field(k, v) for k, v in request.query.items()}
+    if request.content_type == "application/json":
+        raw = await request.read()
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            raise ApiError(400, "Bad Request: can't parse JSON") from None
+        params.update(body if isinstance(body, dict) else {})
+    elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for key, value in (await request.post()).items():
+            if isinstance(value, web.FileField):
+                size = len(value.file.read())
+                params[key] = {"filename": value.filename, "size": size,
+                               "mime_type": value.content_type}  # fmt: skip
+            else:
+                params[key] = decode_field(key, str(value))
+    return params
+
+
+def inline_markup(params: JSON) -> JSON | None:
+    """Only inline keyboards are part of a Message; reply keyboards are not echoed back."""
+    markup = params.get("reply_markup")
+    if isinstance(markup, str):
+        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    if not isinstance(markup, dict) or "inline_keyboard" not in markup:
+        return None
+    for row in markup["inline_keyboard"]:
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+    return markup
+
+
+def formatted(text: str, parse_mode: str | None, entities: Any) -> tuple[str, list[JSON]]:
+    """(plain text, entities) as Telegram stores a text sent with that parse_mode/entities.
+
+    HTML is parsed like Telegram does; Markdown/MarkdownV2 text is passed through unparsed.
+    """
+    mode = (parse_mode or "").lower()
+    entities = entities if isinstance(entities, list) else []
+    if mode == "html":
+        try:
+            text, entities = parse_html(text)
+        except ParseError as err:
+            raise ApiError(400, f"Bad Request: can't parse entities: {err}") from None
+    elif mode not in ("", "markdown", "markdownv2"):
+        raise ApiError(400, "Bad Request: unsupported parse_mode")
+    return text, auto_entities(text, entities)
+
+
+def text_fields(text: str, key: str = "text", entities_key: str = "entities") -> JSON:
+    """``{"text": ..., "entities": [...]}`` of an incoming message, entities only if any."""
+    entities = auto_entities(text)
+    return {key: text, entities_key: entities} if entities else {key: text}
+
+
+def bot_user(token: str, username: str) -> JSON:
+    return {
+        "id": int(token.split(":")[0]), "is_bot": True, "first_name": "Trợ lý DTI",
+        "username": username, "can_join_groups": True, "can_read_all_group_messages": False,
+        "supports_inline_queries": False, "can_connect_to_business": False,
+        "has_main_web_app": False,
+    }  # fmt: skip
+
+
+def chat_full_info(chat: JSON) -> JSON:
+    """getChat's ChatFullInfo: PTB 22 requires accent_color_id, max_reaction_count, gifts."""
+    gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription",
+             "gifts_from_channels")  # fmt: skip
+    return {**chat, "accent_color_id": 0, "max_reaction_count": 11,
+            "accepted_gift_types": dict.fromkeys(gifts, True)}  # fmt: skip
 
 
 def now() -> int:

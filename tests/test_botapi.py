@@ -7,7 +7,6 @@ import datetime as dtm
 from collections.abc import AsyncIterator
 
 import pytest
-from botapi import TOKEN, FakeBotApi
 from telegram import (
     Bot,
     CallbackQuery,
@@ -34,6 +33,8 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+
+from tests.botapi import TOKEN, FakeBotApi
 
 
 @pytest.fixture
@@ -276,9 +277,11 @@ async def test_server_errors_blocked_users_wrong_tokens_and_long_texts_raise_ptb
     with pytest.raises(BadRequest, match="(?i)message to edit not found"):
         await bot.edit_message_text("mới", chat_id=1001, message_id=999)
 
-    async with Bot("123456789:wrong", base_url=api.base_url) as wrong:
-        with pytest.raises(InvalidToken, match="Unauthorized"):
-            await wrong.get_me()
+    # Bot.initialize() (getMe) rewords the 401 "Unauthorized" into "...was rejected..."
+    with pytest.raises(InvalidToken, match="rejected by the server"):
+        async with Bot("123456789:wrong", base_url=api.base_url):
+            pass
+    assert (api.calls[-1].method, api.calls[-1].status) == ("getMe", 401)
     assert api.sent() == []
 
 

@@ -1,0 +1,87 @@
+"""Shared fixtures: the bundled data, databases (SQLite always, PostgreSQL when reachable)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
+from scoring.loading import parse_directory, parse_framework
+from scoring.model import Directory, Framework
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+PG_HOST, PG_PORT, PG_ADMIN_DB = "127.0.0.1", 5432, "test"
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+POSTGRES = _postgres_reachable()
+SKIP_PG = f"PostgreSQL is not reachable on {PG_HOST}:{PG_PORT}: PostgreSQL storage tests skipped"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    pg = f"PostgreSQL on {PG_HOST}:{PG_PORT}" if POSTGRES else f"not PostgreSQL ({SKIP_PG})"
+    return f"storage backends: SQLite (always) and {pg}"
+
+
+@pytest.fixture(scope="session")
+def directory() -> Directory:
+    return parse_directory(
+        (DATA / "agencies" / "khanh-hoa.yaml").read_text("utf-8"), "khanh-hoa.yaml"
+    )
+
+
+@pytest.fixture(scope="session")
+def framework(directory: Directory) -> Framework:
+    text = (DATA / "frameworks" / "dti-province-2025.yaml").read_text("utf-8")
+    return parse_framework(text, "dti-province-2025.yaml", directory)
+
+
+async def _pg(sql: str, database: str = PG_ADMIN_DB) -> None:
+    import asyncpg  # noqa: PLC0415 - only where PostgreSQL is used
+
+    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database=database)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database of each kind; PostgreSQL gets its own database, dropped after."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}"
+        return
+    if not POSTGRES:
+        pytest.skip(SKIP_PG)
+    name = f"dti_test_{uuid.uuid4().hex[:12]}"
+    await _pg(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
+    finally:
+        await asyncio.sleep(0)
+        await _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}"
+
+
+@pytest.fixture
+def settings(sqlite_url: str) -> Settings:
+    return Settings(
+        _env_file=None, database_url=sqlite_url, bot_token=None, data_dir=DATA, admin_ids="1"
+    )  # type: ignore[call-arg]

@@ -1,0 +1,45 @@
+"""The catalogs: every message id the code uses exists in every language, and none is unused."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from locales import LANGUAGES, read_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [p for d in ("bot", "handlers", "services") for p in (ROOT / d).rglob("*.py")]
+ID = re.compile(r'"((?:command|console|error|help|period|rule|score|start|unknown)\.[a-z_.]+)"')
+# Ids built at run time from a value: the prefix in the code and the values it can take.
+DYNAMIC = {
+    "period.": ["year", "half", "quarter"],
+    "rule.": ["ratio", "boolean", "assessed", "levels"],
+    "command.": ["start", "help", "diem"],
+}
+
+
+def used_ids() -> set[str]:
+    found = {m for p in SOURCES for m in ID.findall(p.read_text("utf-8"))}
+    return found | {prefix + v for prefix, values in DYNAMIC.items() for v in values}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_id_used_in_the_code_is_in_the_catalog(lang: str) -> None:
+    assert used_ids() - read_catalog(lang).keys() == set()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_catalog_has_no_unused_message(lang: str) -> None:
+    assert read_catalog(lang).keys() - used_ids() == set()
+
+
+def test_both_languages_use_the_same_placeholders_for_each_message() -> None:
+    vi, en = read_catalog("vi"), read_catalog("en")
+
+    def fields(text: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+    assert {k: fields(v) for k, v in vi.items()} == {k: fields(v) for k, v in en.items()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 
 from bot.console import run_console
 from bot.logs import configure_logging
@@ -17,6 +18,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--once", metavar="TEXT", help="answer one message offline and exit")
     parser.add_argument("--console", action="store_true", help="offline console even with a token")
     args = parser.parse_args(argv)
+    # Opt in to PTB 22's timedelta durations (RetryAfter.retry_after); silences its deprecation.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     settings = Settings()
     offline = args.once is not None or args.console or settings.token is None
     configure_logging(settings.log_level if not offline else "WARNING", settings.token)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, parse_pattern
 
 LOCALES_DIR = Path(__file__).parent
 LANGUAGES = ("vi", "en")
@@ -36,11 +38,23 @@ class Text:
 
     def num(self, value: Decimal | int, places: int = 2) -> str:
         """A number in this language's format: vi 1.082.862 and 9,17; en 1,082,862 and 9.17."""
-        pattern = "#,##0" + ("." + "#" * places if places else "")
-        return format_decimal(value, format=pattern, locale=self.lang)
+        return _pattern("#,##0" + ("." + "#" * places if places else "")).apply(
+            value, _locale(self.lang)
+        )
 
     def fixed(self, value: Decimal, places: int) -> str:
-        return format_decimal(value, format="0." + "0" * places, locale=self.lang)
+        """A number with exactly `places` decimals: vi 0,1823."""
+        return _pattern("0." + "0" * places).apply(value, _locale(self.lang))
+
+
+@cache
+def _pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
 
 
 class Translator:

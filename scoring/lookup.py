@@ -60,10 +60,34 @@ def resolve(framework: Framework, text: str) -> Target:
     return Target("unknown", "", _closest(framework, folded))
 
 
+@dataclass(frozen=True, slots=True)
+class _Names:
+    pillars: dict[str, list[str]]
+    sub_indices: dict[str, str]
+
+
+_NAMES: dict[int, tuple[Framework, _Names]] = {}
+
+
+def _folded(framework: Framework) -> _Names:
+    """Folded names of a framework, computed once per framework object."""
+    held = _NAMES.get(id(framework))
+    if held is None or held[0] is not framework:
+        names = _Names(
+            {
+                p.code: [fold(n) for n in (p.name, p.name_en, *p.aliases) if n]
+                for p in framework.pillars
+            },
+            {s.code: fold(s.name) for s in framework.sub_indices},
+        )
+        if len(_NAMES) > 16:
+            _NAMES.clear()
+        held = _NAMES[id(framework)] = (framework, names)
+    return held[1]
+
+
 def _names(framework: Framework, code: str) -> list[str]:
-    pillar = framework.pillar(code)
-    assert pillar is not None  # noqa: S101 - codes come from the framework itself
-    return [fold(n) for n in (pillar.name, pillar.name_en, *pillar.aliases) if n]
+    return _folded(framework).pillars[code]
 
 
 def _pillar_score(names: list[str], folded: str, words: set[str]) -> float:
@@ -104,7 +128,8 @@ def _best_sub_index(framework: Framework, folded: str) -> str | None:
     topic = _FILLER.sub(" ", folded).strip()
     if len(topic) < 8:
         return None
-    scored = [(fuzz.token_set_ratio(fold(s.name), topic), s.code) for s in framework.sub_indices]
+    names = _folded(framework).sub_indices
+    scored = [(fuzz.token_set_ratio(name, topic), code) for code, name in names.items()]
     best, code = max(scored)
     return code if best >= 90 else None
 

@@ -32,7 +32,7 @@ from aiohttp import web
 try:
     from . import botapi_factories as f
 except ImportError:  # imported as top-level `botapi` (pytest puts tests/ on sys.path)
-    import botapi_factories as f  # type: ignore[no-redef]
+    import botapi_factories as f  # type: ignore[no-redef,import-not-found]
 
 JSON = dict[str, Any]
 ApiError = f.ApiError
@@ -66,6 +66,8 @@ class FakeBotApi:
     def __init__(self, token: str = TOKEN, bot_username: str = "TroLyDtiBot") -> None:
         self.token = token
         self.bot_user: JSON = f.bot_user(token, bot_username)
+        # a Message's "from" has only these fields, getMe's extra flags are not in it
+        self._bot_from = {k: self.bot_user[k] for k in ("id", "is_bot", "first_name", "username")}
         self.base_url = self.base_file_url = ""
         self.calls: list[Call] = []
         self.rate_limit_per_second: float | None = None
@@ -206,6 +208,8 @@ class FakeBotApi:
     # ------------------------------------------------------------------ incoming updates
     def push_update(self, update: JSON) -> JSON:
         update.setdefault("update_id", next(self._update_ids))
+        if "callback_query" in update:  # it may be answered once
+            self._open_queries.add(update["callback_query"]["id"])
         self._updates.append(update)
         self._wake()
         return update
@@ -225,8 +229,8 @@ class FakeBotApi:
         chat, content = f.supergroup_chat(chat_id, title), f.text_fields(text)
         if reply_to_bot:  # the bot's latest message in the chat, or a new one
             mine = [m for m in self.messages.values()
-                    if m["chat"]["id"] == chat_id and m["from"] == self.bot_user]  # fmt: skip
-            target = mine[-1] if mine else self._store(chat, self.bot_user, text="Xin chào!")
+                    if m["chat"]["id"] == chat_id and m["from"] == self._bot_from]  # fmt: skip
+            target = mine[-1] if mine else self._store(chat, self._bot_from, text="Xin chào!")
             content["reply_to_message"] = _without_reply(target)
         sender = f.user(user_id, first_name, language_code, username)
         return self._incoming(chat, sender, **content)
@@ -236,9 +240,7 @@ class FakeBotApi:
         language_code: str = "vi", username: str | None = None, width: int = 1280,
         height: int = 960, file_size: int = 50_000,
     ) -> JSON:  # fmt: skip
-        photo = f.photo_sizes(self._new_file("photos", ".jpg", file_size), width, height,
-                              file_size)  # fmt: skip
-        self._new_file("photos", ".jpg", photo[0]["file_size"], file_id=photo[0]["file_id"])
+        photo = self._photo(self._new_file("photos", ".jpg", file_size), width, height)
         sender = f.user(user_id, first_name, language_code, username)
         return self._incoming(f.private_chat(sender), sender, photo=photo, **_caption(caption))
 
@@ -275,7 +277,6 @@ class FakeBotApi:
         chat_id = message["chat"]["id"]
         current = self.messages.get((chat_id, message["message_id"]), message)
         query_id = str(4_200_000_000_000_000 + next(self._ids))
-        self._open_queries.add(query_id)
         query = {"id": query_id, "from": f.user(user_id, first_name, language_code, username),
                  "message": copy.deepcopy(current), "chat_instance": str(abs(chat_id) * 7 + 13),
                  "data": data}  # fmt: skip
@@ -305,6 +306,16 @@ class FakeBotApi:
     def _document(self, file_id: str) -> JSON:
         keys = ("file_id", "file_unique_id", "file_name", "mime_type", "file_size")
         return {k: v for k, v in self.files[file_id].items() if k in keys and v is not None}
+
+    def _photo(self, file_id: str, width: int, height: int) -> list[JSON]:
+        """PhotoSizes, smallest first: a thumbnail (also downloadable) and the photo itself."""
+        thumb_id, info = f"{file_id}-thumb", self.files[file_id]
+        if thumb_id not in self.files:
+            self._new_file("photos", ".jpg", max(1, info["file_size"] // 20), file_id=thumb_id)
+        sizes = ((thumb_id, *f.thumbnail_size(width, height)), (file_id, width, height))
+        keys = ("file_id", "file_unique_id", "file_size")
+        return [{**{k: self.files[i][k] for k in keys}, "width": w, "height": h}
+                for i, w, h in sizes]  # fmt: skip
 
     def _wake(self) -> None:
         self._wakeup.set()
@@ -451,7 +462,7 @@ class FakeBotApi:
 
     async def _send_photo(self, p: JSON) -> JSON:
         info = self._media(p, "photo", "photos", ".jpg")
-        photo = f.photo_sizes(info["file_id"], 1280, 960, info["file_size"])
+        photo = self._photo(info["file_id"], 1280, 960)
         return self._send(p, photo=photo, **_sent_caption(p))
 
     async def _send_document(self, p: JSON) -> JSON:
@@ -525,7 +536,7 @@ class FakeBotApi:
                 raise ApiError(400, "Bad Request: message to be replied not found")
         if markup:
             fields["reply_markup"] = markup
-        message = self._store(self._chat(chat_id), self.bot_user, **fields)
+        message = self._store(self._chat(chat_id), self._bot_from, **fields)
         self._sent.append(message)
         return message
 

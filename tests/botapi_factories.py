@@ -208,26 +208,10 @@ def supergroup_chat(chat_id: int, title: str) -> JSON:
     return {"id": chat_id, "type": "supergroup", "title": title}
 
 
-def photo_sizes(file_id: str, width: int, height: int, file_size: int) -> list[JSON]:
-    """A thumbnail and the full-size photo, smallest first, like Telegram."""
+def thumbnail_size(width: int, height: int) -> tuple[int, int]:
+    """Telegram's smallest PhotoSize fits in 90x90."""
     scale = 90 / max(width, height)
-    thumb = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return [
-        {
-            "file_id": f"{file_id}-thumb",
-            "file_unique_id": f"{file_id[-8:]}-t",
-            "width": thumb[0],
-            "height": thumb[1],
-            "file_size": max(1, file_size // 20),
-        },
-        {
-            "file_id": file_id,
-            "file_unique_id": f"{file_id[-8:]}-f",
-            "width": width,
-            "height": height,
-            "file_size": file_size,
-        },
-    ]
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def auto_entities(text: str, explicit: list[JSON] | None = None) -> list[JSON]:

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from telegram.ext import Application
 
+from bot.app import build_application
+from bot.runtime import open_services
 from bot.settings import Settings
 from scoring.loading import parse_directory, parse_framework
 from scoring.model import Directory, Framework
+from services.container import Services
+from tests.botapi import TOKEN, FakeBotApi
+
+# PTB 22 warns on every RetryAfter unless this opts in to timedelta values (as bot/__main__.py
+# does); with filterwarnings=error the warning would replace the 429 the tests inject.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 PG_HOST, PG_PORT, PG_ADMIN_DB = "127.0.0.1", 5432, "test"
@@ -85,3 +97,45 @@ def settings(sqlite_url: str) -> Settings:
     return Settings(
         _env_file=None, database_url=sqlite_url, bot_token=None, data_dir=DATA, admin_ids="1"
     )  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    """Services on a fresh, migrated and seeded SQLite database."""
+    async with open_services(settings) as built:
+        yield built
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as server:
+        yield server
+    assert server.internal_errors == []
+
+
+@asynccontextmanager
+async def running_bot(
+    api: FakeBotApi, settings: Settings, services: Services
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """The real Application, long-polling the local Bot API server."""
+    local = settings.model_copy(
+        update={"bot_api_base_url": api.base_url, "bot_api_file_url": api.base_file_url}
+    )
+    app = build_application(local, services, token=TOKEN)
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+@pytest.fixture
+async def bot(
+    api: FakeBotApi, settings: Settings, services: Services
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    async with running_bot(api, settings, services) as app:
+        yield app

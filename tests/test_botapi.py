@@ -19,6 +19,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
+    Conflict,
     EndPointNotFound,
     Forbidden,
     InvalidToken,
@@ -38,14 +39,8 @@ from tests.botapi import TOKEN, FakeBotApi
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
-    assert fake.internal_errors == []
-
-
-@pytest.fixture
-async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
+async def plain_bot(api: FakeBotApi) -> AsyncIterator[Bot]:
+    """A bare telegram.Bot, no Application, talking to the local server."""
     async with Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url) as real_bot:
         yield real_bot
 
@@ -95,13 +90,13 @@ async def app(api: FakeBotApi) -> AsyncIterator[Application]:
 
 
 async def test_a_bot_gets_itself_and_sends_a_message_that_the_fake_records(
-    api: FakeBotApi, bot: Bot
+    api: FakeBotApi, plain_bot: Bot
 ) -> None:
-    me = await bot.get_me()
+    me = await plain_bot.get_me()
     assert isinstance(me, User)
     assert (me.id, me.is_bot, me.username) == (123456789, True, "TroLyDtiBot")
 
-    message = await bot.send_message(1001, "Chào bạn 👋 /help")
+    message = await plain_bot.send_message(1001, "Chào bạn 👋 /help")
 
     assert isinstance(message, Message)
     assert (message.chat.id, message.chat.type) == (1001, "private")
@@ -118,12 +113,12 @@ async def test_a_bot_gets_itself_and_sends_a_message_that_the_fake_records(
 
 
 async def test_message_ids_grow_per_chat_and_inline_keyboards_are_echoed(
-    api: FakeBotApi, bot: Bot
+    api: FakeBotApi, plain_bot: Bot
 ) -> None:
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]])
-    first = await bot.send_message(1001, "một", reply_markup=keyboard)
-    second = await bot.send_message(1001, "hai", reply_to_message_id=first.message_id)
-    other = await bot.send_message(-100200300, "nhóm")
+    first = await plain_bot.send_message(1001, "một", reply_markup=keyboard)
+    second = await plain_bot.send_message(1001, "hai", reply_to_message_id=first.message_id)
+    other = await plain_bot.send_message(-100200300, "nhóm")
 
     assert second.message_id == first.message_id + 1
     assert other.chat.type == "supergroup"
@@ -134,15 +129,15 @@ async def test_message_ids_grow_per_chat_and_inline_keyboards_are_echoed(
 
 
 async def test_html_parse_mode_yields_plain_text_with_entities_or_telegrams_parse_error(
-    bot: Bot,
+    plain_bot: Bot,
 ) -> None:
-    message = await bot.send_message(1001, "<b>Điểm</b> &lt;5", parse_mode=ParseMode.HTML)
+    message = await plain_bot.send_message(1001, "<b>Điểm</b> &lt;5", parse_mode=ParseMode.HTML)
     assert message.text == "Điểm <5"
     assert [(e.type, e.offset, e.length) for e in message.entities] == [("bold", 0, 4)]
 
     # PTB drops "Bad Request: " and str.capitalize()s the rest: match case-insensitively
     with pytest.raises(BadRequest, match='(?i)unsupported start tag "5" at byte offset 8'):
-        await bot.send_message(1001, "Điểm <5 và >3", parse_mode=ParseMode.HTML)
+        await plain_bot.send_message(1001, "Điểm <5 và >3", parse_mode=ParseMode.HTML)
 
 
 async def test_an_application_polling_the_fake_answers_start_through_a_command_handler(
@@ -176,13 +171,13 @@ async def test_a_button_press_on_a_sent_message_reaches_the_callback_query_handl
 
 
 async def test_callback_query_objects_parse_as_ptb_callback_queries(
-    api: FakeBotApi, bot: Bot
+    api: FakeBotApi, plain_bot: Bot
 ) -> None:
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]])
-    await bot.send_message(1001, "chọn", reply_markup=keyboard)
+    await plain_bot.send_message(1001, "chọn", reply_markup=keyboard)
     pushed = api.callback_query("a", message=api.sent_messages()[0])
 
-    (update,) = await bot.get_updates(timeout=0)
+    (update,) = await plain_bot.get_updates(timeout=0)
 
     assert isinstance(update.callback_query, CallbackQuery)
     assert update.update_id == pushed["update_id"]
@@ -193,16 +188,16 @@ async def test_callback_query_objects_parse_as_ptb_callback_queries(
 
 
 async def test_get_updates_confirms_with_offset_and_long_polls_until_an_update_arrives(
-    api: FakeBotApi, bot: Bot
+    api: FakeBotApi, plain_bot: Bot
 ) -> None:
     first = api.private_text("một")
-    assert [u.update_id for u in await bot.get_updates()] == [first["update_id"]]
-    assert await bot.get_updates(offset=first["update_id"] + 1, timeout=0) == ()
+    assert [u.update_id for u in await plain_bot.get_updates()] == [first["update_id"]]
+    assert await plain_bot.get_updates(offset=first["update_id"] + 1, timeout=0) == ()
 
     loop = asyncio.get_running_loop()
     loop.call_later(0.2, lambda: api.group_text("@TroLyDtiBot giúp với", reply_to_bot=True))
     started = loop.time()
-    (update,) = await bot.get_updates(offset=first["update_id"] + 1, timeout=5)
+    (update,) = await plain_bot.get_updates(offset=first["update_id"] + 1, timeout=5)
 
     assert 0.15 < loop.time() - started < 1.0
     message = update.message
@@ -212,6 +207,50 @@ async def test_get_updates_confirms_with_offset_and_long_polls_until_an_update_a
     assert message.reply_to_message is not None
     assert message.reply_to_message.from_user is not None
     assert message.reply_to_message.from_user.is_bot
+
+
+async def test_incoming_photos_documents_and_stickers_parse_as_ptb_objects(
+    api: FakeBotApi, plain_bot: Bot
+) -> None:
+    api.private_photo("Ảnh /report", width=800, height=600)
+    api.private_document("kế hoạch.docx", mime_type="application/msword", file_size=2048)
+    api.private_sticker(user_id=2002)
+
+    photo, document, sticker = (u.message for u in await plain_bot.get_updates())
+
+    assert photo is not None
+    assert [(p.width, p.height) for p in photo.photo] == [(90, 68), (800, 600)]
+    assert [e.type for e in photo.caption_entities] == ["bot_command"]
+    assert document is not None
+    assert document.document is not None
+    assert (document.document.file_name, document.document.file_size) == ("kế hoạch.docx", 2048)
+    assert sticker is not None
+    assert sticker.sticker is not None
+    assert (sticker.chat.id, sticker.sticker.emoji) == (2002, "👍")
+    thumb = await plain_bot.get_file(photo.photo[0].file_id)
+    assert len(await thumb.download_as_bytearray()) == thumb.file_size
+
+
+async def test_chats_commands_and_webhooks_behave_like_telegram(
+    api: FakeBotApi, plain_bot: Bot
+) -> None:
+    api.group_text("chào", chat_id=-100777, title="Tổ CĐS")
+    chat = await plain_bot.get_chat(-100777)
+    assert (chat.type, chat.title) == ("supergroup", "Tổ CĐS")
+    with pytest.raises(BadRequest, match="(?i)chat not found"):
+        await plain_bot.get_chat(-100888)
+
+    assert await plain_bot.set_my_commands([("diem", "Xem điểm DTI")], language_code="vi")
+    assert [c.command for c in await plain_bot.get_my_commands(language_code="vi")] == ["diem"]
+    assert await plain_bot.get_my_commands() == ()
+    with pytest.raises(BadRequest, match="(?i)bot_command_invalid"):
+        await plain_bot.set_my_commands([("Điểm", "có dấu")])
+
+    await plain_bot.set_webhook("https://example.invalid/hook")
+    with pytest.raises(Conflict, match="(?i)webhook is active"):
+        await plain_bot.get_updates()
+    await plain_bot.delete_webhook()
+    assert (await plain_bot.get_webhook_info()).url == ""
 
 
 async def test_a_sent_document_can_be_fetched_with_get_file_and_downloaded(
@@ -226,10 +265,14 @@ async def test_a_sent_document_can_be_fetched_with_get_file_and_downloaded(
 
 
 async def test_uploads_are_recorded_by_name_and_size_and_answered_with_media(
-    api: FakeBotApi, bot: Bot
+    api: FakeBotApi, plain_bot: Bot
 ) -> None:
-    document = await bot.send_document(1001, b"a,b\n1,2\n", filename="Điểm DTI.csv", caption="x")
-    photo = await bot.send_photo(1001, b"\x89PNG fake", caption="<i>ảnh</i>", parse_mode="HTML")
+    document = await plain_bot.send_document(
+        1001, b"a,b\n1,2\n", filename="Điểm DTI.csv", caption="x"
+    )
+    photo = await plain_bot.send_photo(
+        1001, b"\x89PNG fake", caption="<i>ảnh</i>", parse_mode="HTML"
+    )
 
     assert document.document is not None
     assert (document.document.file_name, document.caption) == ("Điểm DTI.csv", "x")
@@ -237,45 +280,44 @@ async def test_uploads_are_recorded_by_name_and_size_and_answered_with_media(
         "filename": "Điểm DTI.csv", "size": 8, "mime_type": "text/csv"
     }  # fmt: skip
     assert (photo.photo[-1].file_size, photo.caption) == (9, "ảnh")
-    file = await bot.get_file(document.document.file_id)
+    file = await plain_bot.get_file(document.document.file_id)
     assert str(file.file_path).startswith(api.base_file_url)
-    assert (await bot.send_document(1001, document.document.file_id)).document == document.document
+    assert (
+        await plain_bot.send_document(1001, document.document.file_id)
+    ).document == document.document
 
 
 async def test_fail_next_429_raises_retry_after_with_the_given_delay(
-    api: FakeBotApi, bot: Bot, monkeypatch: pytest.MonkeyPatch
+    api: FakeBotApi, plain_bot: Bot
 ) -> None:
-    # Without PTB_TIMEDELTA, PTB 22 warns (PTBDeprecationWarning) when building RetryAfter,
-    # which filterwarnings=error turns into the exception instead of RetryAfter.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
     api.fail_next("sendMessage", status=429, retry_after=1)
 
     with pytest.raises(RetryAfter) as caught:
-        await bot.send_message(1001, "hi")
+        await plain_bot.send_message(1001, "hi")
 
     assert caught.value.retry_after == dtm.timedelta(seconds=1)
     assert api.calls[-1].status == 429
-    await bot.send_message(1001, "hi")  # only the next call fails
+    await plain_bot.send_message(1001, "hi")  # only the next call fails
     assert len(api.sent()) == 1
 
 
 async def test_server_errors_blocked_users_wrong_tokens_and_long_texts_raise_ptbs_errors(
-    api: FakeBotApi, bot: Bot
+    api: FakeBotApi, plain_bot: Bot
 ) -> None:
     api.fail_next("sendMessage", status=502)
     with pytest.raises(NetworkError, match="Bad Gateway"):
-        await bot.send_message(1001, "hi")
+        await plain_bot.send_message(1001, "hi")
 
     api.block_user(2002)
     with pytest.raises(Forbidden, match="bot was blocked by the user"):
-        await bot.send_message(2002, "hi")
+        await plain_bot.send_message(2002, "hi")
 
     with pytest.raises(BadRequest, match="(?i)message is too long"):
-        await bot.send_message(1001, "x" * 4097)
+        await plain_bot.send_message(1001, "x" * 4097)
     with pytest.raises(BadRequest, match="(?i)message text is empty"):
-        await bot.send_message(1001, "  ")
+        await plain_bot.send_message(1001, "  ")
     with pytest.raises(BadRequest, match="(?i)message to edit not found"):
-        await bot.edit_message_text("mới", chat_id=1001, message_id=999)
+        await plain_bot.edit_message_text("mới", chat_id=1001, message_id=999)
 
     # Bot.initialize() (getMe) rewords the 401 "Unauthorized" into "...was rejected..."
     with pytest.raises(InvalidToken, match="rejected by the server"):
@@ -285,8 +327,8 @@ async def test_server_errors_blocked_users_wrong_tokens_and_long_texts_raise_ptb
     assert api.sent() == []
 
 
-async def test_editing_with_identical_content_is_rejected_as_not_modified(bot: Bot) -> None:
-    message = await bot.send_message(1001, "cũ")
+async def test_editing_with_identical_content_is_rejected_as_not_modified(plain_bot: Bot) -> None:
+    message = await plain_bot.send_message(1001, "cũ")
     edited = await message.edit_text("mới")
     assert isinstance(edited, Message)
     assert (edited.text, edited.edit_date is not None) == ("mới", True)
@@ -296,28 +338,27 @@ async def test_editing_with_identical_content_is_rejected_as_not_modified(bot: B
 
 
 async def test_delay_next_holds_the_answer_for_at_least_that_long(
-    api: FakeBotApi, bot: Bot
+    api: FakeBotApi, plain_bot: Bot
 ) -> None:
     api.delay_next("sendMessage", 0.3)
     loop = asyncio.get_running_loop()
 
     started = loop.time()
-    await bot.send_message(1001, "chậm")
+    await plain_bot.send_message(1001, "chậm")
     slow = loop.time() - started
     started = loop.time()
-    await bot.send_message(1001, "nhanh")
+    await plain_bot.send_message(1001, "nhanh")
 
     assert slow >= 0.3
     assert loop.time() - started < 0.3
 
 
 async def test_rate_limit_per_second_throttles_sends_beyond_the_rate(
-    api: FakeBotApi, bot: Bot, monkeypatch: pytest.MonkeyPatch
+    api: FakeBotApi, plain_bot: Bot
 ) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
     api.rate_limit_per_second = 3
     results = await asyncio.gather(
-        *(bot.send_message(1001, f"tin {i}") for i in range(5)), return_exceptions=True
+        *(plain_bot.send_message(1001, f"tin {i}") for i in range(5)), return_exceptions=True
     )
 
     assert sum(isinstance(r, Message) for r in results) == 3
@@ -327,16 +368,16 @@ async def test_rate_limit_per_second_throttles_sends_beyond_the_rate(
 
 
 async def test_wait_for_times_out_with_an_assertion_listing_what_was_called(
-    api: FakeBotApi, bot: Bot
+    api: FakeBotApi, plain_bot: Bot
 ) -> None:
-    await bot.send_chat_action(1001, "typing")
+    await plain_bot.send_chat_action(1001, "typing")
 
     with pytest.raises(AssertionError, match=r"sendChatAction\[200\]\(chat_id=1001"):
         await api.wait_for("sendMessage", timeout=0.1)
 
 
-async def test_unknown_methods_get_telegrams_404_envelope(api: FakeBotApi, bot: Bot) -> None:
+async def test_unknown_methods_get_telegrams_404_envelope(api: FakeBotApi, plain_bot: Bot) -> None:
     # PTB maps 404 to InvalidToken, and re-raises it as EndPointNotFound in do_api_request
     with pytest.raises(EndPointNotFound, match="noSuchMethod"):
-        await bot.do_api_request("noSuchMethod")
+        await plain_bot.do_api_request("noSuchMethod")
     assert api.calls[-1].status == 404

@@ -37,7 +37,7 @@ def test_the_infrastructure_pillar_has_seven_sub_indices_led_by_the_science_depa
 def test_every_sub_index_from_1_1_to_9_3_is_present(framework: Framework) -> None:
     codes = [s.code for s in framework.sub_indices]
     assert len(codes) == 50
-    assert codes[0] == "1.1" and codes[-1] == "9.3"
+    assert (codes[0], codes[-1]) == ("1.1", "9.3")
 
 
 def test_thresholds_stated_by_the_seeds_are_in_the_data(framework: Framework) -> None:
@@ -125,7 +125,8 @@ def test_the_2024_assessment_maps_to_2025_codes_and_flags_the_6_8_maximum(
     assert by_code["4.5"].value == D("0.5")
     assert assessment.period == "2024"
     assert len(assessment.warnings) == 1
-    assert "6.8" in assessment.warnings[0] and "20" in assessment.warnings[0]
+    assert "6.8" in assessment.warnings[0]
+    assert "20" in assessment.warnings[0]
     assert "Báo cáo 05-BC/BCĐ" in by_code["6.6"].source
 
 

@@ -64,8 +64,8 @@ def test_folding_removes_diacritics_case_and_punctuation() -> None:
 
 @given(st.text(max_size=200))
 def test_any_text_is_placed_or_answered_with_suggestions_never_an_exception(text: str) -> None:
-    from tests.conftest import DATA  # noqa: PLC0415 - hypothesis forbids function fixtures here
     from scoring.loading import parse_directory, parse_framework  # noqa: PLC0415
+    from tests.conftest import DATA  # noqa: PLC0415 - hypothesis forbids function fixtures here
 
     fw = _framework_once(DATA, parse_directory, parse_framework)
     target = resolve(fw, text)

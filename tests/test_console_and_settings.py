@@ -1,0 +1,76 @@
+"""The offline console, configuration, and logs that never show the token."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.console import run_console
+from bot.logs import RedactToken
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def test_once_prints_the_infrastructure_pillar_with_maxima_and_lead_agencies(
+    settings: Settings,
+) -> None:
+    out = io.StringIO()
+    await run_console(settings, "điểm Hạ tầng số hiện tại", out=out)
+    lines = [line for line in out.getvalue().splitlines() if line.startswith("3.")]
+    assert len(lines) == 7
+    assert [line.split("tối đa ")[1].split(",")[0] for line in lines] == ["30"] * 6 + ["20"]
+    assert all("chủ trì Sở KH&CN" in line for line in lines)
+
+
+def test_python_m_bot_once_works_from_a_shell_without_a_token(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}"
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bot", "--once", "điểm Hạ tầng số hiện tại"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert "📊 3. Hạ tầng số" in done.stdout
+    assert "3.7 Mức độ ứng dụng Trí tuệ nhân tạo (AI)" in done.stdout
+
+
+def test_the_interactive_console_answers_each_line_and_presses_buttons(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}"
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bot"], input="tổng điểm DTI\nthời tiết\n#1\nexit\n",
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert "chế độ ngoại tuyến" in done.stdout
+    assert "182,34/1.000" in done.stdout
+    assert "[#1]" in done.stdout
+    assert done.stdout.count("📊 ") == 2  # the total, then the pillar the button named
+
+
+def test_admin_ids_are_read_from_a_comma_separated_variable() -> None:
+    settings = Settings(_env_file=None, admin_ids="11, 22;33")  # type: ignore[call-arg]
+    assert settings.admin_ids == frozenset({11, 22, 33})
+
+
+def test_a_blank_token_means_the_offline_console() -> None:
+    assert Settings(_env_file=None, bot_token="  ").token is None  # type: ignore[call-arg]
+
+
+def test_the_token_is_hidden_in_every_log_record_and_in_the_settings_repr() -> None:
+    token = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQr"
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactToken(token))
+    log = logging.getLogger("test.redact")
+    log.addHandler(handler)
+    try:
+        log.warning("POST https://api.telegram.org/bot%s/getUpdates failed", token)
+    finally:
+        log.removeHandler(handler)
+    assert token not in stream.getvalue()
+    assert "bot<token>/getUpdates" in stream.getvalue()
+    assert token not in repr(Settings(_env_file=None, bot_token=token))  # type: ignore[call-arg]

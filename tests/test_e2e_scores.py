@@ -1,0 +1,163 @@
+"""End to end: the real Application, long-polling the local Bot API server, answering people."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from telegram.ext import Application
+
+from bot.settings import Settings
+from services.container import Services
+from services.scores import ScoreAnswer, ScoreService
+from tests.botapi import FakeBotApi
+from tests.conftest import running_bot
+
+INFRA_MAXIMA = ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7"]
+
+
+async def reply_to(api: FakeBotApi, chat_id: int = 1001) -> str:
+    sent = await api.wait_for("sendMessage", chat_id=chat_id)
+    return str(sent[-1]["text"])
+
+
+async def test_a_private_question_about_digital_infrastructure_gets_the_pillar_breakdown(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("điểm Hạ tầng số hiện tại")
+    text = await reply_to(api)
+    assert text.startswith("📊 3. Hạ tầng số")
+    assert "0/200 điểm" in text
+    lines = [line for line in text.splitlines() if line[:3] in INFRA_MAXIMA]
+    assert [line[:3] for line in lines] == INFRA_MAXIMA
+    assert [line.split("tối đa ")[1].split(",")[0] for line in lines] == ["30"] * 6 + ["20"]
+    assert all("chủ trì Sở KH&CN" in line for line in lines)
+    assert "Chưa có số liệu: 7/7 chỉ số thành phần" in text
+    assert "Mục tiêu 800: còn thiếu 617,66 điểm" in text
+
+
+async def test_the_question_without_diacritics_gets_the_same_answer(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("điểm Hạ tầng số hiện tại")
+    first = await reply_to(api)
+    api.private_text("diem ha tang so")
+    sent = await api.wait_for("sendMessage", count=2, chat_id=1001)
+    assert sent[1]["text"] == first
+
+
+async def test_the_total_shows_points_with_a_decimal_comma_and_the_dti_value(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("tổng điểm DTI")
+    text = await reply_to(api)
+    assert "182,34/1.000 điểm" in text
+    assert "DTI = 0,1823" in text
+    assert "6. Hoạt động Chính quyền số: 82,17/200" in text
+    assert "Chưa có số liệu: 37/50" in text
+    assert "năm 2024" in text
+
+
+async def test_a_sub_index_answer_gives_points_period_source_and_agencies(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("chỉ số 6.4 được bao nhiêu điểm")
+    text = await reply_to(api)
+    assert "9,17/20" in text
+    assert "năm 2024" in text
+    assert "Báo cáo 05-BC/BCĐ" in text
+    assert "Chủ trì: Văn phòng UBND tỉnh" in text
+
+
+async def test_the_score_command_takes_an_abbreviation(api: FakeBotApi, bot: Application) -> None:
+    api.private_text("/diem CQS")
+    assert (await reply_to(api)).startswith("📊 6. Hoạt động Chính quyền số")
+
+
+async def test_an_unknown_question_gets_suggestions_whose_buttons_answer(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("thời tiết Nha Trang hôm nay")
+    await api.wait_for("sendMessage", chat_id=1001)
+    suggestion = api.sent_messages(chat_id=1001)[-1]
+    assert suggestion["text"].startswith("Mình chưa hiểu câu hỏi")
+    buttons = [row[0] for row in suggestion["reply_markup"]["inline_keyboard"]]
+    assert len(buttons) == 3
+    api.callback_query(buttons[0]["callback_data"], message=suggestion)
+    await api.wait_for("answerCallbackQuery")
+    sent = await api.wait_for("sendMessage", count=2, chat_id=1001)
+    assert sent[1]["text"].startswith("📊 " + buttons[0]["text"].split(" ", 1)[0] + ".")
+
+
+async def test_an_unknown_sub_index_code_names_the_nearest_codes(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("3.9")
+    text = await reply_to(api)
+    assert text.startswith("Không có chỉ số 3.9")
+    assert "3.1 Tỷ lệ thôn, bản" in text
+
+
+async def test_a_sticker_gets_a_polite_answer_saying_what_to_type(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_sticker()
+    assert "Mình chỉ đọc tin nhắn chữ" in await reply_to(api)
+
+
+async def test_start_and_help_explain_what_to_ask(api: FakeBotApi, bot: Application) -> None:
+    api.private_text("/start")
+    assert "điểm Hạ tầng số hiện tại" in await reply_to(api)
+    api.private_text("/help")
+    sent = await api.wait_for("sendMessage", count=2, chat_id=1001)
+    assert "/diem" in sent[1]["text"]
+
+
+async def test_an_unknown_command_is_answered_with_the_commands_to_use(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("/xoasach")
+    assert "Không có lệnh /xoasach" in await reply_to(api)
+
+
+async def test_a_huge_message_is_refused_with_an_example(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("hạ tầng " * 500)
+    assert "Tin nhắn dài quá" in await reply_to(api)
+
+
+async def test_in_a_group_the_bot_answers_only_when_mentioned_or_replied_to(
+    api: FakeBotApi, bot: Application
+) -> None:
+    group = -100200300
+    api.group_text("điểm Hạ tầng số", chat_id=group)
+    api.group_text(f"@{api.bot_user['username']} tổng điểm DTI", chat_id=group)
+    sent = await api.wait_for("sendMessage", chat_id=group)
+    assert sent[0]["text"].startswith("📊 Tổng điểm DTI")
+    api.group_text("HTS", chat_id=group, reply_to_bot=True)
+    sent = await api.wait_for("sendMessage", count=2, chat_id=group)
+    assert sent[1]["text"].startswith("📊 3. Hạ tầng số")
+    assert len(api.sent("sendMessage", chat_id=group)) == 2
+
+
+async def test_a_429_from_telegram_is_waited_out_and_the_answer_still_arrives(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.fail_next("sendMessage", status=429, retry_after=1)
+    api.private_text("tổng điểm DTI")
+    sent = await api.wait_for("sendMessage", chat_id=1001, timeout=10)
+    assert "182,34" in sent[0]["text"]
+
+
+class BrokenScores(ScoreService):
+    async def answer(self, question: str) -> ScoreAnswer:
+        raise RuntimeError("database is gone")
+
+
+async def test_a_failing_handler_answers_with_an_apology_not_silence(
+    api: FakeBotApi, settings: Settings, services: Services
+) -> None:
+    broken = replace(services, scores=BrokenScores(services.scores._sessions))
+    async with running_bot(api, settings, broken):
+        api.private_text("tổng điểm DTI")
+        assert "đã có lỗi" in await reply_to(api)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 from bot.console import run_console
 from bot.logs import RedactToken
 from bot.settings import Settings
+from tests.botapi import TOKEN, FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,3 +77,33 @@ def test_the_token_is_hidden_in_every_log_record_and_in_the_settings_repr() -> N
     assert token not in stream.getvalue()
     assert "bot<token>/getUpdates" in stream.getvalue()
     assert token not in repr(Settings(_env_file=None, bot_token=token))  # type: ignore[call-arg]
+
+
+async def test_with_a_token_the_bot_polls_answers_and_stops_on_sigterm_without_logging_the_token(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env |= {
+        "BOT_TOKEN": TOKEN,
+        "BOT_API_BASE_URL": api.base_url,
+        "BOT_API_FILE_URL": api.base_file_url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'p.sqlite3'}",
+        "LOG_LEVEL": "DEBUG",
+    }
+    log_file = (tmp_path / "bot.log").open("wb")  # a pipe nobody reads would fill and block
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path, env=env, stdout=log_file, stderr=log_file
+    )
+    try:
+        api.private_text("tổng điểm DTI")  # queued until the bot's first getUpdates
+        sent = await api.wait_for("sendMessage", chat_id=1001, timeout=30)
+        assert "182,34" in sent[0]["text"]
+        assert api.sent("setMyCommands")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), timeout=20)
+        log_file.close()
+    logs = (tmp_path / "bot.log").read_text("utf-8")
+    assert process.returncode == 0, logs
+    assert "polling as @" in logs
+    assert TOKEN not in logs

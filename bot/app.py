@@ -14,7 +14,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.settings import Settings
-from handlers import basics, score
+from handlers import basics, evidence, mywork, pending, people, review, score, updates
 from handlers.context import CONTEXT_TYPES
 from locales import LANGUAGES
 from services.container import Services
@@ -24,7 +24,19 @@ COMMANDS = {
     "start": ("start",),
     "help": ("help", "trogiup"),
     "diem": ("diem", "score"),
+    "capnhat": ("capnhat", "update"),
+    "chiso": ("chiso", "mine"),
+    "lichsu": ("lichsu", "history"),
+    "minhchung": ("minhchung", "evidence"),
+    "giaitrinh": ("giaitrinh", "explain"),
+    "duyet": ("duyet", "review"),
+    "tralai": ("tralai", "return"),
+    "moi": ("moi", "invite"),
+    "thuhoi": ("thuhoi", "revoke"),
+    "capquyen": ("capquyen", "grant"),
 }
+# Shown in Telegram's command menu; the administrators' commands stay out of everyone's menu.
+MENU = ("diem", "capnhat", "chiso", "lichsu", "minhchung", "giaitrinh", "help")
 
 
 def build_application(
@@ -55,14 +67,36 @@ def build_application(
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Every handler, in the order they are tried."""
-    app.add_handler(CommandHandler(COMMANDS["start"], basics.start))
-    app.add_handler(CommandHandler(COMMANDS["help"], basics.help_command))
-    app.add_handler(CommandHandler(COMMANDS["diem"], score.score_command))
+    # Group -1 first: text the bot asked for (a value, a reason) is consumed before anything else.
+    app.add_handler(
+        MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, pending.pending_input), group=-1
+    )
+    commands = {
+        "start": people.start,
+        "help": basics.help_command,
+        "diem": score.score_command,
+        "capnhat": updates.update_command,
+        "chiso": mywork.mywork_command,
+        "lichsu": updates.history_command,
+        "minhchung": evidence.evidence_command,
+        "giaitrinh": updates.explain_command,
+        "duyet": review.queue_command,
+        "tralai": review.return_command,
+        "moi": people.invite_command,
+        "thuhoi": people.revoke_command,
+        "capquyen": people.grant_command,
+    }
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(COMMANDS[name], callback))
     app.add_handler(
         CallbackQueryHandler(score.suggestion_pressed, pattern=f"^{score.CALLBACK_PREFIX}")
     )
+    app.add_handler(CallbackQueryHandler(updates.update_button, pattern=f"^{updates.PREFIX}"))
+    app.add_handler(CallbackQueryHandler(review.review_button, pattern=f"^{review.PREFIX}"))
+    app.add_handler(CallbackQueryHandler(evidence.evidence_button, pattern=f"^{evidence.PREFIX}"))
     app.add_handler(MessageHandler(filters.COMMAND, basics.unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, score.text_question))
+    app.add_handler(MessageHandler(filters.Document.ALL | filters.PHOTO, evidence.file_received))
     app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, basics.not_text))
     app.add_error_handler(basics.on_error)
 
@@ -71,6 +105,6 @@ async def publish_commands(app: Application, services: Services) -> None:  # typ
     """The command menu, in each catalog language."""
     for lang in LANGUAGES:
         t = services.texts.for_language(lang)
-        commands = [BotCommand(name, t(f"command.{name}")) for name in COMMANDS]
+        commands = [BotCommand(name, t(f"command.{name}")) for name in MENU]
         code = None if lang == services.texts.default else lang
         await app.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=code)

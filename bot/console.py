@@ -93,6 +93,12 @@ class Console:
         self.user = {**CONSOLE_USER, "id": user_id}
         self._ids = itertools.count(1)
 
+    def is_missing_button(self, line: str) -> bool:
+        """'#3' when the last reply has fewer than three buttons."""
+        if not (line.startswith(PRESS) and line[1:].isdigit()):
+            return False
+        return not 1 <= int(line[1:]) <= len(self.request.buttons)
+
     def update_for(self, line: str) -> dict[str, Any]:
         """The Telegram update a line of input stands for: a message, or a button press."""
         update_id = next(self._ids)
@@ -131,12 +137,14 @@ async def run_console(
     settings: Settings, once: str | None = None, out: TextIO = sys.stdout
 ) -> None:
     """Answer `once` and return, or read lines until end of input or 'exit'."""
+    user_id = min(settings.admin_ids, default=int(CONSOLE_USER["id"]))  # type: ignore[call-overload]
+    # The console's user is an administrator, as the banner says, even with ADMIN_IDS unset.
+    settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {user_id}})
     async with open_services(settings) as services:
         request = ConsoleRequest(out, lambda: int(services.clock().timestamp()))
         app = build_application(
             settings, services, token=CONSOLE_TOKEN, request=request, rate_limited=False
         )
-        user_id = min(settings.admin_ids, default=int(CONSOLE_USER["id"]))  # type: ignore[call-overload]
         console = Console(request, user_id)
         async with app:
             if once is not None:
@@ -151,5 +159,7 @@ async def run_console(
                     break
                 if line in ("exit", "quit", "thoat"):
                     break
-                if line:
+                if console.is_missing_button(line):
+                    print(t("console.no_button", button=line), file=out)
+                elif line:
                     await app.process_update(Update.de_json(console.update_for(line), app.bot))

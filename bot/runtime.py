@@ -10,10 +10,8 @@ from contextlib import asynccontextmanager, suppress
 
 from bot.app import build_application, publish_commands
 from bot.settings import Settings
-from locales import Translator
 from services.clock import Clock, system_clock
-from services.container import Services
-from services.scores import ScoreService
+from services.container import Services, build_services
 from services.seeding import seed
 from storage.db import make_engine, make_sessions
 from storage.migrate import upgrade
@@ -33,11 +31,14 @@ async def open_services(
         report = await seed(sessions, settings.data_dir, clock)
         if report.changed:
             log.info("seeded %s", report)
-        yield Services(
-            scores=ScoreService(sessions, settings.framework),
-            texts=Translator(settings.default_language),
+        yield build_services(
+            sessions,
             clock=clock,
             admin_ids=settings.admin_ids,
+            timezone=settings.timezone,
+            language=settings.default_language,
+            framework=settings.framework,
+            max_evidence_bytes=settings.max_evidence_mb * 1024 * 1024,
         )
     finally:
         await engine.dispose()

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     default_language: str = "vi"
     data_dir: Path = REPO_DATA
     framework: str | None = None
+    max_evidence_mb: int = 20  # Telegram lets bots download files up to 20 MB
     log_level: str = "INFO"
 
     @field_validator("admin_ids", mode="before")

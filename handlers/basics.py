@@ -12,15 +12,6 @@ from handlers.context import Context, text_for
 log = logging.getLogger(__name__)
 
 
-async def start(update: Update, context: Context) -> None:
-    message = update.effective_message
-    if message is None:
-        return
-    user = update.effective_user
-    name = user.first_name if user else ""
-    await message.reply_text(text_for(context)("start.welcome", name=name))
-
-
 async def help_command(update: Update, context: Context) -> None:
     if update.effective_message:
         await update.effective_message.reply_text(text_for(context)("help.text"))

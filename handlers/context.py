@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from locales import Text
 from services.container import Services
+from services.identity import Caller, Person
 
 
 class BotData:
@@ -18,6 +21,7 @@ class BotData:
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
 CONTEXT_TYPES = ContextTypes(bot_data=BotData)
+AWAITING = "awaiting"  # user_data key: the input the bot asked this user for
 
 
 def services(context: Context) -> Services:
@@ -29,3 +33,21 @@ def text_for(context: Context) -> Text:
     can choose a language."""
     texts = services(context).texts
     return texts.for_language(texts.default)
+
+
+def caller_of(update: Update) -> Caller | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    return Caller(user.id, user.full_name, user.username, user.language_code)
+
+
+async def person_of(update: Update, context: Context) -> Person | None:
+    """The sender as a user of the bot (recorded on first contact), or None for channels."""
+    caller = caller_of(update)
+    return None if caller is None else await services(context).identity.person(caller)
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE

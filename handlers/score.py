@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 
 from handlers.context import Context, services, text_for
+from handlers.updates import try_update
 from handlers.views import answer_view, short_name
 from scoring.lookup import Target
 from scoring.model import Framework
@@ -42,6 +43,8 @@ async def text_question(update: Update, context: Context) -> None:
     if len(question) > MAX_QUESTION:
         await message.reply_text(text_for(context)("error.too_long", limit=MAX_QUESTION))
         return
+    if await try_update(update, context, question):
+        return
     await _answer(message, context, question)
 
 
@@ -61,7 +64,14 @@ async def _answer(
 ) -> None:
     t = text_for(context)
     result = await services(context).scores.answer(question)
-    text = answer_view(t, result.board, result.directory, result.target)
+    text = answer_view(
+        t,
+        result.board,
+        result.directory,
+        result.target,
+        provisional=result.provisional,
+        pending=result.pending,
+    )
     markup = _suggestion_buttons(result.target, result.board.framework)
     if reply:
         await message.reply_text(text, reply_markup=markup)

@@ -11,6 +11,7 @@ from scoring.model import Directory, RuleKind, SubIndex
 from scoring.periods import parse_period
 
 NAME_WIDTH = 48  # characters of a sub-index name in a list line
+UNREVIEWED = " ⏳"  # marks a value not yet reviewed (provisional view)
 
 
 def short_name(name: str, width: int = NAME_WIDTH) -> str:
@@ -22,15 +23,13 @@ def short_name(name: str, width: int = NAME_WIDTH) -> str:
 
 
 def agency_label(directory: Directory, code: str) -> str:
-    """The shortest well-known name of an agency or group ('Sở KH&CN')."""
+    """A short, readable name of an agency or group: its first alias when that is a phrase
+    ('Sở KH&CN', 'VP UBND tỉnh'), not a bare acronym ('STC'); else its full name."""
     found = directory.agency(code) or directory.group(code)
     if found is None:
         return code
-    return (
-        found.aliases[0]
-        if found.aliases and len(found.aliases[0]) < len(found.name)
-        else found.name
-    )
+    first = found.aliases[0] if found.aliases else ""
+    return first if " " in first and len(first) < len(found.name) else found.name
 
 
 def percent(t: Text, points: Decimal, max_points: Decimal) -> str:
@@ -47,7 +46,12 @@ def period_label(t: Text, code: str) -> str:
 def points_text(t: Text, s: SubIndexScore) -> str:
     if s.points is None:
         return t("score.no_data_short", max=t.num(s.sub_index.max_points))
-    return t("score.points_of", points=t.num(s.points), max=t.num(s.sub_index.max_points))
+    text = t("score.points_of", points=t.num(s.points), max=t.num(s.sub_index.max_points))
+    return text + UNREVIEWED if _unreviewed(s.measurement) else text
+
+
+def _unreviewed(m: Measurement | None) -> bool:
+    return m is not None and m.status != "approved"
 
 
 def total_view(t: Text, board: Scoreboard) -> str:
@@ -126,6 +130,8 @@ def sub_index_view(t: Text, board: Scoreboard, directory: Directory, code: str) 
             )
         )
         lines += _measurement_lines(t, sub, s.measurement)
+        if _unreviewed(s.measurement):
+            lines.append(t("score.sub.unreviewed"))
     lines.append(_rule_line(t, sub))
     lead = ", ".join(directory.name_of(c) for c in sub.lead) or "—"
     lines.append(t("score.sub.lead", agencies=lead))
@@ -155,14 +161,30 @@ def unknown_view(t: Text, board: Scoreboard, target: Target) -> str:
     return "\n".join([head, *names, t("unknown.tail")])
 
 
-def answer_view(t: Text, board: Scoreboard, directory: Directory, target: Target) -> str:
+def answer_view(
+    t: Text,
+    board: Scoreboard,
+    directory: Directory,
+    target: Target,
+    *,
+    provisional: bool = False,
+    pending: int = 0,
+) -> str:
+    """The answer to a score question; the provisional view says so, the official one says how
+    many values still wait for review."""
     if target.kind == "total":
-        return total_view(t, board)
-    if target.kind == "pillar":
-        return pillar_view(t, board, directory, target.code)
-    if target.kind == "sub_index":
-        return sub_index_view(t, board, directory, target.code)
-    return unknown_view(t, board, target)
+        text = total_view(t, board)
+    elif target.kind == "pillar":
+        text = pillar_view(t, board, directory, target.code)
+    elif target.kind == "sub_index":
+        text = sub_index_view(t, board, directory, target.code)
+    else:
+        return unknown_view(t, board, target)
+    if provisional:
+        return t("score.provisional") + "\n" + text
+    if pending:
+        return text + "\n" + t("score.pending_hint", count=pending)
+    return text
 
 
 def _pillar_line(t: Text, p: PillarScore) -> str:

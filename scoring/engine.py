@@ -27,6 +27,8 @@ class Measurement:
     points: Decimal | None = None
     source: str = ""
     source_max: Decimal | None = None
+    status: str = "approved"  # "approved" or "submitted" (not yet reviewed)
+    submission_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

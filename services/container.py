@@ -4,14 +4,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from locales import Translator
 from services.clock import Clock
+from services.evidence import EvidenceService
+from services.identity import IdentityService
+from services.mywork import MyWorkService
+from services.review import ReviewService
 from services.scores import ScoreService
+from services.updates import UpdateService
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
     scores: ScoreService
+    identity: IdentityService
+    updates: UpdateService
+    review: ReviewService
+    evidence: EvidenceService
+    mywork: MyWorkService
     texts: Translator
     clock: Clock
-    admin_ids: frozenset[int]
+
+
+def build_services(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    clock: Clock,
+    admin_ids: frozenset[int],
+    timezone: str,
+    language: str,
+    framework: str | None,
+    max_evidence_bytes: int,
+) -> Services:
+    scores = ScoreService(sessions, framework)
+    updates = UpdateService(sessions, scores, clock, timezone)
+    return Services(
+        scores=scores,
+        identity=IdentityService(sessions, clock, admin_ids),
+        updates=updates,
+        review=ReviewService(sessions, scores, clock),
+        evidence=EvidenceService(sessions, scores, updates, clock, max_evidence_bytes),
+        mywork=MyWorkService(sessions, scores, updates),
+        texts=Translator(language),
+        clock=clock,
+    )

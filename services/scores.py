@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scoring.engine import Scoreboard, newest, score
+from scoring.engine import Measurement, Scoreboard, newest, score
 from scoring.lookup import Target, resolve
 from scoring.model import Directory, Framework
 from scoring.periods import rank
+from scoring.text import fold
 from storage import repo
+from storage import values as values_repo
 
-OFFICIAL = ("approved",)
+# Words asking for the provisional view, folded (no diacritics).
+PROVISIONAL = re.compile(
+    r"\b(?:tam tinh|ke ca chua duyet|chua duyet|chua tham dinh|provisional|pending)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +26,8 @@ class ScoreAnswer:
     target: Target
     board: Scoreboard
     directory: Directory
+    provisional: bool = False  # values not yet reviewed are counted
+    pending: int = 0  # values waiting for review
 
 
 class ScoreService:
@@ -50,17 +58,37 @@ class ScoreService:
         """Drop the cached framework and agencies (after an import or an agency change)."""
         self._framework = self._directory = None
 
-    async def scoreboard(self) -> Scoreboard:
-        """The current score: for each sub-index its newest official value."""
+    async def measurements(self, *, include_pending: bool = False) -> list[Measurement]:
+        """Every value that counts, oldest first: approved ones, or also those not yet reviewed."""
         framework, _ = await self.reference()
         async with self._sessions() as session:
-            values = await repo.measurements(session, framework.code, OFFICIAL)
-        order = rank([m.period for m in values])
-        return score(framework, newest(values, order))
+            return await values_repo.measurements(
+                session, framework.code, include_pending=include_pending
+            )
+
+    async def board(self, values: list[Measurement]) -> Scoreboard:
+        """The score when each sub-index takes its newest value among `values`."""
+        framework, _ = await self.reference()
+        return score(framework, newest(values, rank([m.period for m in values])))
+
+    async def scoreboard(self, *, include_pending: bool = False) -> Scoreboard:
+        """The current score: for each sub-index its newest approved value, or with
+        include_pending its newest value that was not returned."""
+        return await self.board(await self.measurements(include_pending=include_pending))
 
     async def answer(self, question: str) -> ScoreAnswer:
+        """What a question asks about, scored from approved values, or from every value not
+        returned when it asks for the provisional view ("tạm tính")."""
         framework, directory = await self.reference()
-        return ScoreAnswer(resolve(framework, question), await self.scoreboard(), directory)
+        provisional = bool(PROVISIONAL.search(fold(question)))
+        if provisional:
+            question = PROVISIONAL.sub(" ", fold(question))
+        values = await self.measurements(include_pending=True)
+        pending = sum(1 for m in values if m.status != "approved")
+        if not provisional:
+            values = [m for m in values if m.status == "approved"]
+        board = await self.board(values)
+        return ScoreAnswer(resolve(framework, question), board, directory, provisional, pending)
 
 
 async def _newest_dti(session: AsyncSession) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +19,31 @@ def make_engine(url: str) -> AsyncEngine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(url, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN is off: _sqlite_begin starts every transaction instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Take the write lock when a transaction starts. A deferred transaction that reads, then
+    writes, fails at once with "database is locked" when another writer got in between; an
+    immediate one waits (busy_timeout) for its turn, so concurrent updates queue instead."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite returns timezone-aware columns without their zone; everything is stored in UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

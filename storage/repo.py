@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scoring.engine import Measurement
 from scoring.model import (
     Agency,
     AgencyGroup,
@@ -208,15 +209,31 @@ async def load_framework(session: AsyncSession, code: str) -> Framework | None:
 
 
 async def period_id(session: AsyncSession, code: str) -> int:
-    """The id of a period, created on first use."""
-    found = await session.scalar(select(PeriodRow.id).where(PeriodRow.code == code))
-    if found is not None:
-        return found
+    """The id of a period, created on first use (safely when two writers create it at once)."""
     p = parse_period(code)
-    row = PeriodRow(code=p.code, kind=p.kind, starts_on=p.starts_on, ends_on=p.ends_on)
-    session.add(row)
-    await session.flush()
-    return row.id
+    table = PeriodRow.__table__
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    await session.execute(
+        insert.values(
+            code=p.code, kind=p.kind, starts_on=p.starts_on, ends_on=p.ends_on
+        ).on_conflict_do_nothing(index_elements=["code"])
+    )
+    found = await session.scalar(select(PeriodRow.id).where(PeriodRow.code == p.code))
+    assert found is not None  # noqa: S101 - inserted or already there just above
+    return found
+
+
+async def period_code(session: AsyncSession, period_id: int) -> str:
+    row = await session.get(PeriodRow, period_id)
+    assert row is not None  # noqa: S101 - ids come from foreign keys
+    return row.code
+
+
+async def indicator_code(session: AsyncSession, indicator_id: int) -> str:
+    row = await session.get(IndicatorRow, indicator_id)
+    assert row is not None  # noqa: S101 - ids come from foreign keys
+    return row.code
 
 
 async def indicator_ids(session: AsyncSession, framework_code: str) -> dict[str, int]:
@@ -236,21 +253,3 @@ async def has_submission_from(session: AsyncSession, framework_code: str, source
         .limit(1)
     )
     return found is not None
-
-
-async def measurements(
-    session: AsyncSession, framework_code: str, statuses: tuple[str, ...]
-) -> list[Measurement]:
-    """Every stored value of a framework with one of the statuses, oldest first."""
-    rows = await session.execute(
-        select(IndicatorRow.code, PeriodRow.code, SubmissionRow)
-        .join(SubmissionRow, SubmissionRow.indicator_id == IndicatorRow.id)
-        .join(PeriodRow, PeriodRow.id == SubmissionRow.period_id)
-        .join(FrameworkRow, FrameworkRow.id == IndicatorRow.framework_id)
-        .where(FrameworkRow.code == framework_code, SubmissionRow.status.in_(statuses))
-        .order_by(SubmissionRow.created_at, SubmissionRow.id)
-    )
-    return [
-        Measurement(code, period, s.value, s.points, s.source, s.source_max)
-        for code, period, s in rows
-    ]

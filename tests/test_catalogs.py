@@ -8,21 +8,36 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import MENU
 from locales import LANGUAGES, read_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [p for d in ("bot", "handlers", "services") for p in (ROOT / d).rglob("*.py")]
-ID = re.compile(r'"((?:command|console|error|help|period|rule|score|start|unknown)\.[a-z_.]+)"')
-# Ids built at run time from a value: the prefix in the code and the values it can take.
+PREFIXES = (
+    "button|command|console|error|evidence|explain|grant|help|history|invite|mywork|period|"
+    "private|problem|review|revoke|role|rule|score|start|status|syntax|unknown|update|value"
+)
+LITERAL = re.compile(rf'"((?:{PREFIXES})\.[a-z_.]+)"')
+PROBLEM = re.compile(r'Problem\(\s*"([a-z_.]+)"')
+# Ids built at run time from a value: the prefix in the code and every value it can take.
 DYNAMIC = {
     "period.": ["year", "half", "quarter"],
     "rule.": ["ratio", "boolean", "assessed", "levels"],
-    "command.": ["start", "help", "diem"],
+    "command.": ["start", "help", *MENU],
+    "status.": ["missing", "submitted", "approved", "returned"],
+    "role.": ["lead", "coordinate", "member", "leader", "admin"],
+    "syntax.": ["no_code", "no_value", "bad_period"],
+    "invite.": ["linked", "already", "unknown", "expired", "used_up", "revoked"],
+    "problem.value.": ["empty", "invalid", "ambiguous", "not_integer"],
 }
 
 
+def _read(*folders: str) -> str:
+    return "\n".join(p.read_text("utf-8") for d in folders for p in (ROOT / d).rglob("*.py"))
+
+
 def used_ids() -> set[str]:
-    found = {m for p in SOURCES for m in ID.findall(p.read_text("utf-8"))}
+    found = set(LITERAL.findall(_read("bot", "handlers")))
+    found |= {f"problem.{reason}" for reason in PROBLEM.findall(_read("services"))}
     return found | {prefix + v for prefix, values in DYNAMIC.items() for v in values}
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from scoring.model import Framework
 from services.scores import ScoreService
 from services.seeding import seed
-from storage import repo
+from storage import repo, values
 from storage.db import make_engine, make_sessions
 from storage.migrate import upgrade
 from storage.models import AuditRow, FrameworkRow, IndicatorRow, SubmissionRow
@@ -101,7 +101,7 @@ async def test_the_current_score_is_the_2024_assessment_and_a_newer_value_supers
         assert board.sub_index("8.2").measurement.period == "2025-Q3"  # type: ignore[union-attr]
         assert board.total == D("182.34") - D("7.6") + D("12.5")
         async with sessions() as s:
-            history = await repo.measurements(s, "dti-province-2025", ("approved",))
+            history = await values.measurements(s, "dti-province-2025", include_pending=False)
         assert [m.period for m in history if m.code == "8.2"] == ["2024", "2025-Q3"]
     finally:
         await engine.dispose()

@@ -1,0 +1,1 @@
+"""Reading what people type: numbers, reporting periods and metric updates."""

@@ -1,0 +1,128 @@
+"""Evidence files (minh chứng): kept by Telegram, recorded here against a sub-index and period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.clock import Clock
+from services.identity import Person
+from services.scores import ScoreService
+from services.updates import Problem, UpdateService
+from storage import repo
+from storage import values as values_repo
+from storage.models import EvidenceRow
+
+# File types a report's evidence comes in: documents, spreadsheets, scans and photos, archives.
+ALLOWED_TYPES = (
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/zip",
+    "image/jpeg",
+    "image/png",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    file_id: str
+    file_unique_id: str
+    file_name: str
+    mime_type: str
+    kind: str  # "document" | "photo"
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Attached:
+    evidence_id: int
+    code: str
+    period: str
+    count: int
+
+
+class EvidenceService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        scores: ScoreService,
+        updates: UpdateService,
+        clock: Clock,
+        max_bytes: int,
+    ) -> None:
+        self._sessions = sessions
+        self._scores = scores
+        self._updates = updates
+        self._clock = clock
+        self.max_bytes = max_bytes
+
+    async def attach(
+        self, person: Person, code: str, period: str | None, info: FileInfo, chat_id: int | None
+    ) -> Attached | Problem:
+        """Record a file as evidence for a sub-index the person may update."""
+        if info.size > self.max_bytes:
+            mb = Decimal(1024 * 1024)
+            return Problem(
+                "evidence.too_large", {"size": info.size / mb, "max": self.max_bytes / mb}
+            )
+        if info.kind != "photo" and info.mime_type not in ALLOWED_TYPES:
+            return Problem("evidence.bad_type", {"type": info.mime_type or info.file_name})
+        sub = await self._updates.check_can_update(person, code)
+        if isinstance(sub, Problem):
+            return sub
+        period = period or self._updates.current_period()
+        now = self._clock()
+        framework, _ = await self._scores.reference()
+        async with self._sessions() as session, session.begin():
+            ids = await repo.indicator_ids(session, framework.code)
+            period_id = await repo.period_id(session, period)
+            row = EvidenceRow(
+                indicator_id=ids[sub.code],
+                period_id=period_id,
+                submission_id=await values_repo.newest_submission_id(
+                    session, ids[sub.code], period_id
+                ),
+                file_id=info.file_id,
+                file_unique_id=info.file_unique_id,
+                file_name=info.file_name,
+                mime_type=info.mime_type,
+                kind=info.kind,
+                size=info.size,
+                user_id=person.user_id,
+                chat_id=chat_id,
+                created_at=now,
+            )
+            session.add(row)
+            await session.flush()
+            repo.audit(
+                session,
+                now,
+                person.actor,
+                "attach",
+                "evidence",
+                str(row.id),
+                indicator=sub.code,
+                period=period,
+                file=info.file_name,
+            )
+            count = len(await values_repo.evidence_for(session, ids[sub.code], period_id))
+        return Attached(row.id, sub.code, period, count)
+
+    async def files(self, code: str) -> list[tuple[str, EvidenceRow]]:
+        """Every evidence file of a sub-index with its period code, oldest first."""
+        framework, _ = await self._scores.reference()
+        async with self._sessions() as session:
+            ids = await repo.indicator_ids(session, framework.code)
+            if code not in ids:
+                return []
+            rows = await values_repo.evidence_for(session, ids[code])
+            return [(await repo.period_code(session, r.period_id), r) for r in rows]
+
+    async def file(self, evidence_id: int) -> EvidenceRow | None:
+        async with self._sessions() as session:
+            return await session.get(EvidenceRow, evidence_id)

@@ -1,0 +1,207 @@
+"""Who is who: Telegram accounts, roles, and invite codes that link a focal point to an agency."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from scoring.model import Directory
+from scoring.text import fold
+from services.clock import Clock
+from storage import people, repo
+from storage.db import as_utc
+from storage.models import AgencyRow, InviteRow
+
+ROLES = ("member", "leader", "admin")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a phone
+CODE_LENGTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The Telegram account behind a message, as the services need it."""
+
+    telegram_id: int
+    full_name: str
+    username: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    user_id: int
+    telegram_id: int
+    name: str
+    role: str
+    is_admin: bool
+    agencies: tuple[str, ...]
+
+    @property
+    def is_registered(self) -> bool:
+        return self.is_admin or self.role != "member" or bool(self.agencies)
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.telegram_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    code: str
+    agency: str
+    max_uses: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """ok, or a reason id the handler turns into a message; `detail` fills it in."""
+
+    ok: bool
+    reason: str = ""
+    detail: str = ""
+
+
+def find_agency(directory: Directory, text: str) -> str | None:
+    """An agency code from its code, name or alias, ignoring case and diacritics."""
+    wanted = fold(text)
+    for a in directory.agencies:
+        if wanted in {fold(a.code), fold(a.name), *(fold(x) for x in a.aliases)}:
+            return a.code
+    return None
+
+
+class IdentityService:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, admin_ids: frozenset[int]
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._admin_ids = admin_ids
+
+    async def person(self, caller: Caller) -> Person:
+        """The caller as a user of the bot, recorded on first contact."""
+        async with self._sessions() as session, session.begin():
+            user = await people.upsert_user(
+                session,
+                caller.telegram_id,
+                caller.full_name,
+                caller.username,
+                caller.language,
+                self._clock(),
+            )
+            return await self._person(
+                session, user.id, user.telegram_id, user.full_name, user.role
+            )
+
+    async def _person(
+        self, session: AsyncSession, user_id: int, telegram_id: int, name: str, role: str
+    ) -> Person:
+        agencies = tuple(await people.agency_codes(session, user_id))
+        is_admin = telegram_id in self._admin_ids or role == "admin"
+        return Person(
+            user_id, telegram_id, name, "admin" if is_admin else role, is_admin, agencies
+        )
+
+    async def create_invite(
+        self, actor: Person, agency_code: str, *, max_uses: int = 1, days: int = 7
+    ) -> Invite:
+        """A new code for an agency; only administrators may (the handler checks first)."""
+        now = self._clock()
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        expires = now + timedelta(days=days)
+        async with self._sessions() as session, session.begin():
+            agency = await people.agency(session, agency_code)
+            assert agency is not None  # noqa: S101 - the handler resolved the code
+            session.add(
+                InviteRow(
+                    code=code,
+                    agency_id=agency.id,
+                    max_uses=max_uses,
+                    expires_at=expires,
+                    created_by=actor.actor,
+                    created_at=now,
+                )
+            )
+            repo.audit(
+                session,
+                now,
+                actor.actor,
+                "create",
+                "invite",
+                code,
+                agency=agency_code,
+                max_uses=max_uses,
+                days=days,
+            )
+        return Invite(code, agency_code, max_uses, expires)
+
+    async def redeem(self, caller: Caller, code: str) -> Outcome:
+        """Link the caller to the invite's agency, once per use the code allows."""
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            invite = await people.invite(session, code.strip().upper())
+            if invite is None:
+                return Outcome(False, "unknown")
+            if invite.revoked_at is not None:
+                return Outcome(False, "revoked")
+            if as_utc(invite.expires_at) <= now:
+                return Outcome(False, "expired")
+            user = await people.upsert_user(
+                session,
+                caller.telegram_id,
+                caller.full_name,
+                caller.username,
+                caller.language,
+                now,
+            )
+            if not await people.use_invite(session, invite.id):
+                return Outcome(False, "used_up")
+            linked = await people.link_agency(session, user.id, invite.agency_id)
+            repo.audit(
+                session,
+                now,
+                f"user:{caller.telegram_id}",
+                "redeem",
+                "invite",
+                invite.code,
+                agency_id=invite.agency_id,
+                new_link=linked,
+            )
+            agency = await session.get(AgencyRow, invite.agency_id)
+            agency_code = agency.code if agency else ""
+        return Outcome(True, "linked" if linked else "already", agency_code)
+
+    async def revoke(self, actor: Person, code: str) -> Outcome:
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            invite = await people.invite(session, code.strip().upper())
+            if invite is None:
+                return Outcome(False, "unknown")
+            if invite.revoked_at is None:
+                invite.revoked_at = now
+                repo.audit(session, now, actor.actor, "revoke", "invite", invite.code)
+        return Outcome(True)
+
+    async def grant(self, actor: Person, telegram_id: int, role: str) -> Outcome:
+        """Give a registered user a role (member, leader, admin)."""
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            user = await people.user_by_telegram(session, telegram_id)
+            if user is None:
+                return Outcome(False, "unknown_user", str(telegram_id))
+            previous, user.role = user.role, role
+            repo.audit(
+                session,
+                now,
+                actor.actor,
+                "grant",
+                "user",
+                str(telegram_id),
+                role=role,
+                previous=previous,
+            )
+        return Outcome(True, detail=user.full_name or str(telegram_id))

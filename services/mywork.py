@@ -1,0 +1,82 @@
+"""A focal point's indicators: what their agencies hold and where each stands this period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from reminders.calendar import Deadline, next_deadline
+from scoring.model import Directory, SubIndex
+from services.identity import Person
+from services.scores import ScoreService
+from services.updates import UpdateService
+from storage import values as values_repo
+
+MISSING = "missing"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    sub: SubIndex
+    role: str  # "lead" | "coordinate"
+    status: str  # "missing" | "submitted" | "approved" | "returned"
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyWork:
+    agency: str
+    items: tuple[WorkItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MyWork:
+    period: str
+    deadline: Deadline
+    days_left: int
+    agencies: tuple[AgencyWork, ...]
+
+
+def held_by(
+    directory: Directory, subs: tuple[SubIndex, ...], agency: str
+) -> list[tuple[SubIndex, str]]:
+    """The sub-indices an agency leads or coordinates (through a group or by name)."""
+    held = []
+    for sub in subs:
+        if any(agency in directory.expand(c) for c in sub.lead):
+            held.append((sub, "lead"))
+        elif any(agency in directory.expand(c) for c in sub.coordinate):
+            held.append((sub, "coordinate"))
+    return held
+
+
+class MyWorkService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        scores: ScoreService,
+        updates: UpdateService,
+    ) -> None:
+        self._sessions = sessions
+        self._scores = scores
+        self._updates = updates
+
+    async def for_person(self, person: Person) -> MyWork:
+        framework, directory = await self._scores.reference()
+        period = self._updates.current_period()
+        today = self._updates.today()
+        async with self._sessions() as session:
+            stored = await values_repo.submissions(session, framework.code)
+        # The newest submission of each sub-index for this period decides its status.
+        latest = {s.code: s for s in stored if s.period == period}
+        agencies = []
+        for agency in person.agencies:
+            items = []
+            for sub, role in held_by(directory, framework.sub_indices, agency):
+                found = latest.get(sub.code)
+                status = found.status if found else MISSING
+                items.append(WorkItem(sub, role, status, found.comment if found else ""))
+            agencies.append(AgencyWork(agency, tuple(items)))
+        deadline = next_deadline(today)
+        return MyWork(period, deadline, deadline.days_left(today), tuple(agencies))

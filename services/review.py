@@ -1,0 +1,81 @@
+"""Thẩm định: administrators approve a submitted value or return it with a comment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.clock import Clock
+from services.identity import Person
+from services.scores import ScoreService
+from services.updates import Problem
+from storage import repo
+from storage import values as values_repo
+from storage.models import ReviewRow
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A review recorded; `submission` says whom to tell (its author) and what about."""
+
+    decision: str
+    comment: str
+    submission: values_repo.SubmissionView
+
+
+class ReviewService:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], scores: ScoreService, clock: Clock
+    ) -> None:
+        self._sessions = sessions
+        self._scores = scores
+        self._clock = clock
+
+    async def queue(self) -> list[values_repo.SubmissionView]:
+        """Submissions waiting for review, oldest first."""
+        framework, _ = await self._scores.reference()
+        async with self._sessions() as session:
+            return await values_repo.submissions(
+                session, framework.code, status=values_repo.SUBMITTED
+            )
+
+    async def decide(
+        self, reviewer: Person, submission_id: int, decision: str, comment: str = ""
+    ) -> Decided | Problem:
+        """Approve or return a submission that is still waiting; only administrators may."""
+        if not reviewer.is_admin:
+            return Problem("review.not_admin")
+        if decision == values_repo.RETURNED and not comment.strip():
+            return Problem("review.comment_needed")
+        now = self._clock()
+        framework, _ = await self._scores.reference()
+        async with self._sessions() as session, session.begin():
+            found = [
+                s
+                for s in await values_repo.submissions(session, framework.code)
+                if s.id == submission_id
+            ]
+            if not found:
+                return Problem("review.unknown", {"id": submission_id})
+            if found[0].status != values_repo.SUBMITTED:
+                return Problem("review.already", {"id": submission_id, "status": found[0].status})
+            session.add(
+                ReviewRow(
+                    submission_id=submission_id,
+                    decision=decision,
+                    comment=comment.strip(),
+                    reviewer_id=reviewer.user_id,
+                    at=now,
+                )
+            )
+            repo.audit(
+                session,
+                now,
+                reviewer.actor,
+                decision,
+                "submission",
+                str(submission_id),
+                comment=comment.strip(),
+            )
+        return Decided(decision, comment.strip(), found[0])

@@ -1,0 +1,93 @@
+"""Users, the agencies they answer for, and invite codes. Callers own the transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AgencyRow, InviteRow, UserAgencyRow, UserRow
+
+
+async def upsert_user(
+    session: AsyncSession,
+    telegram_id: int,
+    full_name: str,
+    username: str | None,
+    language: str | None,
+    at: datetime,
+) -> UserRow:
+    """The user row of a Telegram account, created on first contact; name kept current."""
+    user = await session.scalar(select(UserRow).where(UserRow.telegram_id == telegram_id))
+    if user is None:
+        user = UserRow(
+            telegram_id=telegram_id,
+            full_name=full_name,
+            username=username,
+            language=language,
+            role="member",
+            created_at=at,
+        )
+        session.add(user)
+        await session.flush()
+    elif (user.full_name, user.username) != (full_name, username):
+        user.full_name, user.username = full_name, username
+    return user
+
+
+async def user_by_telegram(session: AsyncSession, telegram_id: int) -> UserRow | None:
+    return await session.scalar(select(UserRow).where(UserRow.telegram_id == telegram_id))
+
+
+async def agency_codes(session: AsyncSession, user_id: int) -> list[str]:
+    rows = await session.scalars(
+        select(AgencyRow.code)
+        .join(UserAgencyRow, UserAgencyRow.agency_id == AgencyRow.id)
+        .where(UserAgencyRow.user_id == user_id)
+        .order_by(UserAgencyRow.id)
+    )
+    return list(rows)
+
+
+async def link_agency(session: AsyncSession, user_id: int, agency_id: int) -> bool:
+    """Make the user a focal point of the agency; False when already one."""
+    held = await session.scalar(
+        select(UserAgencyRow.id).where(
+            UserAgencyRow.user_id == user_id, UserAgencyRow.agency_id == agency_id
+        )
+    )
+    if held is not None:
+        return False
+    session.add(UserAgencyRow(user_id=user_id, agency_id=agency_id))
+    return True
+
+
+async def agency(session: AsyncSession, code: str) -> AgencyRow | None:
+    return await session.scalar(select(AgencyRow).where(AgencyRow.code == code))
+
+
+async def focal_points(session: AsyncSession, agency_codes_: list[str]) -> list[UserRow]:
+    """Users linked to any of the agencies."""
+    rows = await session.scalars(
+        select(UserRow)
+        .join(UserAgencyRow, UserAgencyRow.user_id == UserRow.id)
+        .join(AgencyRow, AgencyRow.id == UserAgencyRow.agency_id)
+        .where(AgencyRow.code.in_(agency_codes_))
+        .distinct()
+    )
+    return list(rows)
+
+
+async def invite(session: AsyncSession, code: str) -> InviteRow | None:
+    return await session.scalar(select(InviteRow).where(InviteRow.code == code))
+
+
+async def use_invite(session: AsyncSession, invite_id: int) -> bool:
+    """Count one use, unless the code is used up meanwhile (two people redeeming at once)."""
+    result = await session.execute(
+        update(InviteRow)
+        .where(InviteRow.id == invite_id, InviteRow.uses < InviteRow.max_uses)
+        .values(uses=InviteRow.uses + 1)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -85,8 +85,8 @@ async def review_button(update: Update, context: Context) -> None:
             _, directory = await svc.scores.reference()
             await query.answer(problem_text(t, result, directory), show_alert=True)
             return
-        await query.answer(t("review.done_short"))
         await query.edit_message_text(t("review.approved", id=arg))
+        await query.answer(t("review.done_short"))
         await _tell_author(context, result)
 
 

@@ -93,15 +93,16 @@ async def update_button(update: Update, context: Context) -> None:
         if isinstance(result, Problem):
             await query.answer(problem_text(t, result, directory), show_alert=True)
             return
-        await query.answer(t("update.saved_short"))
+        # Edit before answering: when the spinner stops, the message already shows the outcome.
         await query.edit_message_text(stored_text(t, result))
+        await query.answer(t("update.saved_short"))
     elif action == "no":
         problem = await svc.updates.cancel(person, int(arg))
         if problem is not None:
             await query.answer(problem_text(t, problem, directory), show_alert=True)
             return
-        await query.answer()
         await query.edit_message_text(t("update.cancelled"))
+        await query.answer()
 
 
 async def value_reply(update: Update, context: Context, code: str, text: str) -> None:

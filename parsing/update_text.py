@@ -89,7 +89,7 @@ def _explicit(
 
 
 def _bare(source: str, folded: str, today: date) -> UpdateRequest | None:
-    """ "8.2: 12,5% quý 3": the ":" or "=" right after the code is what marks an update."""
+    """Code first, as in "8.2: 12,5% quý 3": the ":" or "=" after the code marks an update."""
     found = _CODE.match(folded)
     mark = found and _BARE_MARK.match(folded, found.end())
     if not found or not mark:

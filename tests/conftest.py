@@ -8,7 +8,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -99,10 +99,28 @@ def settings(sqlite_url: str) -> Settings:
     )  # type: ignore[call-arg]
 
 
+class MovableClock:
+    """A clock the test moves; 09:00 in Ho Chi Minh on 30/11/2025 (quarter 2025-Q4) at first."""
+
+    def __init__(self, start: datetime = datetime(2025, 11, 30, 2, 0, tzinfo=UTC)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
 @pytest.fixture
-async def services(settings: Settings) -> AsyncIterator[Services]:
-    """Services on a fresh, migrated and seeded SQLite database."""
-    async with open_services(settings) as built:
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: MovableClock) -> AsyncIterator[Services]:
+    """Services on a fresh, migrated and seeded SQLite database, on the test's clock."""
+    async with open_services(settings, clock) as built:
         yield built
 
 

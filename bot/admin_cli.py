@@ -1,0 +1,34 @@
+"""Administration from the server's command line: the same services as the chat commands."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from bot.runtime import open_services
+from bot.settings import Settings
+from services.identity import Person, find_agency
+
+SERVER = Person(user_id=0, telegram_id=0, name="server", role="admin", is_admin=True, agencies=())
+
+
+async def create_invite(
+    settings: Settings, agency: str, uses: int, days: int, out: TextIO = sys.stdout
+) -> int:
+    """Print a new invite code and link for an agency; exit status 2 for an unknown agency."""
+    async with open_services(settings) as services:
+        t = services.texts.for_language(services.texts.default)
+        _, directory = await services.scores.reference()
+        code = find_agency(directory, agency)
+        if code is None:
+            examples = ", ".join(a.code for a in directory.agencies[:6])
+            print(t("invite.unknown_agency", agency=agency, examples=examples), file=out)
+            return 2
+        invite = await services.identity.create_invite(SERVER, code, max_uses=uses, days=days)
+        expires = invite.expires_at.astimezone(services.updates.zone).strftime("%d/%m/%Y")
+        agency_name = directory.name_of(code)
+        text = t(
+            "invite.created_server", agency=agency_name, code=invite.code, uses=uses, date=expires
+        )
+        print(text, file=out)
+        return 0

@@ -6,7 +6,7 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from handlers.context import Context, is_private, person_of, services, text_for
+from handlers.context import Context, is_private, person_of, private_sub_index, services, text_for
 from handlers.update_views import problem_text
 from handlers.views import period_label, short_name
 from parsing.period_text import PeriodTextError, find_period
@@ -85,14 +85,10 @@ async def evidence_command(update: Update, context: Context) -> None:
     if message is None:
         return
     t, svc = text_for(context), services(context)
-    if not is_private(update):
-        await message.reply_text(t("private.only", bot=context.bot.username))
-        return
-    code = (context.args or [""])[0]
-    sub = await svc.updates.sub_index(code)
+    sub = await private_sub_index(update, context, "evidence.usage")
     if sub is None:
-        await message.reply_text(t("evidence.usage"))
         return
+    code = sub.code
     person = await person_of(update, context)
     if person is None or not person.is_registered:
         await message.reply_text(t("problem.update.unregistered"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from handlers.context import Context, caller_of, person_of, services, text_for
+from handlers.context import Context, admin_or_refuse, caller_of, services, text_for
 from handlers.views import agency_label
 from services.identity import ROLES, find_agency
 
@@ -37,9 +37,8 @@ async def invite_command(update: Update, context: Context) -> None:
     if message is None:
         return
     t, svc = text_for(context), services(context)
-    person = await person_of(update, context)
-    if person is None or not person.is_admin:
-        await message.reply_text(t("problem.review.not_admin"))
+    person = await admin_or_refuse(update, context)
+    if person is None:
         return
     args = context.args or []
     numbers = [a for a in args[1:] if a.isdigit()]
@@ -78,9 +77,8 @@ async def revoke_command(update: Update, context: Context) -> None:
     if message is None:
         return
     t, svc = text_for(context), services(context)
-    person = await person_of(update, context)
-    if person is None or not person.is_admin:
-        await message.reply_text(t("problem.review.not_admin"))
+    person = await admin_or_refuse(update, context)
+    if person is None:
         return
     if not context.args:
         await message.reply_text(t("revoke.usage"))
@@ -96,9 +94,8 @@ async def grant_command(update: Update, context: Context) -> None:
     if message is None:
         return
     t, svc = text_for(context), services(context)
-    person = await person_of(update, context)
-    if person is None or not person.is_admin:
-        await message.reply_text(t("problem.review.not_admin"))
+    person = await admin_or_refuse(update, context)
+    if person is None:
         return
     args = context.args or []
     if len(args) != 2 or not args[0].isdigit() or args[1] not in ROLES:

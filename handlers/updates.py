@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from handlers.context import AWAITING, Context, is_private, person_of, services, text_for
+from handlers.context import (
+    AWAITING,
+    Context,
+    is_private,
+    person_of,
+    private_sub_index,
+    services,
+    text_for,
+)
 from handlers.update_views import history_text, preview_text, problem_text, stored_text
 from parsing.period_text import PeriodTextError, find_period
 from parsing.update_text import UpdateRequest, UpdateSyntaxError, parse_update
@@ -149,14 +157,9 @@ async def history_command(update: Update, context: Context) -> None:
     if message is None:
         return
     t, svc = text_for(context), services(context)
-    if not is_private(update):
-        await message.reply_text(t("private.only", bot=context.bot.username))
-        return
-    code = (context.args or [""])[0]
-    sub = await svc.updates.sub_index(code)
+    sub = await private_sub_index(update, context, "history.usage")
     if sub is None:
-        await message.reply_text(t("history.usage"))
         return
     _, directory = await svc.scores.reference()
-    rows = await svc.updates.history(code)
+    rows = await svc.updates.history(sub.code)
     await message.reply_text(history_text(t, sub, rows, directory, svc.updates.zone))

@@ -97,15 +97,12 @@ class EvidenceService:
                 chat_id=chat_id,
                 created_at=now,
             )
-            session.add(row)
-            await session.flush()
-            repo.audit(
+            await repo.add_audited(
                 session,
+                row,
                 now,
                 person.actor,
                 "attach",
-                "evidence",
-                str(row.id),
                 indicator=sub.code,
                 period=period,
                 file=info.file_name,

@@ -93,18 +93,8 @@ async def _seed_assessment(
             source=m.source,
             created_at=now,
         )
-        session.add(row)
-        await session.flush()
-        repo.audit(
-            session,
-            now,
-            ACTOR,
-            "submit",
-            "submission",
-            str(row.id),
-            indicator=m.code,
-            period=m.period,
-            file=name,
+        await repo.add_audited(
+            session, row, now, ACTOR, "submit", indicator=m.code, period=m.period, file=name
         )
     report.assessments_added.append(name)
 

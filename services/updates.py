@@ -246,16 +246,13 @@ class UpdateService:
                 chat_id=draft.chat_id,
                 created_at=now,
             )
-            session.add(submission)
-            await session.flush()
             period = await repo.period_code(session, draft.period_id)
-            repo.audit(
+            await repo.add_audited(
                 session,
+                submission,
                 now,
                 person.actor,
                 "submit",
-                "submission",
-                str(submission.id),
                 indicator=sub.code,
                 period=period,
                 value=str(draft.value),
@@ -318,17 +315,8 @@ class UpdateService:
                 user_id=person.user_id,
                 created_at=now,
             )
-            session.add(row)
-            await session.flush()
-            repo.audit(
-                session,
-                now,
-                person.actor,
-                "explain",
-                "explanation",
-                str(row.id),
-                indicator=sub.code,
-                period=period,
+            await repo.add_audited(
+                session, row, now, person.actor, "explain", indicator=sub.code, period=period
             )
         return period
 

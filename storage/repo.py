@@ -51,6 +51,16 @@ def audit(
     )
 
 
+async def add_audited(
+    session: AsyncSession, row: Any, at: datetime, actor: str, action: str, **detail: Any
+) -> int:
+    """Insert a row and write its audit entry; returns the new row's id."""
+    session.add(row)
+    await session.flush()
+    audit(session, at, actor, action, row.__tablename__, str(row.id), **detail)
+    return int(row.id)
+
+
 async def framework_codes(session: AsyncSession) -> list[tuple[str, str, int]]:
     rows = await session.execute(select(FrameworkRow.code, FrameworkRow.kind, FrameworkRow.year))
     return [tuple(r) for r in rows]  # type: ignore[misc]

@@ -14,7 +14,18 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.settings import Settings
-from handlers import basics, evidence, mywork, pending, people, review, score, updates
+from handlers import (
+    basics,
+    deadlines,
+    evidence,
+    mywork,
+    pending,
+    people,
+    reminder_job,
+    review,
+    score,
+    updates,
+)
 from handlers.context import CONTEXT_TYPES
 from locales import LANGUAGES
 from services.container import Services
@@ -34,9 +45,27 @@ COMMANDS = {
     "moi": ("moi", "invite"),
     "thuhoi": ("thuhoi", "revoke"),
     "capquyen": ("capquyen", "grant"),
+    "hanchot": ("hanchot", "deadlines"),
+    "themhan": ("themhan", "adddeadline"),
+    "doihan": ("doihan", "movedeadline"),
+    "huyhan": ("huyhan", "canceldeadline"),
+    "tamdung": ("tamdung", "pause"),
+    "tieptuc": ("tieptuc", "resume"),
+    "nhacnho": ("nhacnho", "reminders"),
+    "nhomlanhdao": ("nhomlanhdao", "leadersgroup"),
 }
 # Shown in Telegram's command menu; the administrators' commands stay out of everyone's menu.
-MENU = ("diem", "capnhat", "chiso", "lichsu", "minhchung", "giaitrinh", "help")
+MENU = (
+    "diem",
+    "capnhat",
+    "chiso",
+    "hanchot",
+    "lichsu",
+    "minhchung",
+    "giaitrinh",
+    "tamdung",
+    "help",
+)
 
 
 def build_application(
@@ -62,6 +91,15 @@ def build_application(
     app = builder.build()
     app.bot_data.services = services
     register(app)
+    if settings.reminder_tick_seconds > 0 and app.job_queue is not None:
+        # One job with a predictable name: it sends whatever is due and not yet claimed, so a
+        # restart, a late tick or a second process never doubles a reminder.
+        app.job_queue.run_repeating(
+            reminder_job.tick,
+            interval=settings.reminder_tick_seconds,
+            first=5,
+            name=reminder_job.JOB_NAME,
+        )
     return app
 
 
@@ -85,6 +123,14 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "moi": people.invite_command,
         "thuhoi": people.revoke_command,
         "capquyen": people.grant_command,
+        "hanchot": deadlines.calendar_command,
+        "themhan": deadlines.add_deadline_command,
+        "doihan": deadlines.move_deadline_command,
+        "huyhan": deadlines.cancel_deadline_command,
+        "tamdung": deadlines.pause_command,
+        "tieptuc": deadlines.resume_command,
+        "nhacnho": deadlines.operator_command,
+        "nhomlanhdao": deadlines.leaders_group_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(COMMANDS[name], callback))

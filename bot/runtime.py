@@ -7,11 +7,13 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 
 from bot.app import build_application, publish_commands
 from bot.settings import Settings
 from services.clock import Clock, system_clock
 from services.container import Services, build_services
+from services.reminders import Policy
 from services.seeding import seed
 from storage.db import make_engine, make_sessions
 from storage.migrate import upgrade
@@ -39,6 +41,12 @@ async def open_services(
             language=settings.default_language,
             framework=settings.framework,
             max_evidence_bytes=settings.max_evidence_mb * 1024 * 1024,
+            reminder_policy=Policy(
+                before=settings.reminder_days_before,
+                after=settings.reminder_days_after,
+                grace=timedelta(hours=settings.reminder_grace_hours),
+                standing_agency=settings.standing_agency,
+            ),
         )
     finally:
         await engine.dispose()

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     data_dir: Path = REPO_DATA
     framework: str | None = None
     max_evidence_mb: int = 20  # Telegram lets bots download files up to 20 MB
+    reminder_days_before: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1, 0)
+    reminder_days_after: Annotated[tuple[int, ...], NoDecode] = (1, 7)
+    reminder_grace_hours: float = 12  # a reminder missed by longer (bot down) is not sent late
+    reminder_tick_seconds: float = 60  # how often due reminders are looked for; 0 turns it off
+    standing_agency: str = "SKHCN"  # the steering committee's standing agency (SPEC section 1)
     log_level: str = "INFO"
 
     @field_validator("admin_ids", mode="before")
@@ -35,6 +40,13 @@ class Settings(BaseSettings):
             return frozenset(
                 int(part) for part in raw.replace(";", ",").split(",") if part.strip()
             )
+        return raw
+
+    @field_validator("reminder_days_before", "reminder_days_after", mode="before")
+    @classmethod
+    def _split_days(cls, raw: object) -> object:
+        if isinstance(raw, str):
+            return tuple(int(part) for part in raw.split(",") if part.strip())
         return raw
 
     @field_validator("bot_token", mode="before")

@@ -11,6 +11,7 @@ from services.clock import Clock
 from services.evidence import EvidenceService
 from services.identity import IdentityService
 from services.mywork import MyWorkService
+from services.reminders import Policy, ReminderService
 from services.review import ReviewService
 from services.scores import ScoreService
 from services.updates import UpdateService
@@ -24,6 +25,7 @@ class Services:
     review: ReviewService
     evidence: EvidenceService
     mywork: MyWorkService
+    reminders: ReminderService
     texts: Translator
     clock: Clock
 
@@ -37,6 +39,7 @@ def build_services(
     language: str,
     framework: str | None,
     max_evidence_bytes: int,
+    reminder_policy: Policy,
 ) -> Services:
     scores = ScoreService(sessions, framework)
     updates = UpdateService(sessions, scores, clock, timezone)
@@ -47,6 +50,7 @@ def build_services(
         review=ReviewService(sessions, scores, clock),
         evidence=EvidenceService(sessions, scores, updates, clock, max_evidence_bytes),
         mywork=MyWorkService(sessions, scores, updates),
+        reminders=ReminderService(sessions, scores, clock, updates.zone, reminder_policy),
         texts=Translator(language),
         clock=clock,
     )

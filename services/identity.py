@@ -82,6 +82,11 @@ class IdentityService:
         self._clock = clock
         self._admin_ids = admin_ids
 
+    @property
+    def admin_ids(self) -> frozenset[int]:
+        """Administrators named in the configuration (others hold the role in the database)."""
+        return self._admin_ids
+
     async def person(self, caller: Caller) -> Person:
         """The caller as a user of the bot, recorded on first contact."""
         async with self._sessions() as session, session.begin():

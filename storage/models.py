@@ -119,6 +119,11 @@ class UserRow(Base):
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     role: Mapped[str] = mapped_column(String(16), default="guest")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reminders_paused_until: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    # Set when Telegram answers 403 (the user blocked the bot): no more messages until they write.
+    blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class UserAgencyRow(Base):
@@ -254,3 +259,36 @@ class ExplanationRow(Base):
     text: Mapped[str] = mapped_column(Text)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeadlineChangeRow(Base):
+    """An administrator's change to the calendar (add, move, cancel), applied in id order."""
+
+    __tablename__ = "deadline_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    period: Mapped[str] = mapped_column(String(16), default="")
+    audience: Mapped[str] = mapped_column(String(64), default="holders")
+    title: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeliveryRow(Base):
+    """One reminder to one chat for one run. The unique key is claimed before sending, so no
+    process sends it twice; status moves claimed -> sent | failed | blocked | skipped."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    run_key: Mapped[str] = mapped_column(String(96), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))  # reminder | overdue | summary | conference
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str] = mapped_column(String(96))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    error: Mapped[str] = mapped_column(Text, default="")

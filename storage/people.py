@@ -31,8 +31,11 @@ async def upsert_user(
         )
         session.add(user)
         await session.flush()
-    elif (user.full_name, user.username) != (full_name, username):
-        user.full_name, user.username = full_name, username
+    else:
+        if (user.full_name, user.username) != (full_name, username):
+            user.full_name, user.username = full_name, username
+        if user.blocked_at is not None:  # they wrote to the bot again, so it may write to them
+            user.blocked_at = None
     return user
 
 

@@ -94,9 +94,15 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(sqlite_url: str) -> Settings:
-    return Settings(
-        _env_file=None, database_url=sqlite_url, bot_token=None, data_dir=DATA, admin_ids="1"
-    )  # type: ignore[call-arg]
+    # The reminder job is off: tests send due reminders themselves, after moving the clock.
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url=sqlite_url,
+        bot_token=None,
+        data_dir=DATA,
+        admin_ids="1",
+        reminder_tick_seconds=0,
+    )
 
 
 class MovableClock:

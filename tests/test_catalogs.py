@@ -13,8 +13,9 @@ from locales import LANGUAGES, read_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = (
-    "button|command|console|error|evidence|explain|grant|help|history|invite|mywork|period|"
-    "private|problem|review|revoke|role|rule|score|start|status|syntax|unknown|update|value"
+    "button|command|console|deadline|deadlines|dryrun|error|evidence|explain|grant|group|help|"
+    "history|invite|kind|mywork|operator|pause|period|private|problem|reminder|review|revoke|"
+    "role|rule|score|start|status|summary|syntax|unknown|update|value"
 )
 LITERAL = re.compile(rf'"((?:{PREFIXES})\.[a-z_.]+)"')
 PROBLEM = re.compile(r'Problem\(\s*"([a-z_.]+)"')
@@ -28,6 +29,8 @@ DYNAMIC = {
     "syntax.": ["no_code", "no_value", "bad_period"],
     "invite.": ["linked", "already", "unknown", "expired", "used_up", "revoked"],
     "problem.value.": ["empty", "invalid", "ambiguous", "not_integer"],
+    "deadline.": ["quarterly", "yearly", "committee", "conference", "custom"],
+    "kind.": ["reminder", "overdue", "summary", "conference"],
 }
 
 

@@ -1,0 +1,167 @@
+"""Deadlines and reminders in chat: /hanchot (calendar), /themhan /doihan /huyhan (admins),
+/tamdung /tieptuc (pause), /nhacnho (operator view, dry run), /nhomlanhdao (leaders' group)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Update
+
+from handlers.context import Context, admin_or_refuse, person_of, services, text_for
+from handlers.reminder_views import calendar_text, day, deadline_label, operator_text
+from parsing.dates import parse_date
+from parsing.period_text import PeriodTextError, find_period
+from reminders.calendar import HOLDERS, Change
+from scoring.periods import parse_period
+
+HORIZON = timedelta(days=366)  # /hanchot lists the year ahead
+MAX_PAUSE_DAYS = 90
+
+
+async def calendar_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    t, svc = text_for(context), services(context)
+    today = svc.reminders.today()
+    upcoming = [d for d in await svc.reminders.deadlines() if today <= d.due <= today + HORIZON]
+    person = await person_of(update, context)
+    await message.reply_text(
+        calendar_text(t, upcoming, today, with_keys=bool(person and person.is_admin))
+    )
+
+
+async def add_deadline_command(update: Update, context: Context) -> None:
+    """/themhan 15/12/2025 quý 4 Báo cáo bổ sung."""
+    message = update.effective_message
+    person = await admin_or_refuse(update, context)
+    if message is None or person is None:
+        return
+    t, svc = text_for(context), services(context)
+    args = context.args or []
+    due = parse_date(args[0]) if args else None
+    if due is None or len(args) < 2:
+        await message.reply_text(t("deadlines.add_usage"))
+        return
+    try:
+        period, title = find_period(" ".join(args[1:]), due)
+        if period is None:
+            first, _, title = " ".join(args[1:]).partition(" ")
+            period = parse_period(first).code
+    except (PeriodTextError, ValueError):
+        await message.reply_text(t("deadlines.add_usage"))
+        return
+    key = await svc.reminders.next_custom_key()
+    await svc.reminders.change(person, Change("add", key, due, period, HOLDERS, title.strip()))
+    await message.reply_text(t("deadlines.added", key=key, date=day(due)))
+
+
+async def move_deadline_command(update: Update, context: Context) -> None:
+    """/doihan quarterly:2025-Q4 27/12/2025."""
+    message = update.effective_message
+    person = await admin_or_refuse(update, context)
+    if message is None or person is None:
+        return
+    t, svc = text_for(context), services(context)
+    args = context.args or []
+    due = parse_date(args[1]) if len(args) == 2 else None
+    known = {d.key: d for d in await svc.reminders.deadlines()}
+    if due is None or args[0] not in known:
+        await message.reply_text(t("deadlines.move_usage"))
+        return
+    await svc.reminders.change(person, Change("move", args[0], due))
+    await message.reply_text(
+        t("deadlines.moved", what=deadline_label(t, known[args[0]]), date=day(due))
+    )
+
+
+async def cancel_deadline_command(update: Update, context: Context) -> None:
+    """/huyhan quarterly:2025-Q4."""
+    message = update.effective_message
+    person = await admin_or_refuse(update, context)
+    if message is None or person is None:
+        return
+    t, svc = text_for(context), services(context)
+    args = context.args or []
+    known = {d.key: d for d in await svc.reminders.deadlines()}
+    if len(args) != 1 or args[0] not in known:
+        await message.reply_text(t("deadlines.cancel_usage"))
+        return
+    await svc.reminders.change(person, Change("cancel", args[0]))
+    await message.reply_text(t("deadlines.cancelled", what=deadline_label(t, known[args[0]])))
+
+
+async def pause_command(update: Update, context: Context) -> None:
+    """/tamdung [days]: no reminders for that many days (7 by default)."""
+    message = update.effective_message
+    person = await person_of(update, context)
+    if message is None or person is None:
+        return
+    t, svc = text_for(context), services(context)
+    args = context.args or []
+    if args and not (args[0].isdigit() and 1 <= int(args[0]) <= MAX_PAUSE_DAYS):
+        await message.reply_text(t("pause.usage", max=MAX_PAUSE_DAYS))
+        return
+    until = await svc.reminders.pause(person, int(args[0]) if args else 7)
+    await message.reply_text(
+        t("pause.done", date=day(until.astimezone(svc.reminders.zone).date()))
+    )
+
+
+async def resume_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    person = await person_of(update, context)
+    if message is None or person is None:
+        return
+    await services(context).reminders.resume(person)
+    await message.reply_text(text_for(context)("pause.resumed"))
+
+
+async def operator_command(update: Update, context: Context) -> None:
+    """/nhacnho: next run and last outcome; /nhacnho 18/12/2025: what that day would send."""
+    message = update.effective_message
+    person = await admin_or_refuse(update, context)
+    if message is None or person is None:
+        return
+    t, svc = text_for(context), services(context)
+    args = context.args or []
+    if not args:
+        await message.reply_text(operator_text(t, await svc.reminders.operator_view()))
+        return
+    when = parse_date(args[0])
+    if when is None:
+        await message.reply_text(t("operator.usage"))
+        return
+    _, directory = await svc.scores.reference()
+    lines = [t("dryrun.head", date=day(when))]
+    for run in await svc.reminders.runs_on(when):
+        outgoing = await svc.reminders.outgoing(run)
+        lines.append(
+            t(
+                "dryrun.run",
+                what=deadline_label(t, run.deadline),
+                offset=run.offset,
+                count=len(outgoing),
+            )
+        )
+        for out in outgoing[:20]:
+            owed = "; ".join(f"{directory.name_of(a)}: {', '.join(c)}" for a, c in out.missing)
+            lines.append(f"  • {out.chat_id} ({t(f'kind.{out.kind}')}) {owed}".rstrip())
+    if len(lines) == 1:
+        lines.append(t("dryrun.nothing"))
+    await message.reply_text("\n".join(lines)[:4000])
+
+
+async def leaders_group_command(update: Update, context: Context) -> None:
+    """/nhomlanhdao in a group: it receives summaries; "/nhomlanhdao tat" stops them."""
+    message, chat = update.effective_message, update.effective_chat
+    person = await admin_or_refuse(update, context)
+    if message is None or chat is None or person is None:
+        return
+    t = text_for(context)
+    if chat.type == "private":
+        await message.reply_text(t("group.only_in_group"))
+        return
+    leaders = not (context.args and context.args[0].lower() in ("tat", "tắt", "off"))
+    await services(context).reminders.register_group(person, chat.id, chat.title or "", leaders)
+    await message.reply_text(t("group.registered" if leaders else "group.unregistered"))

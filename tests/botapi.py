@@ -199,6 +199,11 @@ class FakeBotApi:
         error = ApiError(status, description, retry_after if status == 429 else None)
         self._faults.setdefault(method.lower(), deque()).extend([error] * times)
 
+    def clear_faults(self) -> None:
+        """Forget every injected error and delay not yet used."""
+        self._faults.clear()
+        self._delays.clear()
+
     def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
         self._delays.setdefault(method.lower(), deque()).extend([seconds] * times)
 

@@ -119,10 +119,11 @@ def history_text(
 
 
 def mywork_text(t: Text, work: MyWork, directory: Directory) -> str:
-    lines = [
-        t("mywork.head", period=period_label(t, work.period)),
-        t("mywork.deadline", date=work.deadline.due.strftime("%d/%m/%Y"), days=work.days_left),
-    ]
+    lines = [t("mywork.head", period=period_label(t, work.period))]
+    if work.deadline is not None:
+        lines.append(
+            t("mywork.deadline", date=work.deadline.due.strftime("%d/%m/%Y"), days=work.days_left)
+        )
     if not work.agencies:
         lines.append(t("mywork.no_agency"))
     for group in work.agencies:

@@ -43,14 +43,15 @@ def build_services(
 ) -> Services:
     scores = ScoreService(sessions, framework)
     updates = UpdateService(sessions, scores, clock, timezone)
+    reminders = ReminderService(sessions, scores, clock, updates.zone, reminder_policy)
     return Services(
         scores=scores,
         identity=IdentityService(sessions, clock, admin_ids),
         updates=updates,
         review=ReviewService(sessions, scores, clock),
         evidence=EvidenceService(sessions, scores, updates, clock, max_evidence_bytes),
-        mywork=MyWorkService(sessions, scores, updates),
-        reminders=ReminderService(sessions, scores, clock, updates.zone, reminder_policy),
+        mywork=MyWorkService(sessions, scores, updates, reminders),
+        reminders=reminders,
         texts=Translator(language),
         clock=clock,
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reminders.calendar import Deadline, next_deadline
+from reminders.calendar import Deadline
 from scoring.model import Directory, SubIndex
 from services.identity import Person
 from services.scores import ScoreService
@@ -33,7 +33,7 @@ class AgencyWork:
 @dataclass(frozen=True, slots=True)
 class MyWork:
     period: str
-    deadline: Deadline
+    deadline: Deadline | None  # None when administrators cancelled every one ahead
     days_left: int
     agencies: tuple[AgencyWork, ...]
 
@@ -57,10 +57,12 @@ class MyWorkService:
         sessions: async_sessionmaker[AsyncSession],
         scores: ScoreService,
         updates: UpdateService,
+        reminders: ReminderService,
     ) -> None:
         self._sessions = sessions
         self._scores = scores
         self._updates = updates
+        self._reminders = reminders
 
     async def for_person(self, person: Person) -> MyWork:
         framework, directory = await self._scores.reference()
@@ -78,5 +80,13 @@ class MyWorkService:
                 status = found.status if found else MISSING
                 items.append(WorkItem(sub, role, status, found.comment if found else ""))
             agencies.append(AgencyWork(agency, tuple(items)))
-        deadline = next_deadline(today)
-        return MyWork(period, deadline, deadline.days_left(today), tuple(agencies))
+        # The calendar as administrators left it: a moved quarterly deadline shows its new date.
+        ahead = [
+            d
+            for d in await self._reminders.deadlines()
+            if d.kind == "quarterly" and d.due >= today
+        ]
+        deadline = min(ahead, key=lambda d: d.due, default=None)
+        return MyWork(
+            period, deadline, deadline.days_left(today) if deadline else 0, tuple(agencies)
+        )

@@ -46,6 +46,16 @@ class Assessment:
     status: str
     measurements: tuple[Measurement, ...]
     warnings: tuple[str, ...]
+    ranking: Ranking | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    year: int
+    rank: int
+    of_total: int
+    dti: Decimal | None
+    source: str
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -306,4 +316,18 @@ def parse_assessment(text: str, source: str, frameworks: Mapping[str, Framework]
         str(data.get("status", "approved")),
         tuple(measurements),
         tuple(warnings),
+        _ranking(r, data.get("ranking"), origin),
+    )
+
+
+def _ranking(r: _Reader, item: Any, origin: str) -> Ranking | None:
+    """The province's rank among all provinces, when the source states it."""
+    if item is None:
+        return None
+    numbers = [r.number(item, key, "ranking: ") for key in ("year", "rank", "of")]
+    year, rank, of_total = (int(n or 0) for n in numbers)
+    if not 1 <= rank <= of_total:
+        raise r.fail(item, f"ranking: hạng {rank} phải từ 1 đến {of_total}")
+    return Ranking(
+        year, rank, of_total, r.number(item, "dti", "ranking: ", required=False), origin
     )

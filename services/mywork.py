@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from reminders.calendar import Deadline
 from scoring.model import Directory, SubIndex
 from services.identity import Person
+from services.reminders import ReminderService
 from services.scores import ScoreService
 from services.updates import UpdateService
 from storage import values as values_repo

@@ -16,7 +16,7 @@ from scoring.loading import parse_assessment, parse_directory, parse_framework
 from scoring.model import Framework
 from services.clock import Clock
 from storage import repo
-from storage.models import SubmissionRow
+from storage.models import RankingRow, SubmissionRow
 
 log = logging.getLogger(__name__)
 ACTOR = "system:seed"
@@ -95,6 +95,11 @@ async def _seed_assessment(
         )
         await repo.add_audited(
             session, row, now, ACTOR, "submit", indicator=m.code, period=m.period, file=name
+        )
+    if assessment.ranking is not None:
+        r = assessment.ranking
+        session.add(
+            RankingRow(year=r.year, rank=r.rank, of_total=r.of_total, dti=r.dti, source=r.source)
         )
     report.assessments_added.append(name)
 

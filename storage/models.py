@@ -292,3 +292,15 @@ class DeliveryRow(Base):
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+class RankingRow(Base):
+    """The province's official DTI rank for a year, entered by an administrator or seeded."""
+
+    __tablename__ = "rankings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    of_total: Mapped[int] = mapped_column(Integer)
+    dti: Mapped[Decimal | None] = mapped_column(Numeric(6, 4), nullable=True)
+    source: Mapped[str] = mapped_column(Text, default="")

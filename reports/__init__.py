@@ -1,0 +1,1 @@
+"""Report files: charts (PNG) and exports (Excel, CSV), rendered from plain data."""

@@ -18,6 +18,7 @@ from handlers import (
     basics,
     deadlines,
     evidence,
+    insights,
     mywork,
     pending,
     people,
@@ -53,10 +54,22 @@ COMMANDS = {
     "tieptuc": ("tieptuc", "resume"),
     "nhacnho": ("nhacnho", "reminders"),
     "nhomlanhdao": ("nhomlanhdao", "leadersgroup"),
+    "tomtat": ("tomtat", "summary"),
+    "yeu": ("yeu", "weakest"),
+    "thieu": ("thieu", "gap"),
+    "neu": ("neu", "whatif"),
+    "chutri": ("chutri", "who"),
+    "cua": ("cua", "holds"),
+    "chuabaocao": ("chuabaocao", "late"),
+    "xuhuong": ("xuhuong", "trend"),
+    "xephang": ("xephang", "rank"),
 }
 # Shown in Telegram's command menu; the administrators' commands stay out of everyone's menu.
 MENU = (
     "diem",
+    "tomtat",
+    "yeu",
+    "thieu",
     "capnhat",
     "chiso",
     "hanchot",
@@ -131,6 +144,15 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "tieptuc": deadlines.resume_command,
         "nhacnho": deadlines.operator_command,
         "nhomlanhdao": deadlines.leaders_group_command,
+        "tomtat": insights.summary_command,
+        "yeu": insights.weakest_command,
+        "thieu": insights.gap_command,
+        "neu": insights.what_if_command,
+        "chutri": insights.holders_command,
+        "cua": insights.holdings_command,
+        "chuabaocao": insights.late_command,
+        "xuhuong": insights.trend_command,
+        "xephang": insights.rank_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(COMMANDS[name], callback))

@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 
 from handlers.context import Context, services, text_for
+from handlers.insights import try_insight
 from handlers.updates import try_update
 from handlers.views import answer_view, short_name
 from scoring.lookup import Target
@@ -43,7 +44,7 @@ async def text_question(update: Update, context: Context) -> None:
     if len(question) > MAX_QUESTION:
         await message.reply_text(text_for(context)("error.too_long", limit=MAX_QUESTION))
         return
-    if await try_update(update, context, question):
+    if await try_update(update, context, question) or await try_insight(update, context, question):
         return
     await _answer(message, context, question)
 

@@ -14,6 +14,7 @@ from functools import partial
 
 # Only the object API and the Agg canvas: pyplot keeps global state and is not thread-safe,
 # while charts are rendered in worker threads (asyncio.to_thread).
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -74,7 +75,7 @@ def _fmt(value: Decimal, decimal_comma: bool) -> str:
         rounded = Decimal(0)  # "-0" would read as a negative score
     text = f"{rounded:,.2f}".rstrip("0").rstrip(".")
     if decimal_comma:
-        text = text.translate(str.maketrans({",": ".", ".": ","}))
+        text = text.translate(str.maketrans(",.", ".,"))
     return text
 
 
@@ -290,6 +291,9 @@ def history_png(
             fontfamily=FONT_FAMILY,
             fontsize=_TEXT_SIZE - 3 if vertical else _TEXT_SIZE - 1,
             color=_TEXT_COLOUR,
+            # A white halo keeps the number legible where it crosses the line or the target.
+            path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
+            zorder=4,
         )
     if target is not None:
         handles.append(

@@ -10,6 +10,7 @@ from locales import Translator
 from services.clock import Clock
 from services.evidence import EvidenceService
 from services.identity import IdentityService
+from services.insights import InsightService
 from services.mywork import MyWorkService
 from services.reminders import Policy, ReminderService
 from services.review import ReviewService
@@ -26,6 +27,7 @@ class Services:
     evidence: EvidenceService
     mywork: MyWorkService
     reminders: ReminderService
+    insights: InsightService
     texts: Translator
     clock: Clock
 
@@ -52,6 +54,7 @@ def build_services(
         evidence=EvidenceService(sessions, scores, updates, clock, max_evidence_bytes),
         mywork=MyWorkService(sessions, scores, updates, reminders),
         reminders=reminders,
+        insights=InsightService(sessions, scores, updates, reminders),
         texts=Translator(language),
         clock=clock,
     )

@@ -13,7 +13,7 @@ from locales import LANGUAGES, read_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = (
-    "button|command|console|deadline|deadlines|dryrun|error|evidence|explain|grant|group|help|"
+    "button|command|console|deadline|deadlines|dryrun|error|evidence|explain|grant|group|help|insight|"
     "history|invite|kind|mywork|operator|pause|period|private|problem|reminder|review|revoke|"
     "role|rule|score|start|status|summary|syntax|unknown|update|value"
 )
@@ -31,6 +31,10 @@ DYNAMIC = {
     "problem.value.": ["empty", "invalid", "ambiguous", "not_integer"],
     "deadline.": ["quarterly", "yearly", "committee", "conference", "custom"],
     "kind.": ["reminder", "overdue", "summary", "conference"],
+    "insight.": [
+        f"{k}.usage"
+        for k in ("weakest", "gap", "what_if", "agency_holds", "not_reported", "trend")
+    ],
 }
 
 

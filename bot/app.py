@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand, BotCommandScopeDefault
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    Update,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -19,6 +26,7 @@ from handlers import (
     deadlines,
     evidence,
     insights,
+    language,
     mywork,
     pending,
     people,
@@ -28,7 +36,7 @@ from handlers import (
     updates,
 )
 from handlers.context import CONTEXT_TYPES
-from locales import LANGUAGES
+from locales import LANGUAGES, Text
 from services.container import Services
 
 # Commands are Latin (Telegram's rule): Vietnamese names first, English aliases after.
@@ -63,6 +71,7 @@ COMMANDS = {
     "chuabaocao": ("chuabaocao", "late"),
     "xuhuong": ("xuhuong", "trend"),
     "xephang": ("xephang", "rank"),
+    "ngonngu": ("ngonngu", "language"),
 }
 # Shown in Telegram's command menu; the administrators' commands stay out of everyone's menu.
 MENU = (
@@ -77,7 +86,21 @@ MENU = (
     "minhchung",
     "giaitrinh",
     "tamdung",
+    "ngonngu",
     "help",
+)
+# Groups see the leaders' questions; administrators also get their own commands.
+GROUP_MENU = ("tomtat", "diem", "yeu", "thieu", "chuabaocao", "xuhuong", "xephang", "help")
+ADMIN_MENU = (
+    "duyet",
+    "moi",
+    "nhacnho",
+    "hanchot",
+    "themhan",
+    "doihan",
+    "huyhan",
+    "xephang",
+    "nhomlanhdao",
 )
 
 
@@ -118,7 +141,9 @@ def build_application(
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Every handler, in the order they are tried."""
-    # Group -1 first: text the bot asked for (a value, a reason) is consumed before anything else.
+    # Group -2: the language each person is answered in, loaded before anything answers them.
+    app.add_handler(TypeHandler(Update, language.remember_language), group=-2)
+    # Group -1 next: text the bot asked for (a value, a reason) is consumed before anything else.
     app.add_handler(
         MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, pending.pending_input), group=-1
     )
@@ -153,6 +178,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "chuabaocao": insights.late_command,
         "xuhuong": insights.trend_command,
         "xephang": insights.rank_command,
+        "ngonngu": language.language_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(COMMANDS[name], callback))
@@ -170,9 +196,22 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def publish_commands(app: Application, services: Services) -> None:  # type: ignore[type-arg]
-    """The command menu, in each catalog language."""
+    """The command menus, in each catalog language, for private chats, groups and each
+    administrator's chat."""
     for lang in LANGUAGES:
         t = services.texts.for_language(lang)
-        commands = [BotCommand(name, t(f"command.{name}")) for name in MENU]
         code = None if lang == services.texts.default else lang
-        await app.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=code)
+
+        def menu(names: tuple[str, ...], t: Text = t) -> list[BotCommand]:
+            return [BotCommand(name, t(f"command.{name}")) for name in dict.fromkeys(names)]
+
+        await app.bot.set_my_commands(
+            menu(MENU), scope=BotCommandScopeAllPrivateChats(), language_code=code
+        )
+        await app.bot.set_my_commands(
+            menu(GROUP_MENU), scope=BotCommandScopeAllGroupChats(), language_code=code
+        )
+        for admin in sorted(services.identity.admin_ids):
+            await app.bot.set_my_commands(
+                menu(MENU + ADMIN_MENU), scope=BotCommandScopeChat(admin), language_code=code
+            )

@@ -23,6 +23,7 @@ class BotData:
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
 CONTEXT_TYPES = ContextTypes(bot_data=BotData)
 AWAITING = "awaiting"  # user_data key: the input the bot asked this user for
+LANG = "lang"  # user_data key: the language this user is answered in
 
 
 def services(context: Context) -> Services:
@@ -30,10 +31,11 @@ def services(context: Context) -> Services:
 
 
 def text_for(context: Context) -> Text:
-    """The catalog to answer in. Vietnamese (the configured default) for everyone until users
-    can choose a language."""
+    """The catalog of the person being answered: their choice (/ngonngu), else their Telegram
+    language, else the configured default (see handlers.language)."""
     texts = services(context).texts
-    return texts.for_language(texts.default)
+    chosen = context.user_data.get(LANG) if context.user_data is not None else None
+    return texts.for_language(chosen or texts.default)
 
 
 def caller_of(update: Update) -> Caller | None:

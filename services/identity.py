@@ -111,6 +111,35 @@ class IdentityService:
             user_id, telegram_id, name, "admin" if is_admin else role, is_admin, agencies
         )
 
+    async def language_of(self, telegram_id: int) -> str | None:
+        """The language a user chose, or had in Telegram when first seen; None for a stranger."""
+        async with self._sessions() as session:
+            user = await people.user_by_telegram(session, telegram_id)
+            return user.language if user else None
+
+    async def set_language(self, caller: Caller, language: str) -> None:
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            user = await people.upsert_user(
+                session,
+                caller.telegram_id,
+                caller.full_name,
+                caller.username,
+                caller.language,
+                now,
+            )
+            previous, user.language = user.language, language
+            repo.audit(
+                session,
+                now,
+                f"user:{caller.telegram_id}",
+                "language",
+                "user",
+                str(caller.telegram_id),
+                language=language,
+                previous=previous,
+            )
+
     async def create_invite(
         self, actor: Person, agency_code: str, *, max_uses: int = 1, days: int = 7
     ) -> Invite:

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import MENU
+from bot.app import ADMIN_MENU, GROUP_MENU, MENU
 from locales import LANGUAGES, read_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = (
     "button|command|console|deadline|deadlines|dryrun|error|evidence|explain|grant|group|help|insight|"
+    "language|"
     "history|invite|kind|mywork|operator|pause|period|private|problem|reminder|review|revoke|"
     "role|rule|score|start|status|summary|syntax|unknown|update|value"
 )
@@ -23,7 +24,7 @@ PROBLEM = re.compile(r'Problem\(\s*"([a-z_.]+)"')
 DYNAMIC = {
     "period.": ["year", "half", "quarter"],
     "rule.": ["ratio", "boolean", "assessed", "levels"],
-    "command.": ["start", "help", *MENU],
+    "command.": ["start", "help", *MENU, *GROUP_MENU, *ADMIN_MENU],
     "status.": ["missing", "submitted", "approved", "returned"],
     "role.": ["lead", "coordinate", "member", "leader", "admin"],
     "syntax.": ["no_code", "no_value", "bad_period"],

@@ -31,6 +31,7 @@ from handlers import (
     pending,
     people,
     reminder_job,
+    reports,
     review,
     score,
     updates,
@@ -72,11 +73,15 @@ COMMANDS = {
     "xuhuong": ("xuhuong", "trend"),
     "xephang": ("xephang", "rank"),
     "ngonngu": ("ngonngu", "language"),
+    "bieudo": ("bieudo", "chart"),
+    "xuatexcel": ("xuatexcel", "export"),
 }
 # Shown in Telegram's command menu; the administrators' commands stay out of everyone's menu.
 MENU = (
     "diem",
     "tomtat",
+    "bieudo",
+    "xuatexcel",
     "yeu",
     "thieu",
     "capnhat",
@@ -90,7 +95,17 @@ MENU = (
     "help",
 )
 # Groups see the leaders' questions; administrators also get their own commands.
-GROUP_MENU = ("tomtat", "diem", "yeu", "thieu", "chuabaocao", "xuhuong", "xephang", "help")
+GROUP_MENU = (
+    "tomtat",
+    "diem",
+    "bieudo",
+    "xuatexcel",
+    "yeu",
+    "thieu",
+    "chuabaocao",
+    "xuhuong",
+    "help",
+)
 ADMIN_MENU = (
     "duyet",
     "moi",
@@ -179,6 +194,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "xuhuong": insights.trend_command,
         "xephang": insights.rank_command,
         "ngonngu": language.language_command,
+        "bieudo": reports.chart_command,
+        "xuatexcel": reports.export_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(COMMANDS[name], callback))

@@ -8,6 +8,7 @@ import itertools
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 from telegram import Update
@@ -59,6 +60,8 @@ class ConsoleRequest(BaseRequest):
             }
         elif api in ("sendMessage", "editMessageText"):
             result = self._show(params)
+        elif api in ("sendPhoto", "sendDocument") and request_data is not None:
+            result = self._save(api, params, request_data)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     def _show(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -85,6 +88,30 @@ class ConsoleRequest(BaseRequest):
             message["reply_markup"] = markup
         self.last_message = message
         return message
+
+    def _save(self, api: str, params: dict[str, Any], request_data: RequestData) -> dict[str, Any]:
+        """A photo or document is written under var/console/ and its path printed."""
+        files = request_data.multipart_data or {}
+        folder = Path("var") / "console"
+        folder.mkdir(parents=True, exist_ok=True)
+        for field_name, (file_name, content, _mime) in files.items():
+            name = file_name if field_name == "document" else f"chart-{next(self._ids)}.png"
+            path = folder / Path(str(name)).name
+            path.write_bytes(content if isinstance(content, bytes) else bytes(content))
+            print(f"📎 {path}", file=self.out)
+        if params.get("caption"):
+            print(params["caption"], file=self.out)
+        print(file=self.out)
+        return {
+            "message_id": next(self._ids),
+            "date": self.now(),
+            "chat": {
+                "id": CONSOLE_USER["id"],
+                "type": "private",
+                "first_name": CONSOLE_USER["first_name"],
+            },
+            "from": BOT_USER,
+        }
 
 
 class Console:

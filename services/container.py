@@ -13,6 +13,7 @@ from services.identity import IdentityService
 from services.insights import InsightService
 from services.mywork import MyWorkService
 from services.reminders import Policy, ReminderService
+from services.reports import ReportService
 from services.review import ReviewService
 from services.scores import ScoreService
 from services.updates import UpdateService
@@ -28,6 +29,7 @@ class Services:
     mywork: MyWorkService
     reminders: ReminderService
     insights: InsightService
+    reports: ReportService
     texts: Translator
     clock: Clock
 
@@ -55,6 +57,7 @@ def build_services(
         mywork=MyWorkService(sessions, scores, updates, reminders),
         reminders=reminders,
         insights=InsightService(sessions, scores, updates, reminders),
+        reports=ReportService(sessions, scores, clock),
         texts=Translator(language),
         clock=clock,
     )

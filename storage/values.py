@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoring.engine import Measurement
+from storage.db import as_utc
 from storage.models import (
     AgencyRow,
     DraftRow,
@@ -108,7 +109,7 @@ async def submissions(
                 user_name=user.full_name if user is not None else "",
                 user_telegram_id=user.telegram_id if user is not None else None,
                 agency=agency or "",
-                created_at=sub.created_at,
+                created_at=as_utc(sub.created_at),
             )
         )
     return views

@@ -14,7 +14,7 @@ from locales import LANGUAGES, read_catalog
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = (
     "button|command|console|deadline|deadlines|dryrun|error|evidence|explain|grant|group|help|insight|"
-    "language|"
+    "language|chart|export|"
     "history|invite|kind|mywork|operator|pause|period|private|problem|reminder|review|revoke|"
     "role|rule|score|start|status|summary|syntax|unknown|update|value"
 )
@@ -32,6 +32,23 @@ DYNAMIC = {
     "problem.value.": ["empty", "invalid", "ambiguous", "not_integer"],
     "deadline.": ["quarterly", "yearly", "committee", "conference", "custom"],
     "kind.": ["reminder", "overdue", "summary", "conference"],
+    "export.summary.": ["code", "name", "points", "max", "percent", "missing"],
+    "export.col.": [
+        "code",
+        "name",
+        "max",
+        "rule",
+        "value",
+        "unit",
+        "period",
+        "points",
+        "status",
+        "lead",
+        "coordinate",
+        "last_by",
+        "last_at",
+        "evidence",
+    ],
     "insight.": [
         f"{k}.usage"
         for k in ("weakest", "gap", "what_if", "agency_holds", "not_reported", "trend")

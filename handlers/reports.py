@@ -1,0 +1,180 @@
+"""/bieudo (charts as photos) and /xuatexcel (the workbook and a CSV as documents)."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from telegram import InputFile, Update
+from telegram.constants import ChatType
+
+from handlers.context import Context, services, text_for
+from handlers.views import agency_label, period_label, short_name
+from reports.charts import Point, history_png, pillars_png
+from reports.export import Labels, PillarRow, SubIndexRow, Summary, csv_bytes, workbook_bytes
+from scoring.lookup import resolve
+from services.reports import ExportLine
+
+
+async def chart_command(update: Update, context: Context) -> None:
+    """/bieudo: pillars against maxima; /bieudo lich su: the total over periods;
+    /bieudo 8.2: one sub-index over periods."""
+    message = update.effective_message
+    if message is None:
+        return
+    t, reports = text_for(context), services(context).reports
+    framework, _ = await reports.reference()
+    args = " ".join(context.args or [])
+    comma = t.lang == "vi"
+    if not args:
+        board, bars = await reports.pillar_bars()
+        target = framework.target_total
+        share = target / framework.total_max if target is not None else None
+        render = partial(
+            pillars_png,
+            bars,
+            title=t("chart.pillars.title", points=t.num(board.total)),
+            target_share=share,
+            target_label=t("chart.target", target=t.num(target or 0)),
+            points_label=t("chart.points"),
+            decimal_comma=comma,
+        )
+        key = ("pillars", t.lang, bars, share)
+        caption = t(
+            "chart.pillars.caption", points=t.num(board.total), max=t.num(framework.total_max)
+        )
+    else:
+        target = resolve(framework, args)
+        code = target.code if target.kind == "sub_index" else None
+        if (
+            target.kind not in ("sub_index", "total")
+            and "lich su" not in args.lower()
+            and "history" not in args.lower()
+        ):
+            await message.reply_text(t("chart.usage"))
+            return
+        _, series = await reports.history(code)
+        if not series:
+            await message.reply_text(t("chart.no_history"))
+            return
+        points = tuple(Point(period_label(t, p), v) for p, v in series)
+        sub = framework.sub_index(code) if code else None
+        title = (
+            t("chart.history.sub", code=code, name=short_name(sub.name, 40))
+            if sub
+            else t("chart.history.total")
+        )
+        maximum = sub.max_points if sub else framework.total_max
+        goal = None if sub else framework.target_total
+        render = partial(
+            history_png,
+            points,
+            title=title,
+            maximum=maximum,
+            target=goal,
+            target_label=t("chart.target", target=t.num(goal or 0)),
+            value_label=t("chart.points"),
+            decimal_comma=comma,
+        )
+        key = ("history", t.lang, code, points)
+        caption = title
+    png = await reports.charts.get(key, render)
+    await message.reply_photo(png, caption=caption)
+
+
+async def export_command(update: Update, context: Context) -> None:
+    """/xuatexcel: every sub-index with values, points, holders, last update, evidence count."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    t, svc = text_for(context), services(context)
+    framework, directory = await svc.reports.reference()
+    board, lines = await svc.reports.export_lines()
+    private = chat.type == ChatType.PRIVATE  # names of focal points stay out of groups
+    rows = [_row(t, line, directory, private) for line in lines]
+    summary = Summary(
+        title=framework.name,
+        generated_at=svc.clock(),
+        total=board.total,
+        maximum=framework.total_max,
+        dti=board.dti,
+        target=framework.target_total,
+        pillars=tuple(
+            PillarRow(p.pillar.code, p.pillar.name, p.points, p.pillar.max_points, p.missing)
+            for p in board.pillars
+        ),
+    )
+    labels = _labels(t)
+    zone = svc.updates.zone
+    xlsx = await asyncio.to_thread(
+        workbook_bytes,
+        summary,
+        rows,
+        labels,
+        zone,
+        language="vi-VN" if t.lang == "vi" else "en-US",
+    )
+    table = await asyncio.to_thread(csv_bytes, rows, labels, zone, decimal_comma=t.lang == "vi")
+    stamp = svc.clock().astimezone(zone).strftime("%Y%m%d-%H%M")
+    await message.reply_document(
+        InputFile(xlsx, filename=f"dti-{stamp}.xlsx"), caption=t("export.caption", count=len(rows))
+    )
+    await message.reply_document(InputFile(table, filename=f"dti-{stamp}.csv"))
+
+
+def _row(t, line: ExportLine, directory, private: bool) -> SubIndexRow:  # type: ignore[no-untyped-def]
+    rule = (
+        t(f"rule.{line.rule}")
+        if line.threshold is None
+        else t("rule.ratio", threshold=t.num(line.threshold), unit=line.unit)
+    )
+    return SubIndexRow(
+        code=line.code,
+        name=line.name,
+        maximum=line.maximum,
+        rule=rule,
+        value=line.value,
+        unit=line.unit,
+        period=period_label(t, line.period) if line.period else "",
+        points=line.points,
+        status=t(f"status.{line.status}"),
+        lead=", ".join(agency_label(directory, c) for c in line.lead),
+        coordinate=", ".join(agency_label(directory, c) for c in line.coordinate),
+        last_by=line.last_by if private else "",
+        last_at=line.last_at,
+        evidence=line.evidence,
+    )
+
+
+def _labels(t) -> Labels:  # type: ignore[no-untyped-def]
+    return Labels(
+        summary_sheet=t("export.sheet.summary"),
+        sub_index_sheet=t("export.sheet.sub_indices"),
+        summary_headers=tuple(
+            t(f"export.summary.{k}")
+            for k in ("code", "name", "points", "max", "percent", "missing")
+        ),
+        sub_index_headers=tuple(
+            t(f"export.col.{k}")
+            for k in (
+                "code",
+                "name",
+                "max",
+                "rule",
+                "value",
+                "unit",
+                "period",
+                "points",
+                "status",
+                "lead",
+                "coordinate",
+                "last_by",
+                "last_at",
+                "evidence",
+            )
+        ),
+        total=t("export.total"),
+        dti=t("export.dti"),
+        target=t("export.target"),
+        generated=t("export.generated"),
+    )

@@ -1,0 +1,118 @@
+"""Charts and exports: the data behind them, from the current values and their history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from reports.charts import Bar, ChartCache
+from scoring.engine import Scoreboard
+from scoring.insights import board_at, periods_of
+from scoring.model import Directory, Framework
+from services.clock import Clock
+from services.scores import ScoreService
+from storage import values as values_repo
+from storage.models import EvidenceRow, IndicatorRow
+
+
+@dataclass(frozen=True, slots=True)
+class ExportLine:
+    """One sub-index as the export shows it (labels are the handler's business)."""
+
+    code: str
+    name: str
+    maximum: Decimal
+    rule: str
+    threshold: Decimal | None
+    value: Decimal | None
+    unit: str
+    period: str
+    points: Decimal | None
+    status: str  # "approved" | "submitted" | "missing"
+    lead: tuple[str, ...]
+    coordinate: tuple[str, ...]
+    last_by: str
+    last_at: datetime | None
+    evidence: int
+
+
+class ReportService:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], scores: ScoreService, clock: Clock
+    ) -> None:
+        self._sessions = sessions
+        self._scores = scores
+        self._clock = clock
+        self.charts = ChartCache()
+
+    async def reference(self) -> tuple[Framework, Directory]:
+        return await self._scores.reference()
+
+    async def pillar_bars(self) -> tuple[Scoreboard, tuple[Bar, ...]]:
+        board = await self._scores.scoreboard()
+        bars = tuple(
+            Bar(f"{p.pillar.code}. {p.pillar.name}", p.points, p.pillar.max_points)
+            for p in board.pillars
+            if p.pillar.max_points
+        )
+        return board, bars
+
+    async def history(self, code: str | None) -> tuple[str, list[tuple[str, Decimal]]]:
+        """(period, points) at the end of every period that has values: of the total, or of one
+        sub-index (its own periods only)."""
+        framework, _ = await self.reference()
+        values = await self._scores.measurements()
+        wanted = values if code is None else [m for m in values if m.code == code]
+        series = []
+        for period in periods_of(wanted):
+            board = board_at(framework, values, period)
+            if code is None:
+                series.append((period, board.total))
+            else:
+                found = board.sub_index(code)
+                series.append((period, (found.points if found else None) or Decimal(0)))
+        return (code or "total"), series
+
+    async def export_lines(self) -> tuple[Scoreboard, list[ExportLine]]:
+        """Every sub-index with its current value, points, status, holders, last update and
+        evidence count: approved values count; a newer value not yet reviewed shows as pending."""
+        framework, _ = await self.reference()
+        official = await self._scores.scoreboard()
+        async with self._sessions() as session:
+            stored = await values_repo.submissions(session, framework.code)
+            counted = await session.execute(
+                select(IndicatorRow.code, func.count(EvidenceRow.id))
+                .join(EvidenceRow, EvidenceRow.indicator_id == IndicatorRow.id)
+                .group_by(IndicatorRow.code)
+            )
+            evidence: dict[str, int] = {code: count for code, count in counted}
+        last = {s.code: s for s in stored if s.status != values_repo.RETURNED}
+        lines = []
+        for p in official.pillars:
+            for s in p.sub_scores:
+                sub, m, newest = s.sub_index, s.measurement, last.get(s.sub_index.code)
+                pending = newest is not None and newest.status == values_repo.SUBMITTED
+                lines.append(
+                    ExportLine(
+                        code=sub.code,
+                        name=sub.name,
+                        maximum=sub.max_points,
+                        rule=sub.rule.kind.value,
+                        threshold=sub.rule.threshold,
+                        value=m.value if m else None,
+                        unit=sub.unit,
+                        period=m.period if m else "",
+                        points=s.points,
+                        status="submitted" if pending else ("approved" if m else "missing"),
+                        lead=sub.lead,
+                        coordinate=sub.coordinate,
+                        last_by=(newest.user_name or newest.source) if newest else "",
+                        last_at=newest.created_at if newest else None,
+                        evidence=evidence.get(sub.code, 0),
+                    )
+                )
+        return official, lines

@@ -75,6 +75,7 @@ COMMANDS = {
     "ngonngu": ("ngonngu", "language"),
     "bieudo": ("bieudo", "chart"),
     "xuatexcel": ("xuatexcel", "export"),
+    "dangkytomtat": ("dangkytomtat", "subscribe"),
 }
 # Shown in Telegram's command menu; the administrators' commands stay out of everyone's menu.
 MENU = (
@@ -104,6 +105,7 @@ GROUP_MENU = (
     "thieu",
     "chuabaocao",
     "xuhuong",
+    "dangkytomtat",
     "help",
 )
 ADMIN_MENU = (
@@ -196,6 +198,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "ngonngu": language.language_command,
         "bieudo": reports.chart_command,
         "xuatexcel": reports.export_command,
+        "dangkytomtat": deadlines.subscribe_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(COMMANDS[name], callback))

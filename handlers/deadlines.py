@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from telegram import Update
 
@@ -11,8 +11,9 @@ from handlers.context import Context, admin_or_refuse, person_of, services, text
 from handlers.reminder_views import calendar_text, day, deadline_label, operator_text
 from parsing.dates import parse_date
 from parsing.period_text import PeriodTextError, find_period
-from reminders.calendar import HOLDERS, Change
+from reminders.calendar import HOLDERS, Change, Schedule
 from scoring.periods import parse_period
+from scoring.text import fold
 
 HORIZON = timedelta(days=366)  # /hanchot lists the year ahead
 MAX_PAUSE_DAYS = 90
@@ -165,3 +166,69 @@ async def leaders_group_command(update: Update, context: Context) -> None:
     leaders = not (context.args and context.args[0].lower() in ("tat", "tắt", "off"))
     await services(context).reminders.register_group(person, chat.id, chat.title or "", leaders)
     await message.reply_text(t("group.registered" if leaders else "group.unregistered"))
+
+
+# Weekday words: thứ 2 (Monday) … chủ nhật (Sunday), and English names.
+WEEKDAYS = {"t2": 0, "t3": 1, "t4": 2, "t5": 3, "t6": 4, "t7": 5, "cn": 6}
+WEEKDAYS |= {f"thu{n}": n - 2 for n in range(2, 8)}
+WEEKDAYS |= {
+    name: i
+    for i, name in enumerate(
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    )
+}
+FREQUENCIES = {"tuan": "weekly", "weekly": "weekly", "thang": "monthly", "monthly": "monthly"}
+STOP = {"tat", "off", "huy", "stop"}
+
+
+def parse_schedule(args: list[str]) -> Schedule | None | str:
+    """A schedule from "tuan t2 08:00" / "thang 1 07:30"; None to stop; "" when unreadable."""
+    words = [fold(a).replace(" ", "") for a in args]
+    if words and words[0] in STOP:
+        return None
+    if not words or words[0] not in FREQUENCIES:
+        return ""
+    frequency = FREQUENCIES[words[0]]
+    day, at = (0 if frequency == "weekly" else 1), time(8, 0)
+    for word in words[1:]:
+        if ":" in word:
+            hour, _, minute = word.partition(":")
+            if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+                return ""
+            at = time(int(hour), int(minute))
+        elif frequency == "weekly" and word in WEEKDAYS:
+            day = WEEKDAYS[word]
+        elif frequency == "monthly" and word.isdigit() and 1 <= int(word) <= 28:
+            day = int(word)
+        else:
+            return ""
+    return Schedule(frequency, day, at)
+
+
+async def subscribe_command(update: Update, context: Context) -> None:
+    """/dangkytomtat tuan t2 08:00 | thang 1 08:00 | tat, in a group, by a leader or admin."""
+    message, chat = update.effective_message, update.effective_chat
+    person = await person_of(update, context)
+    if message is None or chat is None or person is None:
+        return
+    t = text_for(context)
+    if chat.type == "private":
+        await message.reply_text(t("group.only_in_group"))
+        return
+    if person.role not in ("leader", "admin"):
+        await message.reply_text(t("digest.not_allowed"))
+        return
+    schedule = parse_schedule(context.args or [])
+    if schedule == "":
+        await message.reply_text(t("digest.usage"))
+        return
+    assert not isinstance(schedule, str)  # noqa: S101 - narrowed above
+    await services(context).reminders.subscribe(person, chat.id, schedule)
+    if schedule is None:
+        await message.reply_text(t("digest.stopped"))
+        return
+    when = t(
+        f"digest.{schedule.frequency}",
+        day=t(f"weekday.{schedule.day}") if schedule.frequency == "weekly" else schedule.day,
+    )
+    await message.reply_text(t("digest.done", when=when, time=schedule.at.strftime("%H:%M")))

@@ -16,6 +16,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from handlers.context import Context, services
+from handlers.insight_views import summary_text
 from handlers.reminder_views import deadline_label, reminder_buttons, reminder_text
 from services.container import Services
 from storage.deliveries import BLOCKED, FAILED, SENT
@@ -33,6 +34,23 @@ class Report:
     blocked: int = 0
     failed: list[str] = field(default_factory=list)
 
+    def count(self, status: str, failure: str) -> None:
+        if status == SENT:
+            self.sent += 1
+        elif status == BLOCKED:
+            self.blocked += 1
+        else:
+            self.failed.append(failure)
+
+
+async def digest_text(svc: Services) -> str:
+    """The subscribed summary: the same text as /tomtat."""
+    t = svc.texts.for_language(svc.texts.default)
+    _, directory = await svc.insights.reference()
+    board = await svc.scores.scoreboard()
+    trend = await svc.insights.trend("tổng điểm")
+    return summary_text(t, board, trend, await svc.insights.not_reported(), directory)
+
 
 async def tick(context: Context) -> None:
     """JobQueue callback."""
@@ -46,19 +64,20 @@ async def send_due(bot: Bot, svc: Services, sleep: Sleep = asyncio.sleep) -> Rep
     framework, directory = await svc.scores.reference()
     for run in await svc.reminders.due():
         for out in await svc.reminders.outgoing(run):
-            if not await svc.reminders.claim(run, out):
+            key = out.key(run)
+            if not await svc.reminders.claim(key, run.key, out.chat_id, out.kind):
                 continue  # sent already, or being sent by another process
             text = reminder_text(t, run, out, framework, directory, svc.reminders.today())
-            status, attempts, error = await deliver(
-                bot, out.chat_id, text, reminder_buttons(t, out), sleep
-            )
-            await svc.reminders.finish(run, out, status, attempts, error)
-            if status == SENT:
-                report.sent += 1
-            elif status == BLOCKED:
-                report.blocked += 1
-            else:
-                report.failed.append(f"{deadline_label(t, run.deadline)} → {out.chat_id}: {error}")
+            markup = reminder_buttons(t, out)
+            status, attempts, error = await deliver(bot, out.chat_id, text, markup, sleep)
+            await svc.reminders.finish(key, out.chat_id, status, attempts, error)
+            report.count(status, f"{deadline_label(t, run.deadline)} → {out.chat_id}: {error}")
+    for key, run_key, chat_id in await svc.reminders.due_digests():
+        if not await svc.reminders.claim(key, run_key, chat_id, "digest"):
+            continue
+        status, attempts, error = await deliver(bot, chat_id, await digest_text(svc), None, sleep)
+        await svc.reminders.finish(key, chat_id, status, attempts, error)
+        report.count(status, f"{run_key} → {chat_id}: {error}")
     if report.failed:
         await _tell_admins(
             bot,

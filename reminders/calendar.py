@@ -192,3 +192,27 @@ def next_run(
 def _at(day: date, zone: ZoneInfo) -> datetime:
     """08:00 local time on `day`, in UTC."""
     return datetime.combine(day, SEND_AT, tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A recurring send time: weekly on `day` (0 = Monday) or monthly on `day` (1-28)."""
+
+    frequency: str  # "weekly" | "monthly"
+    day: int
+    at: time
+
+    def latest_slot(self, now: datetime, zone: ZoneInfo) -> datetime:
+        """The most recent scheduled moment at or before `now`, in UTC."""
+        local = now.astimezone(zone)
+        if self.frequency == "weekly":
+            candidate = local.date() - timedelta(days=(local.weekday() - self.day) % 7)
+            slot = datetime.combine(candidate, self.at, tzinfo=zone)
+            if slot > local:
+                slot -= timedelta(days=7)
+        else:
+            slot = datetime.combine(local.date().replace(day=self.day), self.at, tzinfo=zone)
+            if slot > local:
+                previous = local.date().replace(day=1) - timedelta(days=1)
+                slot = datetime.combine(previous.replace(day=self.day), self.at, tzinfo=zone)
+        return slot.astimezone(ZoneInfo("UTC"))

@@ -8,9 +8,10 @@ import socket
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reminders.calendar import (
@@ -21,6 +22,7 @@ from reminders.calendar import (
     Change,
     Deadline,
     Run,
+    Schedule,
     calendar,
     due_runs,
     next_run,
@@ -32,7 +34,7 @@ from services.identity import Person
 from services.scores import ScoreService
 from storage import deliveries, repo
 from storage import values as values_repo
-from storage.models import DeadlineChangeRow
+from storage.models import DeadlineChangeRow, DigestRow
 
 LEASE = timedelta(minutes=5)  # a claim older than this, unfinished, belonged to a dead process
 
@@ -155,28 +157,58 @@ class ReminderService:
             ]
         return messages
 
-    async def claim(self, run: Run, out: Outgoing) -> bool:
+    async def claim(self, key: str, run_key: str, chat_id: int, kind: str) -> bool:
+        """Take the right to send one delivery (see storage.deliveries.claim)."""
         async with self._sessions() as session, session.begin():
             return await deliveries.claim(
-                session,
-                out.key(run),
-                run.key,
-                out.chat_id,
-                out.kind,
-                self.owner,
-                self.now(),
-                LEASE,
+                session, key, run_key, chat_id, kind, self.owner, self.now(), LEASE
             )
 
     async def finish(
-        self, run: Run, out: Outgoing, status: str, attempts: int, error: str = ""
+        self, key: str, chat_id: int, status: str, attempts: int, error: str = ""
     ) -> None:
         async with self._sessions() as session, session.begin():
-            await deliveries.finish(
-                session, out.key(run), self.owner, status, attempts, self.now(), error
-            )
+            await deliveries.finish(session, key, self.owner, status, attempts, self.now(), error)
             if status == deliveries.BLOCKED:
-                await deliveries.mark_blocked(session, out.chat_id, self.now())
+                await deliveries.mark_blocked(session, chat_id, self.now())
+
+    async def subscribe(self, person: Person, chat_id: int, schedule: Schedule | None) -> None:
+        """Give a group a weekly or monthly summary (None stops it); one schedule per group."""
+        async with self._sessions() as session, session.begin():
+            row = await session.scalar(select(DigestRow).where(DigestRow.chat_id == chat_id))
+            if row is None and schedule is not None:
+                row = DigestRow(chat_id=chat_id, created_by=person.actor, created_at=self.now())
+                session.add(row)
+            if row is not None:
+                row.active = schedule is not None
+                if schedule is not None:
+                    row.frequency, row.day = schedule.frequency, schedule.day
+                    row.hour, row.minute = schedule.at.hour, schedule.at.minute
+            repo.audit(
+                session,
+                self.now(),
+                person.actor,
+                "subscribe",
+                "digest",
+                str(chat_id),
+                schedule=str(schedule),
+            )
+
+    async def due_digests(self) -> list[tuple[str, str, int]]:
+        """(delivery key, slot key, chat id) of every summary whose latest slot is due."""
+        async with self._sessions() as session:
+            rows = (
+                await session.scalars(select(DigestRow).where(DigestRow.active.is_(True)))
+            ).all()
+        due = []
+        for row in rows:
+            slot = Schedule(row.frequency, row.day, time(row.hour, row.minute)).latest_slot(
+                self.now(), self.zone
+            )
+            if self.now() - slot <= self.policy.grace:
+                run_key = f"digest:{slot.isoformat()}"
+                due.append((f"{run_key}|{row.chat_id}", run_key, row.chat_id))
+        return due
 
     async def pause(self, person: Person, days: int) -> datetime:
         until = self.now() + timedelta(days=days)

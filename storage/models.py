@@ -304,3 +304,18 @@ class RankingRow(Base):
     of_total: Mapped[int] = mapped_column(Integer)
     dti: Mapped[Decimal | None] = mapped_column(Numeric(6, 4), nullable=True)
     source: Mapped[str] = mapped_column(Text, default="")
+
+
+class DigestRow(Base):
+    """A group's subscription to a weekly or monthly summary at a chosen local time."""
+
+    __tablename__ = "digests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    frequency: Mapped[str] = mapped_column(String(16))  # weekly | monthly
+    day: Mapped[int] = mapped_column(Integer)  # weekday 0 (Monday)-6, or day of month 1-28
+    hour: Mapped[int] = mapped_column(Integer)
+    minute: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -14,7 +14,7 @@ from locales import LANGUAGES, read_catalog
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = (
     "button|command|console|deadline|deadlines|dryrun|error|evidence|explain|grant|group|help|insight|"
-    "language|chart|export|"
+    "language|chart|export|digest|"
     "history|invite|kind|mywork|operator|pause|period|private|problem|reminder|review|revoke|"
     "role|rule|score|start|status|summary|syntax|unknown|update|value"
 )
@@ -32,6 +32,8 @@ DYNAMIC = {
     "problem.value.": ["empty", "invalid", "ambiguous", "not_integer"],
     "deadline.": ["quarterly", "yearly", "committee", "conference", "custom"],
     "kind.": ["reminder", "overdue", "summary", "conference"],
+    "digest.": ["weekly", "monthly"],
+    "weekday.": [str(d) for d in range(7)],
     "export.summary.": ["code", "name", "points", "max", "percent", "missing"],
     "export.col.": [
         "code",

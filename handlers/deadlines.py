@@ -183,7 +183,7 @@ STOP = {"tat", "off", "huy", "stop"}
 
 def parse_schedule(args: list[str]) -> Schedule | None | str:
     """A schedule from "tuan t2 08:00" / "thang 1 07:30"; None to stop; "" when unreadable."""
-    words = [fold(a).replace(" ", "") for a in args]
+    words = [a if ":" in a else fold(a).replace(" ", "") for a in args]  # folding drops ":"
     if words and words[0] in STOP:
         return None
     if not words or words[0] not in FREQUENCIES:

@@ -15,13 +15,17 @@ class Chat:
 
     def __init__(self, api: FakeBotApi, user_id: int, name: str = "Lan") -> None:
         self.api, self.user_id, self.name = api, user_id, name
-        self._seen = len(api.sent_messages(chat_id=user_id))  # earlier messages are not ours
+        self._seen = len(self._texts())  # earlier messages are not ours
 
     async def next_message(self) -> JSON:
         """The bot's next message to this chat (waits for it)."""
         self._seen += 1
         await self.api.wait_for("sendMessage", count=self._seen, chat_id=self.user_id)
-        return self.api.sent_messages(chat_id=self.user_id)[self._seen - 1]
+        return self._texts()[self._seen - 1]
+
+    def _texts(self) -> list[JSON]:
+        """The bot's text messages to this chat (photos and documents have captions instead)."""
+        return [m for m in self.api.sent_messages(chat_id=self.user_id) if "text" in m]
 
     async def say(self, text: str) -> JSON:
         self.api.private_text(text, user_id=self.user_id, first_name=self.name)

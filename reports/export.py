@@ -126,7 +126,7 @@ def workbook_bytes(
     """
     _check_headers(labels)
     wb = Workbook()
-    summary_ws = wb.active
+    summary_ws = wb.worksheets[0]  # a new workbook has exactly one worksheet
     summary_ws.title = _sheet_name(labels.summary_sheet, taken="")
     _fill_summary(summary_ws, summary, labels, zone)
     detail_ws = wb.create_sheet(_sheet_name(labels.sub_index_sheet, taken=summary_ws.title))

@@ -25,7 +25,7 @@ async def create_invite(
             print(t("invite.unknown_agency", agency=agency, examples=examples), file=out)
             return 2
         invite = await services.identity.create_invite(SERVER, code, max_uses=uses, days=days)
-        expires = invite.expires_at.astimezone(services.updates.zone).strftime("%d/%m/%Y")
+        expires = t.date(invite.expires_at.astimezone(services.updates.zone).date())
         agency_name = directory.name_of(code)
         text = t(
             "invite.created_server", agency=agency_name, code=invite.code, uses=uses, date=expires

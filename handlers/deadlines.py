@@ -8,7 +8,7 @@ from datetime import time, timedelta
 from telegram import Update
 
 from handlers.context import Context, admin_or_refuse, person_of, services, text_for
-from handlers.reminder_views import calendar_text, day, deadline_label, operator_text
+from handlers.reminder_views import calendar_text, deadline_label, operator_text
 from parsing.dates import parse_date
 from parsing.period_text import PeriodTextError, find_period
 from reminders.calendar import HOLDERS, Change, Schedule
@@ -54,7 +54,7 @@ async def add_deadline_command(update: Update, context: Context) -> None:
         return
     key = await svc.reminders.next_custom_key()
     await svc.reminders.change(person, Change("add", key, due, period, HOLDERS, title.strip()))
-    await message.reply_text(t("deadlines.added", key=key, date=day(due)))
+    await message.reply_text(t("deadlines.added", key=key, date=t.date(due)))
 
 
 async def move_deadline_command(update: Update, context: Context) -> None:
@@ -72,7 +72,7 @@ async def move_deadline_command(update: Update, context: Context) -> None:
         return
     await svc.reminders.change(person, Change("move", args[0], due))
     await message.reply_text(
-        t("deadlines.moved", what=deadline_label(t, known[args[0]]), date=day(due))
+        t("deadlines.moved", what=deadline_label(t, known[args[0]]), date=t.date(due))
     )
 
 
@@ -105,7 +105,7 @@ async def pause_command(update: Update, context: Context) -> None:
         return
     until = await svc.reminders.pause(person, int(args[0]) if args else 7)
     await message.reply_text(
-        t("pause.done", date=day(until.astimezone(svc.reminders.zone).date()))
+        t("pause.done", date=t.date(until.astimezone(svc.reminders.zone).date()))
     )
 
 
@@ -127,14 +127,16 @@ async def operator_command(update: Update, context: Context) -> None:
     t, svc = text_for(context), services(context)
     args = context.args or []
     if not args:
-        await message.reply_text(operator_text(t, await svc.reminders.operator_view()))
+        await message.reply_text(
+            operator_text(t, await svc.reminders.operator_view(), svc.reminders.zone)
+        )
         return
     when = parse_date(args[0])
     if when is None:
         await message.reply_text(t("operator.usage"))
         return
     _, directory = await svc.scores.reference()
-    lines = [t("dryrun.head", date=day(when))]
+    lines = [t("dryrun.head", date=t.date(when))]
     for run in await svc.reminders.runs_on(when):
         outgoing = await svc.reminders.outgoing(run)
         lines.append(

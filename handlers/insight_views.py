@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from handlers.reminder_views import day, deadline_label
+from handlers.reminder_views import deadline_label
 from handlers.views import agency_label, period_label, points_text, short_name
 from locales import Text
 from scoring.engine import Scoreboard
@@ -174,7 +174,7 @@ def not_reported_text(t: Text, nr: NotReported, directory: Directory) -> str:
         t(
             "insight.late.head",
             what=deadline_label(t, nr.deadline),
-            date=day(nr.deadline.due),
+            date=t.date(nr.deadline.due),
             late=len(late),
             total=len(nr.owed),
         )

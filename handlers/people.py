@@ -65,7 +65,7 @@ async def invite_command(update: Update, context: Context) -> None:
             agency=agency_label(directory, code),
             code=invite.code,
             uses=invite.max_uses,
-            date=expires.strftime("%d/%m/%Y"),
+            date=t.date(expires.date()),
             link=f"https://t.me/{context.bot.username}?start={invite.code}",
         )
     )

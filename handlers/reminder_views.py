@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -23,10 +24,6 @@ def deadline_label(t: Text, d: Deadline) -> str:
     return t(f"deadline.{d.kind}", period=period_label(t, d.period))
 
 
-def day(d: date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
 def reminder_text(
     t: Text, run: Run, out: Outgoing, framework: Framework, directory: Directory, today: date
 ) -> str:
@@ -35,13 +32,13 @@ def reminder_text(
         return t(
             "reminder.conference",
             what=deadline_label(t, d),
-            date=day(d.due),
+            date=t.date(d.due),
             days=d.days_left(today),
         )
     if out.kind == "summary":
         return summary_text(t, run, out, directory)
     key = "reminder.overdue" if run.overdue else "reminder.head"
-    lines = [t(key, what=deadline_label(t, d), date=day(d.due), days=abs(d.days_left(today)))]
+    lines = [t(key, what=deadline_label(t, d), date=t.date(d.due), days=abs(d.days_left(today)))]
     shown = 0
     for agency, codes in out.missing:
         lines.append(
@@ -80,7 +77,7 @@ def summary_text(t: Text, run: Run, out: Outgoing, directory: Directory) -> str:
         t(
             "summary.head",
             what=deadline_label(t, d),
-            date=day(d.due),
+            date=t.date(d.due),
             reported=out.reported,
             expected=out.expected,
         )
@@ -99,7 +96,10 @@ def calendar_text(t: Text, deadlines: list[Deadline], today: date, *, with_keys:
     lines = [t("deadlines.head")]
     for d in deadlines:
         line = t(
-            "deadlines.line", date=day(d.due), what=deadline_label(t, d), days=d.days_left(today)
+            "deadlines.line",
+            date=t.date(d.due),
+            what=deadline_label(t, d),
+            days=d.days_left(today),
         )
         lines.append(f"{line} [{d.key}]" if with_keys else line)
     if with_keys:
@@ -107,7 +107,7 @@ def calendar_text(t: Text, deadlines: list[Deadline], today: date, *, with_keys:
     return "\n".join(lines)
 
 
-def operator_text(t: Text, view: OperatorView) -> str:
+def operator_text(t: Text, view: OperatorView, zone: ZoneInfo) -> str:
     lines = [t("operator.head")]
     if view.next_run is None:
         lines.append(t("operator.no_next"))
@@ -116,7 +116,7 @@ def operator_text(t: Text, view: OperatorView) -> str:
         lines.append(
             t(
                 "operator.next",
-                at=r.at.strftime("%d/%m/%Y %H:%M UTC"),
+                at=t.datetime(r.at.astimezone(zone)),
                 what=deadline_label(t, r.deadline),
                 offset=r.offset,
                 count=view.next_recipients,

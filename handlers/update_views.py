@@ -13,14 +13,14 @@ from scoring.engine import Measurement, measurement_points
 from scoring.model import Directory, SubIndex
 from services.mywork import MyWork
 from services.updates import Preview, Problem, Stored
+from storage.db import as_utc
 from storage.values import SubmissionView
 
 STATUS_ICON = {"missing": "⬜", "submitted": "⏳", "approved": "✅", "returned": "↩️"}
 
 
 def when(t: Text, at: datetime, zone: ZoneInfo) -> str:
-    local = (at if at.tzinfo else at.replace(tzinfo=ZoneInfo("UTC"))).astimezone(zone)
-    return local.strftime("%d/%m/%Y %H:%M")
+    return t.datetime(as_utc(at).astimezone(zone))
 
 
 def value_text(t: Text, value: Decimal | None, unit: str) -> str:
@@ -121,9 +121,7 @@ def history_text(
 def mywork_text(t: Text, work: MyWork, directory: Directory) -> str:
     lines = [t("mywork.head", period=period_label(t, work.period))]
     if work.deadline is not None:
-        lines.append(
-            t("mywork.deadline", date=work.deadline.due.strftime("%d/%m/%Y"), days=work.days_left)
-        )
+        lines.append(t("mywork.deadline", date=t.date(work.deadline.due), days=work.days_left))
     if not work.agencies:
         lines.append(t("mywork.no_agency"))
     for group in work.agencies:

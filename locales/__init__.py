@@ -6,17 +6,20 @@ read once at start-up; a missing id is a bug that the tests catch, not a runtime
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_date, format_time
 from babel.messages.pofile import read_po
 from babel.numbers import NumberPattern, parse_pattern
 
 LOCALES_DIR = Path(__file__).parent
 LANGUAGES = ("vi", "en")
+DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 
 
 def read_catalog(lang: str) -> dict[str, str]:
@@ -41,6 +44,14 @@ class Text:
         return _pattern("#,##0" + ("." + "#" * places if places else "")).apply(
             value, _locale(self.lang)
         )
+
+    def date(self, day: date) -> str:
+        """A date for this language: vi 25/12/2025, en 25 Dec 2025."""
+        return format_date(day, DATE_FORMATS.get(self.lang, "dd/MM/yyyy"), locale=self.lang)
+
+    def datetime(self, moment: datetime) -> str:
+        """A date and time (already in the reader's zone): vi 25/12/2025 08:00."""
+        return f"{self.date(moment.date())} {format_time(moment, 'HH:mm', locale=self.lang)}"
 
     def fixed(self, value: Decimal, places: int) -> str:
         """A number with exactly `places` decimals: vi 0,1823."""

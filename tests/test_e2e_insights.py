@@ -7,6 +7,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
+import pytest
 from openpyxl import load_workbook
 from telegram.ext import Application
 
@@ -244,3 +245,44 @@ def test_a_long_answer_is_split_between_lines_and_never_inside_a_word() -> None:
     assert "\n".join(parts).split() == text.split()
     huge = "từ " * 2000
     assert all(len(p) <= 1000 and not p.endswith("t") for p in split(huge, limit=1000))
+
+
+GROUP_QUESTIONS = {
+    "vi": [
+        ("chỉ số nào mất điểm nhiều nhất", "📉 5 chỉ số mất điểm nhiều nhất"),
+        ("còn thiếu bao nhiêu điểm để đạt 800", "còn thiếu 617,66 điểm"),
+        ("nếu 8.2 đạt 30% thì tổng điểm bao nhiêu", "182,34 → 204,74"),
+        ("ai chủ trì 3.3", "Chủ trì: Sở Khoa học và Công nghệ"),
+        ("Sở Nội vụ chủ trì chỉ số nào", "Chủ trì 4 chỉ số"),
+        ("cơ quan nào chưa báo cáo", "hạn 25/12/2025"),
+        ("Hạ tầng số so với quý trước", "Cuối quý 3/2025"),
+        ("xếp hạng", "hạng 16/34"),
+        ("tổng điểm DTI", "182,34/1.000 điểm"),
+    ],
+    "en": [
+        ("weakest sub-indices", "📉 The 5 sub-indices losing the most points"),
+        ("how far to reach 800", "617.66 points short"),
+        ("what if 8.2 reaches 30%", "182.34 → 204.74"),
+        ("who leads 3.3", "Lead: Sở Khoa học và Công nghệ"),
+        ("which sub-indices does Sở Nội vụ lead", "Leads 4 sub-indices"),
+        ("late agencies", "due 25 Dec 2025"),
+        ("infrastructure compared with last quarter", "End of Q3/2025"),
+        ("ranking", "rank 16/34"),
+        ("total DTI score", "182.34/1,000 points"),
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_every_question_kind_in_a_group_in_each_language(
+    api: FakeBotApi, bot: Application, lang: str
+) -> None:
+    for n, (question, expected) in enumerate(GROUP_QUESTIONS[lang], 1):
+        api.group_text(
+            f"@{api.bot_user['username']} {question}",
+            chat_id=GROUP,
+            user_id=LEADER,
+            language_code=lang,
+        )
+        sent = await api.wait_for("sendMessage", count=n, chat_id=GROUP)
+        assert expected in sent[n - 1]["text"], (question, sent[n - 1]["text"])

@@ -207,7 +207,7 @@ async def test_pause_calendar_move_and_the_operator_view_in_chat(
     dry = await admin.say("/nhacnho 20/12/2025")
     assert "báo cáo quý 4/2025 (mốc 7 ngày): 1 tin" in dry["text"]
     view = await admin.say("/nhacnho")
-    assert "Lần gửi tới: 20/12/2025 01:00 UTC" in view["text"]
+    assert "Lần gửi tới: 20/12/2025 08:00" in view["text"]
     assert "Chỉ quản trị viên" in (await focal.say("/nhacnho"))["text"]
     assert "Tạm dừng nhắc việc đến 07/12/2025" in (await focal.say("/tamdung 7"))["text"]
     assert "1 đến 90" in (await focal.say("/tamdung 500"))["text"]

@@ -140,7 +140,7 @@ async def fan_out(count: int, *, limited: bool) -> Outcome:
             settings = Settings(  # type: ignore[call-arg]
                 _env_file=None,
                 database_url=url,
-                admin_ids=str(ADMIN),
+                admin_ids=frozenset({ADMIN}),
                 reminder_tick_seconds=0,
                 bot_api_base_url=api.base_url,
                 bot_api_file_url=api.base_file_url,

@@ -40,6 +40,8 @@ from handlers.context import CONTEXT_TYPES
 from locales import LANGUAGES, Text
 from services.container import Services
 
+OVERALL_PER_SECOND = 29  # Telegram allows about 30; leave room for replies during a fan-out
+
 # Commands are Latin (Telegram's rule): Vietnamese names first, English aliases after.
 COMMANDS = {
     "start": ("start",),
@@ -140,7 +142,14 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if rate_limited:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # One message every 1/29 s overall, without bursts: PTB's default lets 30 through at
+        # once, which a sliding-window limit such as Telegram's answers with 429s and a second's
+        # pause for everything (bench/README.md, "Reminder fan-out"). 20 a minute per group.
+        builder = builder.rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=1, overall_time_period=1 / OVERALL_PER_SECOND, max_retries=3
+            )
+        )
     app = builder.build()
     app.bot_data.services = services
     register(app)

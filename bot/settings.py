@@ -49,6 +49,22 @@ class Settings(BaseSettings):
             return tuple(int(part) for part in raw.split(",") if part.strip())
         return raw
 
+    @field_validator("reminder_days_before")
+    @classmethod
+    def _before_not_negative(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d < 0 for d in days):
+            raise ValueError("REMINDER_DAYS_BEFORE takes days >= 0, e.g. 7,3,1,0")
+        return days
+
+    @field_validator("reminder_days_after")
+    @classmethod
+    def _after_positive(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d <= 0 for d in days):
+            raise ValueError(
+                "REMINDER_DAYS_AFTER takes days > 0, e.g. 1,7 (0 is the deadline day)"
+            )
+        return days
+
     @field_validator("bot_token", mode="before")
     @classmethod
     def _blank_is_none(cls, raw: object) -> object:

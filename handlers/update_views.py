@@ -121,7 +121,8 @@ def history_text(
 def mywork_text(t: Text, work: MyWork, directory: Directory) -> str:
     lines = [t("mywork.head", period=period_label(t, work.period))]
     if work.deadline is not None:
-        lines.append(t("mywork.deadline", date=t.date(work.deadline.due), days=work.days_left))
+        key = "mywork.deadline" if work.days_left >= 0 else "mywork.overdue"
+        lines.append(t(key, date=t.date(work.deadline.due), days=abs(work.days_left)))
     if not work.agencies:
         lines.append(t("mywork.no_agency"))
     for group in work.agencies:

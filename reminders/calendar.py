@@ -114,8 +114,8 @@ def calendar(
     years: Iterable[int], changes: Sequence[Change], standing_agency: str
 ) -> list[Deadline]:
     """The deadlines of some years with the administrators' changes applied, by due date."""
-    by_key = {d.key: d for y in years for d in recurring(y, standing_agency)}
-    wanted = set(years)
+    wanted = set(years)  # read once: `years` may be an iterator
+    by_key = {d.key: d for y in sorted(wanted) for d in recurring(y, standing_agency)}
     for change in changes:
         held = by_key.get(change.key)
         if change.action == "cancel":

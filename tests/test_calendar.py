@@ -36,8 +36,10 @@ def _by_key(deadlines: list[Deadline]) -> dict[str, Deadline]:
     return {d.key: d for d in deadlines}
 
 
-def _utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def _utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, sec: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, sec, tzinfo=UTC)
 
 
 # ------------------------------------------------------------------ the plan's deadlines

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from bot.runtime import open_services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.insight_views import summary_text  # noqa: E402
-from handlers.reports import _labels, _row  # noqa: E402
+from handlers.reports import export_labels, export_row  # noqa: E402
 from handlers.views import period_label  # noqa: E402
 from reports.charts import Point, history_png, pillars_png  # noqa: E402
 from reports.export import PillarRow, Summary, csv_bytes, workbook_bytes  # noqa: E402
@@ -112,7 +112,7 @@ async def main() -> None:
 
                 start = time.perf_counter()
                 board, lines = await svc.reports.export_lines()
-                rows = [_row(t, line, directory, True) for line in lines]
+                rows = [export_row(t, line, directory, True) for line in lines]
                 pillars = tuple(
                     PillarRow(
                         p.pillar.code, p.pillar.name, p.points, p.pillar.max_points, p.missing
@@ -123,9 +123,9 @@ async def main() -> None:
                     "DTI", clock(), board.total, Decimal(1000), board.dti, Decimal(800), pillars
                 )
                 await asyncio.to_thread(
-                    workbook_bytes, summary, rows, _labels(t), svc.updates.zone
+                    workbook_bytes, summary, rows, export_labels(t), svc.updates.zone
                 )
-                await asyncio.to_thread(csv_bytes, rows, _labels(t), svc.updates.zone)
+                await asyncio.to_thread(csv_bytes, rows, export_labels(t), svc.updates.zone)
                 timed(export_ms, start)
     print(f"50 sub-indices × {len(PERIODS)} periods (1,000 values), {ROUNDS} rounds, medians:")
     base = statistics.median(summary_ms)

@@ -73,17 +73,7 @@ class ConsoleRequest(BaseRequest):
         for n, (label, _data) in enumerate(self.buttons, 1):
             print(f"  [{PRESS}{n}] {label}", file=self.out)
         print(file=self.out)
-        message = {
-            "message_id": next(self._ids),
-            "date": self.now(),
-            "chat": {
-                "id": CONSOLE_USER["id"],
-                "type": "private",
-                "first_name": CONSOLE_USER["first_name"],
-            },
-            "from": BOT_USER,
-            "text": text,
-        }
+        message = self._message(text=text)
         if rows:
             message["reply_markup"] = markup
         self.last_message = message
@@ -102,15 +92,21 @@ class ConsoleRequest(BaseRequest):
         if params.get("caption"):
             print(params["caption"], file=self.out)
         print(file=self.out)
+        return self._message()
+
+    def _message(self, **content: Any) -> dict[str, Any]:
+        """A message the bot sent to the console's private chat, as Telegram returns it."""
+        chat = {
+            "id": CONSOLE_USER["id"],
+            "type": "private",
+            "first_name": CONSOLE_USER["first_name"],
+        }
         return {
             "message_id": next(self._ids),
             "date": self.now(),
-            "chat": {
-                "id": CONSOLE_USER["id"],
-                "type": "private",
-                "first_name": CONSOLE_USER["first_name"],
-            },
+            "chat": chat,
             "from": BOT_USER,
+            **content,
         }
 
 

@@ -10,9 +10,11 @@ from telegram.constants import ChatType
 
 from handlers.context import Context, services, text_for
 from handlers.views import agency_label, period_label, short_name
+from locales import Text
 from reports.charts import Point, history_png, pillars_png
 from reports.export import Labels, PillarRow, SubIndexRow, Summary, csv_bytes, workbook_bytes
 from scoring.lookup import resolve
+from scoring.model import Directory
 from services.reports import ExportLine
 
 
@@ -91,7 +93,7 @@ async def export_command(update: Update, context: Context) -> None:
     framework, directory = await svc.reports.reference()
     board, lines = await svc.reports.export_lines()
     private = chat.type == ChatType.PRIVATE  # names of focal points stay out of groups
-    rows = [_row(t, line, directory, private) for line in lines]
+    rows = [export_row(t, line, directory, private) for line in lines]
     summary = Summary(
         title=framework.name,
         generated_at=svc.clock(),
@@ -104,7 +106,7 @@ async def export_command(update: Update, context: Context) -> None:
             for p in board.pillars
         ),
     )
-    labels = _labels(t)
+    labels = export_labels(t)
     zone = svc.updates.zone
     xlsx = await asyncio.to_thread(
         workbook_bytes,
@@ -122,7 +124,7 @@ async def export_command(update: Update, context: Context) -> None:
     await message.reply_document(InputFile(table, filename=f"dti-{stamp}.csv"))
 
 
-def _row(t, line: ExportLine, directory, private: bool) -> SubIndexRow:  # type: ignore[no-untyped-def]
+def export_row(t: Text, line: ExportLine, directory: Directory, private: bool) -> SubIndexRow:
     rule = (
         t(f"rule.{line.rule}")
         if line.threshold is None
@@ -146,33 +148,20 @@ def _row(t, line: ExportLine, directory, private: bool) -> SubIndexRow:  # type:
     )
 
 
-def _labels(t) -> Labels:  # type: ignore[no-untyped-def]
+# Message ids of the export's column headers, in the order of reports.export's columns.
+SUMMARY_HEADERS = ("code", "name", "points", "max", "percent", "missing")
+SUB_INDEX_HEADERS = (
+    "code", "name", "max", "rule", "value", "unit", "period", "points", "status", "lead",
+    "coordinate", "last_by", "last_at", "evidence",
+)  # fmt: skip
+
+
+def export_labels(t: Text) -> Labels:
     return Labels(
         summary_sheet=t("export.sheet.summary"),
         sub_index_sheet=t("export.sheet.sub_indices"),
-        summary_headers=tuple(
-            t(f"export.summary.{k}")
-            for k in ("code", "name", "points", "max", "percent", "missing")
-        ),
-        sub_index_headers=tuple(
-            t(f"export.col.{k}")
-            for k in (
-                "code",
-                "name",
-                "max",
-                "rule",
-                "value",
-                "unit",
-                "period",
-                "points",
-                "status",
-                "lead",
-                "coordinate",
-                "last_by",
-                "last_at",
-                "evidence",
-            )
-        ),
+        summary_headers=tuple(t(f"export.summary.{k}") for k in SUMMARY_HEADERS),
+        sub_index_headers=tuple(t(f"export.col.{k}") for k in SUB_INDEX_HEADERS),
         total=t("export.total"),
         dti=t("export.dti"),
         target=t("export.target"),

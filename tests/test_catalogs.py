@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import ADMIN_MENU, GROUP_MENU, MENU
+from handlers.reports import SUB_INDEX_HEADERS, SUMMARY_HEADERS
 from locales import LANGUAGES, read_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,23 +35,8 @@ DYNAMIC = {
     "kind.": ["reminder", "overdue", "summary", "conference"],
     "digest.": ["weekly", "monthly"],
     "weekday.": [str(d) for d in range(7)],
-    "export.summary.": ["code", "name", "points", "max", "percent", "missing"],
-    "export.col.": [
-        "code",
-        "name",
-        "max",
-        "rule",
-        "value",
-        "unit",
-        "period",
-        "points",
-        "status",
-        "lead",
-        "coordinate",
-        "last_by",
-        "last_at",
-        "evidence",
-    ],
+    "export.summary.": list(SUMMARY_HEADERS),
+    "export.col.": list(SUB_INDEX_HEADERS),
     "insight.": [
         f"{k}.usage"
         for k in ("weakest", "gap", "what_if", "agency_holds", "not_reported", "trend")

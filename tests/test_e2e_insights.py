@@ -14,7 +14,7 @@ from telegram.ext import Application
 from bot.app import publish_commands
 from handlers.insight_views import split
 from handlers.reminder_job import send_due
-from handlers.reports import _labels, _row
+from handlers.reports import export_labels, export_row
 from parsing.update_text import UpdateRequest
 from reports.export import PillarRow, Summary, workbook_bytes
 from scoring.insights import weakest
@@ -176,7 +176,7 @@ async def test_the_export_holds_every_sub_index_with_the_scoring_modules_points(
     board, lines = await services.reports.export_lines()
     t = services.texts.for_language("vi")
     _, directory = await services.reports.reference()
-    rows = [_row(t, line, directory, True) for line in lines]
+    rows = [export_row(t, line, directory, True) for line in lines]
     pillars = tuple(
         PillarRow(p.pillar.code, p.pillar.name, p.points, p.pillar.max_points, p.missing)
         for p in board.pillars
@@ -185,7 +185,7 @@ async def test_the_export_holds_every_sub_index_with_the_scoring_modules_points(
         "DTI", datetime(2025, 11, 30, tzinfo=UTC), board.total, D(1000), board.dti, D(800), pillars
     )
     book = load_workbook(
-        io.BytesIO(workbook_bytes(summary, rows, _labels(t), services.updates.zone))
+        io.BytesIO(workbook_bytes(summary, rows, export_labels(t), services.updates.zone))
     )
     sheet = book[t("export.sheet.sub_indices")]
     found = {r[0]: r[7] for r in sheet.iter_rows(min_row=2, values_only=True)}

@@ -28,9 +28,12 @@ from services.scores import ScoreService
 from storage import repo
 from storage import values as values_repo
 from storage.db import as_utc
-from storage.models import AgencyRow, DraftRow, ExplanationRow, SubmissionRow
+from storage.models import AgencyRow, DraftRow, ExplanationRow, SubmissionRow, UserRow
 
 DRAFT_TTL = timedelta(hours=24)  # a preview older than this must be sent again
+# Two confirmations this close together are "the same moment": both are stored and the later one
+# counts. A value someone else stored longer before the press makes the preview stale.
+SAME_MOMENT = timedelta(seconds=2)
 PERCENT = "%"
 
 
@@ -229,6 +232,22 @@ class UpdateService:
             if isinstance(checked, Problem):
                 return checked
             assert draft is not None  # noqa: S101 - _check_draft refuses a missing draft
+            changed = await values_repo.changed_since(
+                session,
+                draft.indicator_id,
+                draft.period_id,
+                draft.base_submission_id,
+                person.user_id,
+                now - SAME_MOMENT,
+            )
+            if changed is not None:
+                await values_repo.claim_draft(session, draft.id, "stale", now)
+                author = await session.get(UserRow, changed.user_id) if changed.user_id else None
+                who = author.full_name if author else changed.source
+                return Problem(
+                    "draft.stale",
+                    {"code": checked, "who": who, "value": changed.value or Decimal(0)},
+                )
             if not await values_repo.claim_draft(session, draft.id, "confirmed", now):
                 return Problem("draft.already_done")
             sub = framework.sub_index(checked)

@@ -138,6 +138,27 @@ async def newest_submission_id(
     )
 
 
+async def changed_since(
+    session: AsyncSession,
+    indicator_id: int,
+    period_id: int,
+    base_id: int | None,
+    user_id: int,
+    before: datetime,
+) -> SubmissionRow | None:
+    """The newest value someone else stored for a sub-index and period after the submission a
+    preview was based on (`base_id`), and before `before`; None when there is none."""
+    query = select(SubmissionRow).where(
+        SubmissionRow.indicator_id == indicator_id,
+        SubmissionRow.period_id == period_id,
+        SubmissionRow.user_id != user_id,
+        SubmissionRow.created_at < before,
+    )
+    if base_id is not None:
+        query = query.where(SubmissionRow.id > base_id)
+    return await session.scalar(query.order_by(SubmissionRow.id.desc()).limit(1))
+
+
 async def supersede_drafts(
     session: AsyncSession, user_id: int, indicator_id: int, period_id: int, at: datetime
 ) -> None:

@@ -107,6 +107,37 @@ async def test_an_older_preview_cannot_be_confirmed_after_a_newer_value_was_sent
     assert "12,5 %" not in history
 
 
+async def test_a_confirm_after_someone_else_changed_the_value_meanwhile_changes_nothing(
+    api: FakeBotApi, bot: Application, clock: MovableClock
+) -> None:
+    late = await registered(api)
+    preview = await late.say("/capnhat 8.2 12,5")
+    colleague = await registered(api, user_id=OTHER, name="Minh")
+    await colleague.press(await colleague.say("/capnhat 8.2 15"), "✅")
+    clock.advance(minutes=1)
+    answer = await late.press(preview, "✅")
+    assert answer["show_alert"] is True
+    assert "vừa được Minh cập nhật thành 15" in answer["text"]
+    history = (await late.say("/lichsu 8.2"))["text"]
+    assert "15 %" in history
+    assert "12,5 %" not in history
+
+
+async def test_two_focal_points_confirming_at_the_same_moment_are_both_stored_and_the_later_counts(
+    api: FakeBotApi, bot: Application
+) -> None:
+    first = await registered(api)
+    second = await registered(api, user_id=OTHER, name="Minh")
+    one = await first.say("/capnhat 8.2 12,5")
+    two = await second.say("/capnhat 8.2 15")
+    await first.press(one, "✅")
+    await second.press(two, "✅")  # the test clock has not moved: the same moment
+    history = (await first.say("/lichsu 8.2"))["text"]
+    assert "12,5 %" in history
+    assert "15 %" in history
+    assert "15/50" in (await first.say("điểm 8.2 tạm tính"))["text"]
+
+
 async def test_an_agency_that_does_not_hold_a_sub_index_is_refused_with_who_holds_it(
     api: FakeBotApi, bot: Application
 ) -> None:

@@ -49,6 +49,7 @@ class Outgoing:
     missing: tuple[tuple[str, tuple[str, ...]], ...] = ()
     reported: int = 0
     expected: int = 0
+    language: str | None = None  # the recipient's; None for groups (the default language)
 
     def key(self, run: Run) -> str:
         return f"{run.key}|{self.chat_id}|{self.kind}"
@@ -145,10 +146,10 @@ class ReminderService:
         owed = owed_by_agency(framework, directory, deadline, reported)
         kind = "overdue" if run.overdue else "reminder"
         messages = []
-        for chat_id, agencies in people.items():
+        for chat_id, (language, agencies) in people.items():
             missing = tuple((a, owed[a]) for a in agencies if owed.get(a))
             if missing:
-                messages.append(Outgoing(chat_id, kind, missing))
+                messages.append(Outgoing(chat_id, kind, missing, language=language))
         if groups:
             late = tuple((a, codes) for a, codes in owed.items() if codes)
             expected = len(owed)

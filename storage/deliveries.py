@@ -113,11 +113,13 @@ async def register_group(session: AsyncSession, chat_id: int, title: str, leader
         chat.title, chat.is_leaders_group = title, leaders
 
 
-async def focal_points(session: AsyncSession, now: datetime) -> dict[int, list[str]]:
-    """Telegram id -> agency codes of every focal point who takes reminders now (not paused,
-    not blocked)."""
+async def focal_points(
+    session: AsyncSession, now: datetime
+) -> dict[int, tuple[str | None, list[str]]]:
+    """Telegram id -> (language, agency codes) of every focal point who takes reminders now
+    (not paused, not blocked)."""
     rows = await session.execute(
-        select(UserRow.telegram_id, AgencyRow.code)
+        select(UserRow.telegram_id, UserRow.language, AgencyRow.code)
         .join(UserAgencyRow, UserAgencyRow.user_id == UserRow.id)
         .join(AgencyRow, AgencyRow.id == UserAgencyRow.agency_id)
         .where(
@@ -126,9 +128,9 @@ async def focal_points(session: AsyncSession, now: datetime) -> dict[int, list[s
         )
         .order_by(UserRow.telegram_id, UserAgencyRow.id)
     )
-    found: dict[int, list[str]] = {}
-    for telegram_id, agency in rows:
-        found.setdefault(telegram_id, []).append(agency)
+    found: dict[int, tuple[str | None, list[str]]] = {}
+    for telegram_id, language, agency in rows:
+        found.setdefault(telegram_id, (language, []))[1].append(agency)
     return found
 
 

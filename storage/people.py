@@ -70,18 +70,6 @@ async def agency(session: AsyncSession, code: str) -> AgencyRow | None:
     return await session.scalar(select(AgencyRow).where(AgencyRow.code == code))
 
 
-async def focal_points(session: AsyncSession, agency_codes_: list[str]) -> list[UserRow]:
-    """Users linked to any of the agencies."""
-    rows = await session.scalars(
-        select(UserRow)
-        .join(UserAgencyRow, UserAgencyRow.user_id == UserRow.id)
-        .join(AgencyRow, AgencyRow.id == UserAgencyRow.agency_id)
-        .where(AgencyRow.code.in_(agency_codes_))
-        .distinct()
-    )
-    return list(rows)
-
-
 async def invite(session: AsyncSession, code: str) -> InviteRow | None:
     return await session.scalar(select(InviteRow).where(InviteRow.code == code))
 

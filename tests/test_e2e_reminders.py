@@ -237,3 +237,21 @@ async def test_the_application_schedules_the_reminder_job_once_by_name(
     )
     assert app.job_queue is not None
     assert len(app.job_queue.get_jobs_by_name(JOB_NAME)) == 1
+
+
+async def test_a_focal_point_gets_reminders_in_their_own_language(
+    api: FakeBotApi, bot: Application, services: Services, clock: MovableClock
+) -> None:
+    admin = await services.identity.person(Caller(ADMIN_ID, "Quản trị"))
+    invite = await services.identity.create_invite(admin, "SNV", max_uses=2)
+    assert (await services.identity.redeem(Caller(SNV, "Anna", language="en"), invite.code)).ok
+    assert (await services.identity.redeem(Caller(SKHCN, "Hoa", language="vi"), invite.code)).ok
+    clock.now = at_eight(date(2025, 12, 18))
+    await send_due(bot.bot, services, sleep=no_sleep)
+    english = api.sent("sendMessage", chat_id=SNV)[0]["text"]
+    assert english.startswith(
+        "⏰ Deadline for the report for Q4/2025: 18 Dec 2025".replace("18 Dec", "25 Dec")
+    )
+    assert api.sent("sendMessage", chat_id=SKHCN)[0]["text"].startswith(
+        "⏰ Hạn báo cáo quý 4/2025: 25/12/2025"
+    )

@@ -20,7 +20,13 @@ from bot.settings import Settings
 
 # Not a secret: it never leaves the process, ConsoleRequest answers every call.
 CONSOLE_TOKEN = "0:console"  # noqa: S105
-CONSOLE_USER = {"id": 1, "is_bot": False, "first_name": "Quản trị", "language_code": "vi"}
+CONSOLE_USER_ID = 1
+CONSOLE_USER = {
+    "id": CONSOLE_USER_ID,
+    "is_bot": False,
+    "first_name": "Quản trị",
+    "language_code": "vi",
+}
 BOT_USER = {"id": 10, "is_bot": True, "first_name": "Trợ lý DTI", "username": "TroLyDtiBot"}
 PRESS = "#"  # "#2" presses the second button of the last reply
 
@@ -87,7 +93,7 @@ class ConsoleRequest(BaseRequest):
         for field_name, (file_name, content, _mime) in files.items():
             name = file_name if field_name == "document" else f"chart-{next(self._ids)}.png"
             path = folder / Path(str(name)).name
-            path.write_bytes(content if isinstance(content, bytes) else bytes(content))
+            path.write_bytes(content if isinstance(content, bytes) else content.read())
             print(f"📎 {path}", file=self.out)
         if params.get("caption"):
             print(params["caption"], file=self.out)
@@ -160,7 +166,7 @@ async def run_console(
     settings: Settings, once: str | None = None, out: TextIO = sys.stdout
 ) -> None:
     """Answer `once` and return, or read lines until end of input or 'exit'."""
-    user_id = min(settings.admin_ids, default=int(CONSOLE_USER["id"]))  # type: ignore[call-overload]
+    user_id: int = min(settings.admin_ids, default=CONSOLE_USER_ID)
     # The console's user is an administrator, as the banner says, even with ADMIN_IDS unset.
     settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {user_id}})
     async with open_services(settings) as services:

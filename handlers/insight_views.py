@@ -7,7 +7,7 @@ from decimal import Decimal
 from handlers.reminder_views import deadline_label
 from handlers.views import agency_label, period_label, points_text, short_name
 from locales import Text
-from scoring.engine import Scoreboard
+from scoring.engine import Scoreboard, SubIndexScore
 from scoring.insights import GapPlan
 from scoring.model import Directory, RuleKind, SubIndex
 from services.insights import Holdings, NotReported, RankRow, Trend, WhatIf
@@ -40,7 +40,9 @@ def _full_at(t: Text, sub: SubIndex) -> str:
     return t(f"rule.{rule.kind.value}")
 
 
-def weakest_text(t: Text, board: Scoreboard, items: list, directory: Directory) -> str:  # type: ignore[type-arg]
+def weakest_text(
+    t: Text, board: Scoreboard, items: list[SubIndexScore], directory: Directory
+) -> str:
     lines = [t("insight.weakest.head", count=len(items))]
     for s in items:
         lead = ", ".join(agency_label(directory, c) for c in s.sub_index.lead) or "—"

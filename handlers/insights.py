@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from telegram import Message, Update
 
@@ -88,7 +90,9 @@ async def summary(message: Message, context: Context) -> None:
     await reply_long(message, summary_text(text_for(context), board, trend, late, directory))
 
 
-def _command(kind: str, *, joiner: str = " ") -> object:
+def _command(
+    kind: str, *, joiner: str = " "
+) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """A command handler that answers its arguments as an insight of `kind`."""
 
     async def handler(update: Update, context: Context) -> None:

@@ -41,15 +41,15 @@ async def chart_command(update: Update, context: Context) -> None:
             points_label=t("chart.points"),
             decimal_comma=comma,
         )
-        key = ("pillars", t.lang, bars, share)
+        key: tuple[object, ...] = ("pillars", t.lang, bars, share)
         caption = t(
             "chart.pillars.caption", points=t.num(board.total), max=t.num(framework.total_max)
         )
     else:
-        target = resolve(framework, args)
-        code = target.code if target.kind == "sub_index" else None
+        asked = resolve(framework, args)
+        code = asked.code if asked.kind == "sub_index" else None
         if (
-            target.kind not in ("sub_index", "total")
+            asked.kind not in ("sub_index", "total")
             and "lich su" not in args.lower()
             and "history" not in args.lower()
         ):

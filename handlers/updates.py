@@ -88,8 +88,12 @@ async def update_button(update: Update, context: Context) -> None:
     if action == "ask":
         sub = await svc.updates.sub_index(arg)
         await query.answer()
-        if sub is not None and isinstance(query.message, Message):
-            context.user_data[AWAITING] = {"value_for": arg}  # type: ignore[index]
+        if (
+            sub is not None
+            and isinstance(query.message, Message)
+            and context.user_data is not None
+        ):
+            context.user_data[AWAITING] = {"value_for": arg}
             await query.message.chat.send_message(t("update.ask_value", code=arg, unit=sub.unit))
         return
     if not arg.isdigit():

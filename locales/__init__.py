@@ -41,9 +41,8 @@ class Text:
 
     def num(self, value: Decimal | int, places: int = 2) -> str:
         """A number in this language's format: vi 1.082.862 and 9,17; en 1,082,862 and 9.17."""
-        return _pattern("#,##0" + ("." + "#" * places if places else "")).apply(
-            value, _locale(self.lang)
-        )
+        pattern = _pattern("#,##0" + ("." + "#" * places if places else ""))
+        return str(pattern.apply(value, _locale(self.lang)))
 
     def date(self, day: date) -> str:
         """A date for this language: vi 25/12/2025, en 25 Dec 2025."""
@@ -55,7 +54,7 @@ class Text:
 
     def fixed(self, value: Decimal, places: int) -> str:
         """A number with exactly `places` decimals: vi 0,1823."""
-        return _pattern("0." + "0" * places).apply(value, _locale(self.lang))
+        return str(_pattern("0." + "0" * places).apply(value, _locale(self.lang)))
 
 
 @cache

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reminders.calendar import HOLDERS, Deadline
-from scoring.engine import Measurement, Scoreboard
+from scoring.engine import Measurement, Scoreboard, SubIndexScore
 from scoring.insights import GapPlan, board_at, gap_plan, weakest, what_if
 from scoring.lookup import Target, resolve
 from scoring.model import Directory, Framework, SubIndex
@@ -80,7 +80,9 @@ class InsightService:
         self._updates = updates
         self._reminders = reminders
 
-    async def weakest(self, count: int = DEFAULT_WEAKEST) -> tuple[Scoreboard, list]:  # type: ignore[type-arg]
+    async def weakest(
+        self, count: int = DEFAULT_WEAKEST
+    ) -> tuple[Scoreboard, list[SubIndexScore]]:
         board = await self._scores.scoreboard()
         return board, weakest(board, count)
 

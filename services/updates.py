@@ -350,16 +350,6 @@ def _pillar_points(board: Scoreboard, code: str) -> Decimal:
     return found.points if found else Decimal(0)
 
 
-def _points(board: Scoreboard, code: str) -> Decimal | None:
-    found = board.sub_index(code)
-    return found.points if found else None
-
-
-def _pillar_points(board: Scoreboard, code: str) -> Decimal:
-    found = board.pillar(code)
-    return found.points if found else Decimal(0)
-
-
 async def _agency_id(session: AsyncSession, code: str | None) -> int | None:
     if code is None:
         return None

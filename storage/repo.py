@@ -221,9 +221,8 @@ async def load_framework(session: AsyncSession, code: str) -> Framework | None:
 async def period_id(session: AsyncSession, code: str) -> int:
     """The id of a period, created on first use (safely when two writers create it at once)."""
     p = parse_period(code)
-    table = PeriodRow.__table__
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    insert = pg_insert(PeriodRow) if dialect == "postgresql" else sqlite_insert(PeriodRow)
     await session.execute(
         insert.values(
             code=p.code, kind=p.kind, starts_on=p.starts_on, ends_on=p.ends_on

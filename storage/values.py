@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, Subquery, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoring.engine import Measurement
@@ -49,7 +49,7 @@ class SubmissionView:
     created_at: datetime
 
 
-def _latest_review():  # type: ignore[no-untyped-def]
+def _latest_review() -> Subquery:
     """Subquery: the id of the newest review of each submission."""
     return (
         select(ReviewRow.submission_id, func.max(ReviewRow.id).label("review_id"))
@@ -58,7 +58,7 @@ def _latest_review():  # type: ignore[no-untyped-def]
     )
 
 
-def _submissions(framework_code: str):  # type: ignore[no-untyped-def]
+def _submissions(framework_code: str) -> Select[SubmissionRow, str, str, ReviewRow, UserRow, str]:
     latest = _latest_review()
     return (
         select(

@@ -7,7 +7,7 @@ from datetime import time, timedelta
 
 from telegram import Update
 
-from handlers.context import Context, admin_or_refuse, person_of, services, text_for
+from handlers.context import Context, admin_or_refuse, is_private, person_of, services, text_for
 from handlers.reminder_views import calendar_text, deadline_label, operator_text
 from parsing.dates import parse_date
 from parsing.period_text import PeriodTextError, find_period
@@ -119,12 +119,16 @@ async def resume_command(update: Update, context: Context) -> None:
 
 
 async def operator_command(update: Update, context: Context) -> None:
-    """/nhacnho: next run and last outcome; /nhacnho 18/12/2025: what that day would send."""
+    """/nhacnho: next run and last outcome; /nhacnho 18/12/2025: what that day would send.
+    Private chats only: the dry run lists recipients."""
     message = update.effective_message
     person = await admin_or_refuse(update, context)
     if message is None or person is None:
         return
     t, svc = text_for(context), services(context)
+    if not is_private(update):
+        await message.reply_text(t("private.only", bot=context.bot.username))
+        return
     args = context.args or []
     if not args:
         await message.reply_text(

@@ -227,6 +227,9 @@ async def test_a_leaders_group_is_registered_by_an_administrator_in_the_group(
     api.group_text("/nhomlanhdao", chat_id=GROUP, user_id=SNV)
     sent = await api.wait_for("sendMessage", count=2, chat_id=GROUP)
     assert "Chỉ quản trị viên" in sent[1]["text"]
+    api.group_text("/nhacnho 18/12/2025", chat_id=GROUP, user_id=ADMIN_ID)  # lists recipients
+    sent = await api.wait_for("sendMessage", count=3, chat_id=GROUP)
+    assert "tin nhắn riêng" in sent[2]["text"]
 
 
 async def test_the_application_schedules_the_reminder_job_once_by_name(

@@ -82,16 +82,7 @@ def current_period(today: date) -> str:
 
 def recurring(year: int, standing_agency: str) -> list[Deadline]:
     """The plan's deadlines that fall in `year` (January's are for the year before)."""
-    deadlines = [
-        Deadline(
-            f"quarterly:{year}-Q{q}",
-            "quarterly",
-            f"{year}-Q{q}",
-            date(year, 3 * q, QUARTER_DAY),
-            HOLDERS,
-        )
-        for q in (1, 2, 3, 4)
-    ]
+    deadlines = [quarterly_deadline(f"{year}-Q{q}") for q in (1, 2, 3, 4)]
     last = str(year - 1)
     deadlines += [
         Deadline(f"yearly:{last}", "yearly", last, date(year, 1, YEARLY_DAY), LEADS),
@@ -138,15 +129,6 @@ def quarterly_deadline(period_code: str) -> Deadline:
         period.ends_on.replace(day=QUARTER_DAY),
         HOLDERS,
     )
-
-
-def next_deadline(today: date) -> Deadline:
-    """The first quarterly deadline on or after `today`."""
-    deadline = quarterly_deadline(current_period(today))
-    if deadline.due >= today:
-        return deadline
-    following = quarter_of(today).ends_on + timedelta(days=1)
-    return quarterly_deadline(current_period(following))
 
 
 def runs(

@@ -19,7 +19,6 @@ from reminders.calendar import (
     calendar,
     current_period,
     due_runs,
-    next_deadline,
     next_run,
     quarterly_deadline,
     recurring,
@@ -311,21 +310,7 @@ def test_there_is_no_next_run_after_the_last_deadline() -> None:
     assert next_run(calendar([2025], [], STANDING), _utc(2026, 12, 31), ZONE) is None
 
 
-# ------------------------------------------------------------------ today's period and deadline
-
-
-def test_the_next_deadline_on_a_deadline_day_is_that_days() -> None:
-    deadline = next_deadline(date(2025, 12, 25))
-    assert (deadline.key, deadline.due) == ("quarterly:2025-Q4", date(2025, 12, 25))
-
-
-def test_the_next_deadline_the_day_after_the_last_of_a_year_is_the_next_years_first() -> None:
-    deadline = next_deadline(date(2025, 12, 26))
-    assert (deadline.key, deadline.period, deadline.due) == (
-        "quarterly:2026-Q1",
-        "2026-Q1",
-        date(2026, 3, 25),
-    )
+# ------------------------------------------------------------------ today's period
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from scoring.text import fold
 from services.clock import Clock
 from storage import people, repo
 from storage.db import as_utc
-from storage.models import AgencyRow, InviteRow
+from storage.models import AgencyRow, InviteRow, UserRow
 
 ROLES = ("member", "leader", "admin")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a phone
@@ -74,6 +74,12 @@ def find_agency(directory: Directory, text: str) -> str | None:
     return None
 
 
+async def _upsert(session: AsyncSession, caller: Caller, now: datetime) -> UserRow:
+    return await people.upsert_user(
+        session, caller.telegram_id, caller.full_name, caller.username, caller.language, now
+    )
+
+
 class IdentityService:
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], clock: Clock, admin_ids: frozenset[int]
@@ -90,14 +96,7 @@ class IdentityService:
     async def person(self, caller: Caller) -> Person:
         """The caller as a user of the bot, recorded on first contact."""
         async with self._sessions() as session, session.begin():
-            user = await people.upsert_user(
-                session,
-                caller.telegram_id,
-                caller.full_name,
-                caller.username,
-                caller.language,
-                self._clock(),
-            )
+            user = await _upsert(session, caller, self._clock())
             return await self._person(
                 session, user.id, user.telegram_id, user.full_name, user.role
             )
@@ -120,14 +119,7 @@ class IdentityService:
     async def set_language(self, caller: Caller, language: str) -> None:
         now = self._clock()
         async with self._sessions() as session, session.begin():
-            user = await people.upsert_user(
-                session,
-                caller.telegram_id,
-                caller.full_name,
-                caller.username,
-                caller.language,
-                now,
-            )
+            user = await _upsert(session, caller, now)
             previous, user.language = user.language, language
             repo.audit(
                 session,
@@ -184,14 +176,7 @@ class IdentityService:
                 return Outcome(False, "revoked")
             if as_utc(invite.expires_at) <= now:
                 return Outcome(False, "expired")
-            user = await people.upsert_user(
-                session,
-                caller.telegram_id,
-                caller.full_name,
-                caller.username,
-                caller.language,
-                now,
-            )
+            user = await _upsert(session, caller, now)
             if not await people.use_invite(session, invite.id):
                 return Outcome(False, "used_up")
             linked = await people.link_agency(session, user.id, invite.agency_id)

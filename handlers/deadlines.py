@@ -17,6 +17,7 @@ from scoring.text import fold
 
 HORIZON = timedelta(days=366)  # /hanchot lists the year ahead
 MAX_PAUSE_DAYS = 90
+STOP = {"tat", "off", "huy", "stop"}  # folded words that turn a group setting off
 
 
 async def calendar_command(update: Update, context: Context) -> None:
@@ -159,6 +160,15 @@ async def operator_command(update: Update, context: Context) -> None:
     await message.reply_text("\n".join(lines)[:4000])
 
 
+async def _in_group(update: Update, context: Context) -> bool:
+    """True in a group; in a private chat, says the command belongs in the group."""
+    if update.effective_chat is not None and update.effective_chat.type != "private":
+        return True
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text_for(context)("group.only_in_group"))
+    return False
+
+
 async def leaders_group_command(update: Update, context: Context) -> None:
     """/nhomlanhdao in a group: it receives summaries; "/nhomlanhdao tat" stops them."""
     message, chat = update.effective_message, update.effective_chat
@@ -166,10 +176,9 @@ async def leaders_group_command(update: Update, context: Context) -> None:
     if message is None or chat is None or person is None:
         return
     t = text_for(context)
-    if chat.type == "private":
-        await message.reply_text(t("group.only_in_group"))
+    if not await _in_group(update, context):
         return
-    leaders = not (context.args and context.args[0].lower() in ("tat", "tắt", "off"))
+    leaders = not (context.args and fold(context.args[0]) in STOP)
     await services(context).reminders.register_group(person, chat.id, chat.title or "", leaders)
     await message.reply_text(t("group.registered" if leaders else "group.unregistered"))
 
@@ -184,7 +193,6 @@ WEEKDAYS |= {
     )
 }
 FREQUENCIES = {"tuan": "weekly", "weekly": "weekly", "thang": "monthly", "monthly": "monthly"}
-STOP = {"tat", "off", "huy", "stop"}
 
 
 def parse_schedule(args: list[str]) -> Schedule | None | str:
@@ -218,8 +226,7 @@ async def subscribe_command(update: Update, context: Context) -> None:
     if message is None or chat is None or person is None:
         return
     t = text_for(context)
-    if chat.type == "private":
-        await message.reply_text(t("group.only_in_group"))
+    if not await _in_group(update, context):
         return
     if person.role not in ("leader", "admin"):
         await message.reply_text(t("digest.not_allowed"))

@@ -22,7 +22,7 @@ from handlers.insight_views import (
     what_if_text,
 )
 from handlers.update_views import problem_text
-from parsing.intents import Intent, classify
+from parsing.insight_patterns import Intent, classify
 from services.updates import Problem
 
 

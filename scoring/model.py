@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -88,10 +89,16 @@ class Framework:
 
 @dataclass(frozen=True, slots=True)
 class Agency:
+    """An agency as it exists between `valid_from` and `valid_to` (None: open-ended); one that was
+    merged or renamed names its `successor`, which answers for it from then on."""
+
     code: str
     name: str
     kind: str
     aliases: tuple[str, ...] = ()
+    valid_from: date | None = None
+    valid_to: date | None = None
+    successor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,6 +70,10 @@ class Framework:
     total_max: Decimal
     target_total: Decimal | None
     pillars: tuple[Pillar, ...]
+    # Other names people use for it ("đề án chuyển đổi số Ninh Thuận", "Quyết định 2314"), and
+    # the province whose figures it holds when that is not the deployment's own ("Ninh Thuận").
+    aliases: tuple[str, ...] = ()
+    province: str = ""
     _by_code: dict[str, SubIndex] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -1,0 +1,84 @@
+"""Provinces and frameworks a message names.
+
+A province the data does not hold ("Đà Nẵng") makes the question unanswerable here; one it holds
+through a framework ("Ninh Thuận", a former province now part of Khánh Hòa) picks that
+framework. A framework is also named by its name or aliases, and a plan-targets one by "chỉ
+tiêu" wording.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsing.lexicon import Lexicon
+from parsing.reading import Reading
+from parsing.tokens import fold_chars
+
+_CODE = re.compile(r"[0-9]{1,2}[.,][0-9]{1,2}")
+
+
+@dataclass(frozen=True, slots=True)
+class ProvinceMention:
+    first: int
+    last: int
+    name: str  # as the province list writes it
+    typed: str
+    frameworks: tuple[str, ...]  # the frameworks holding its figures
+    held: bool
+
+
+def find_provinces(reading: Reading, lexicon: Lexicon) -> list[ProvinceMention]:
+    found: list[ProvinceMention] = []
+    for hit in reading.hits:
+        for sense in hit.senses:
+            if sense.kind == "province":
+                held = lexicon.held_provinces.get(fold_chars(sense.name))
+                found.append(
+                    ProvinceMention(
+                        hit.first,
+                        hit.last,
+                        sense.name,
+                        reading.typed(hit.first, hit.last),
+                        held or (),
+                        held is not None,
+                    )
+                )
+                break
+    return found
+
+
+def _about_primary(reading: Reading, lexicon: Lexicon) -> bool:
+    """A pillar of the primary framework or a sub-index code: "đề án đô thị thông minh" and
+    "chỉ tiêu 8.2" are about the DTI framework, "chỉ tiêu" or not."""
+    if any(_CODE.fullmatch(w) for w in reading.words):
+        return True
+    return any(
+        s.kind == "pillar" and s.name == lexicon.primary
+        for hit in reading.hits
+        for s in hit.senses
+    )
+
+
+def named_framework(
+    reading: Reading, lexicon: Lexicon, provinces: list[ProvinceMention], year: int | None
+) -> str | None:
+    """The framework the message names, or None (the chat's default applies)."""
+    named = [s.name for hit in reading.hits for s in hit.senses if s.kind == "framework"]
+    if named:
+        return named[0]
+    candidates = [code for p in provinces for code in p.frameworks]
+    targets = reading.has("targets")
+    if not candidates and targets and not _about_primary(reading, lexicon):
+        candidates = [code for code, e in lexicon.frameworks.items() if e.framework.kind != "dti"]
+    if not candidates:
+        return None
+    kinds = [lexicon.framework(c).kind for c in candidates]
+    if targets and any(k != "dti" for k in kinds):
+        candidates = [c for c, k in zip(candidates, kinds, strict=True) if k != "dti"]
+    elif reading.has("dti") and "dti" in kinds:
+        candidates = [c for c, k in zip(candidates, kinds, strict=True) if k == "dti"]
+    if year is not None:
+        same_year = [c for c in candidates if lexicon.framework(c).year == year]
+        candidates = same_year or candidates
+    return max(candidates, key=lambda c: lexicon.framework(c).year)

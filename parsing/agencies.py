@@ -28,13 +28,11 @@ def find_agencies(
     """Agencies named; `bare` accepts everyday-word aliases anywhere (a command's argument
     can only be an agency)."""
     found: list[AgencyMention] = []
-    for at, hit in enumerate(reading.hits):
-        for sense in hit.senses:
-            if sense.kind != "agency":
-                continue
-            if bare or sense.value != "bare" or _near_cue(reading, at):
+    for at, sense in reading.things:
+        if sense.kind == "agency" and (bare or sense.value != "bare" or _near_cue(reading, at)):
+            hit = reading.hits[at]
+            if not found or found[-1].first != hit.first:
                 found.append(AgencyMention(hit.first, hit.last, sense.name))
-                break
     if not found and "agency_head" in reading.markers:
         found += _with_typos(reading, lexicon)
     return found

@@ -145,6 +145,11 @@ def _subject_and_value(
     return code_text, *found
 
 
+def _linked_value(reading: Reading) -> bool:
+    """Some link word is followed by a number: "… là 12,5%", "… đạt 40%"."""
+    return any(reading.is_number(reading.hits[at].last) for at in reading.markers.get("link", ()))
+
+
 def _link_at(reading: Reading, start: int, end: int) -> int:
     """Where the value may start after a sub-index named in words: at its link word."""
     for index in range(start, end):
@@ -191,11 +196,17 @@ def _has_content(entities: Entities, start: int, end: int) -> bool:
     """A number, a code, a pillar or agency, or a sub-index's name: what a change is made of
     ("tổng điểm sẽ là bao nhiêu" has none)."""
     reading = entities.reading
+    loose = False  # a word no cue or marker claims, which may belong to a name
     for index in range(start, end):
         if reading.kinds[index] == NUMBER:
             return True
-        if any(s.kind in _CONTENT for s in reading.senses(index)):
+        owner = reading.owner[index]
+        if owner < 0:
+            loose = True
+        elif reading.meanings[owner].core or reading.meanings[owner].things:
             return True
+    if not loose:
+        return False
     return bool(
         subs_by_name(reading, entities.lexicon, entities.entry, entities.taken, start, end)[0]
     )
@@ -233,6 +244,8 @@ def read_update(entities: Entities) -> UpdateReading:
     reading = entities.reading
     code = entities.codes[0] if entities.codes else None
     if code is None:
+        if not _linked_value(reading):
+            return UpdateReading(problem="no_code")
         found = _subject_and_value(entities, 0, len(reading))
         if found is None:
             return UpdateReading(problem="no_code")

@@ -28,15 +28,12 @@ class CodeMention:
 
 def find_codes(reading: Reading, framework: Framework) -> list[CodeMention]:
     found: list[CodeMention] = []
-    words = reading.words
-    index = 0
-    while index < len(words):
+    for index in reading.numbers:
+        if found and index < found[-1].last:
+            continue  # the second number of "chỉ số 8 2"
         mention = _code_at(reading, framework, index)
-        if mention is None:
-            index += 1
-        else:
+        if mention is not None:
             found.append(mention)
-            index = mention.last
     return found
 
 

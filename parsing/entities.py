@@ -10,7 +10,13 @@ from decimal import Decimal
 from parsing.agencies import AgencyMention, find_agencies
 from parsing.codes import CodeMention, find_codes
 from parsing.lexicon import FrameworkEntry, Lexicon
-from parsing.period_text import PeriodTextError, period_span
+from parsing.period_text import (
+    PERIOD_FIRST_WORDS,
+    PERIOD_SHAPES,
+    PeriodTextError,
+    period_at,
+    starts_period,
+)
 from parsing.pillars import PillarMention, find_pillars
 from parsing.places import ProvinceMention, find_provinces, named_framework
 from parsing.quantities import find_count, find_target, find_year
@@ -120,8 +126,13 @@ def extract(
 def _period(reading: Reading, today: date) -> tuple[str | None, tuple[int, int], bool]:
     """The period named, as a code, and the words naming it."""
     tokens = reading.tokens
+    starts = [
+        start
+        for start, word in zip(tokens.starts, tokens.texts, strict=True)
+        if word in PERIOD_FIRST_WORDS or word[:1] in PERIOD_SHAPES and starts_period(word)
+    ]
     try:
-        found = period_span(tokens.source, today)
+        found = period_at(tokens.source, today, starts)
     except PeriodTextError:
         return None, (0, 0), True
     if found is None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import NamedTuple
 
-from parsing.fuzzy import Name, long_names
+from parsing.fuzzy import LongNames, long_names
 from parsing.phrases import PhraseIndex, accent_key
 from parsing.subindex_names import NameIndex, build_name_index, without_ordinary
 from parsing.tokens import WORD, fold_chars, name_words, phrase_of, tokenize, words_of
@@ -40,10 +40,45 @@ class Sense(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class Meaning:
+    """What the senses of a phrase add up to, worked out once per phrase."""
+
+    marks: frozenset[str]  # its markers
+    cues: tuple[tuple[str, float], ...]  # (kind, weight) of its cues
+    things: tuple[Sense, ...]  # the rest: pillars, agencies, provinces, frameworks, names
+    capitals: bool  # one of its senses counts only when typed in capitals
+    unit: bool  # "điểm", "%": after a number, a unit rather than a cue
+    # For matching sub-indices by name: its words may be a name's core words ("chữ ký số",
+    # "số" as an ordinal), or only help choose (a pillar's or agency's name, "chuyển đổi số").
+    core: bool
+    support: bool
+    canonical: tuple[str, ...] | None  # a synonym's wording in the names ("chứng thư số")
+
+
+# Markers that only give context to the words around them and may also be ordinary words of a
+# name: "số" (ordinal) in "chữ ký số", "chứ" (question tail) folded like "chủ".
+CONTEXT_ONLY = frozenset({"agency_head", "ordinal", "count", "question_tail", "targets"})
+
+
+def meaning_of(senses: tuple[Sense, ...]) -> Meaning:
+    marks = frozenset(s.name for s in senses if s.kind == "marker")
+    return Meaning(
+        marks,
+        tuple((s.name, s.weight) for s in senses if s.kind == "cue"),
+        tuple(s for s in senses if s.kind not in ("cue", "marker")),
+        any(s.value == "capitals" for s in senses),
+        bool(marks & {"points", "percent"}),
+        all(s.kind == "name" or s.kind == "marker" and s.name in CONTEXT_ONLY for s in senses),
+        any(s.kind in ("pillar", "agency") or s.name == "total" for s in senses),
+        next((words_of(s.name) for s in senses if s.kind == "name"), None),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class FrameworkEntry:
     framework: Framework
     names: NameIndex  # its sub-indices' names
-    pillar_names: tuple[Name, ...]  # its pillars' long names, for typo matching
+    pillar_names: LongNames  # its pillars' long names, for typo matching
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +89,13 @@ class Lexicon:
     # Shorthand ("bn") and acronyms typed in capitals ("AI"): (folded words, words as written).
     abbreviations: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
     acronyms: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
+    expandable: frozenset[str]  # folded words that may be shorthand or an acronym
     number_words: dict[str, int]
     frameworks: dict[str, FrameworkEntry]
     primary: str  # the framework codes and names resolve in when the message names none
     home_province: str
     held_provinces: dict[str, tuple[str, ...]]  # folded province -> its framework codes
-    agency_names: tuple[Name, ...]  # long names, for typo matching
+    agency_names: LongNames  # long names, for typo matching
     directory: Directory
     name_spellings: dict[str, frozenset[str]]  # folded name word -> its spellings (accent_key)
     count_words: tuple[tuple[str, ...], ...]  # after how many: "5 chỉ số", "3 mục"
@@ -94,7 +130,7 @@ def build_lexicon(
     entries += _province_phrases(vocab, frameworks, province)
     names = [s.name for f in frameworks for s in f.sub_indices]
     written = {w for name in names for w in phrase_of(name)[1]}
-    phrases = PhraseIndex(_with_inherited(entries), known=written)
+    phrases = PhraseIndex(_with_inherited(entries), known=written, annotate=meaning_of)
     known = {w for phrase in phrases.phrases() for w in phrase}
     known |= {w for group in vocab.synonyms for phrase in group for w in words_of(phrase)}
     known |= {w for name in names for w in name_words(name)}
@@ -109,6 +145,7 @@ def build_lexicon(
         typos=TypoIndex(known),
         abbreviations={fold_chars(k): phrase_of(v) for k, v in vocab.abbreviations.items()},
         acronyms={k: phrase_of(v) for k, v in vocab.acronyms.items()},
+        expandable=frozenset(fold_chars(k) for k in (*vocab.abbreviations, *vocab.acronyms)),
         number_words={fold_chars(k): v for k, v in vocab.number_words.items()},
         frameworks={
             f.code: FrameworkEntry(
@@ -250,13 +287,13 @@ def _strength(
     return "bare"
 
 
-def _long_agency_names(directory: Directory) -> tuple[Name, ...]:
+def _long_agency_names(directory: Directory) -> LongNames:
     names = [(a.name, _successor(directory, a)) for a in directory.agencies]
     names += [(alias, _successor(directory, a)) for a in directory.agencies for alias in a.aliases]
     return long_names([(words_of(text), code) for text, code in names])
 
 
-def _long_pillar_names(framework: Framework) -> tuple[Name, ...]:
+def _long_pillar_names(framework: Framework) -> LongNames:
     return long_names(
         [
             (words_of(name), pillar.code)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 
 from parsing.tokens import fold_chars
@@ -52,7 +53,32 @@ _PATTERNS = (
     ("year_now", rf"(?<![0-9]\s)(?<!\w)(?:nam\s+nay|this\s+year|current\s+year){_END}"),
     ("year_before", rf"(?<![0-9]\s)(?<!\w)(?:nam\s+{_LAST}|(?:last|previous)\s+year){_END}"),
 )
-_COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in _PATTERNS)
+_KINDS = tuple(kind for kind, _ in _PATTERNS)
+# One pass over the text: the alternatives in order, their groups renamed "part__3", so the
+# leftmost phrase wins and, at one place, the pattern listed first.
+_GROUP = re.compile(r"[(][?]P<([a-z_]+)>")
+
+
+def _renamed(order: int, pattern: str) -> str:
+    return _GROUP.sub(lambda found: f"(?P<{found[1]}__{order}>", pattern)
+
+
+_ONE_PASS = re.compile(
+    "|".join(
+        f"(?P<_{order}>{_renamed(order, pattern)})" for order, (_, pattern) in enumerate(_PATTERNS)
+    )
+)
+# Words every period phrase holds, found with str.find before any pattern runs.
+_TRIGGERS = ("q", *(f"h{n}" for n in range(10)), "nam", "year", "thang", "nua", "half", "ky")
+_REACH = 12  # "previous quarter": the phrase starts 9 characters before "quarter"
+# The first words of the phrases: "quý 3", "nửa đầu", "6 tháng", "năm 2025", "2025-Q3" …
+PERIOD_FIRST_WORDS = frozenset(
+    {"quy", "qui", "quarter", "ky", "nam", "ca", "year", "full", "nua", "sau", "6", "this"}
+    | {"first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th", "current", "last"}
+    | {"previous"}
+)
+_FIRST_SHAPES = re.compile(r"[qh][0-9]+|[0-9]{4}")
+PERIOD_SHAPES = frozenset("qh0123456789")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3}
 _ORDINALS["4th"] = 4
@@ -94,37 +120,67 @@ def period_span(text: str, today: date) -> tuple[str, int, int] | None:
     """(period code, start, end) of the first period phrase in the NFC form of text."""
     source = unicodedata.normalize("NFC", text)
     folded = fold_same_length(source)
-    found: list[tuple[int, int, str, re.Match[str]]] = []
-    for order, (kind, pattern) in enumerate(_COMPILED):
-        match = pattern.search(folded)
-        if match:
-            found.append((match.start(), order, kind, match))
+    found = [at for word in _TRIGGERS if (at := folded.find(word)) >= 0]
     if not found:
         return None
-    start, _, kind, match = min(found, key=lambda item: (item[0], item[1]))
-    return _code(kind, match, source[start : match.end()], today), start, match.end()
+    # Every phrase holds a trigger and starts at most REACH characters before it.
+    match = _ONE_PASS.search(folded, max(min(found) - _REACH, 0))
+    return None if match is None else _found(match, source, today)
 
 
-def _code(kind: str, match: re.Match[str], phrase: str, today: date) -> str:
-    groups = match.groupdict()
+def period_at(text: str, today: date, starts: Iterable[int]) -> tuple[str, int, int] | None:
+    """As period_span, trying only the given offsets (ascending) of the NFC form of text: the
+    starts of the words that can begin a period phrase (see starts_period)."""
+    source = unicodedata.normalize("NFC", text)
+    folded = fold_same_length(source)
+    for start in starts:
+        match = _ONE_PASS.match(folded, start)
+        if match is not None:
+            return _found(match, source, today)
+    return None
+
+
+def starts_period(word: str) -> bool:
+    """Whether a folded word can begin a period phrase: "quý", "q3", "năm", "6", "2025" …"""
+    if word in PERIOD_FIRST_WORDS:
+        return True
+    return word[:1] in PERIOD_SHAPES and _FIRST_SHAPES.fullmatch(word) is not None
+
+
+def _found(match: re.Match[str], source: str, today: date) -> tuple[str, int, int]:
+    order = next(i for i in range(len(_KINDS)) if match.group(f"_{i}") is not None)
+    tail = f"__{order}"
+    groups = {
+        key.removesuffix(tail): value
+        for key, value in match.groupdict().items()
+        if key.endswith(tail)
+    }
+    start, end = match.span()
+    return _code(_KINDS[order], groups, source[start:end], today), start, end
+
+
+def _code(kind: str, groups: dict[str, str | None], phrase: str, today: date) -> str:
     if kind in _RELATIVE:
         return _relative(kind, today)
-    year = _year(groups["year"], phrase) if groups.get("year") else None
+    digits = groups.get("year")
+    year = _year(digits, phrase) if digits else None
     relative = groups.get("relative") or groups.get("relative_en")
     if relative:
         year = today.year if relative in ("nay", "this") else today.year - 1
     if kind == "year":
         return parse_period(str(year)).code
     if kind == "code":
-        kind = "quarter" if groups["kind"] == "q" else "half"
-    if groups.get("roman"):
-        number = _ROMAN[groups["roman"]]
-    elif groups.get("ordinal"):
-        number = _ORDINALS[groups["ordinal"]]
-    elif groups.get("part"):
-        number = _HALF_WORDS[groups["part"]]
+        kind = "quarter" if groups.get("kind") == "q" else "half"
+    roman, ordinal, part = groups.get("roman"), groups.get("ordinal"), groups.get("part")
+    if roman:
+        number = _ROMAN[roman]
+    elif ordinal:
+        number = _ORDINALS[ordinal]
+    elif part:
+        number = _HALF_WORDS[part]
     else:
-        number = int(groups["number"]) if len(groups["number"]) <= 2 else 0
+        written = groups.get("number") or ""
+        number = int(written) if 0 < len(written) <= 2 else 0
     letter, count = ("Q", 4) if kind == "quarter" else ("H", 2)
     if not 1 <= number <= count:
         raise PeriodTextError(phrase)

@@ -9,13 +9,16 @@ different word the lexicon knows does not match: "về" (about) is not the cue "
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
+# A trie node: [children by word, forms of the phrase ending here (or None), every sense of
+# them, whether no form has diacritics to check, the note on every sense].
+_CHILDREN, _FORMS, _SENSES, _PLAIN, _NOTE = range(5)
 
 
 @lru_cache(maxsize=8192)
@@ -29,11 +32,13 @@ def accent_key(word: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Hit(Generic[T]):
-    """Tokens first..last-1 spell a phrase carrying `senses`."""
+    """Tokens first..last-1 spell a phrase carrying `senses`; `note` is what the index's
+    `annotate` made of them (None when diacritics left only some of the phrase's senses)."""
 
     first: int
     last: int
     senses: tuple[T, ...]
+    note: Any = None
 
 
 class PhraseIndex(Generic[T]):
@@ -43,9 +48,11 @@ class PhraseIndex(Generic[T]):
         self,
         entries: Iterable[tuple[tuple[str, ...], tuple[str, ...], T]],
         known: Iterable[str] = (),
+        annotate: Callable[[tuple[T, ...]], Any] | None = None,
     ) -> None:
         """`entries`: (folded words, words as written, sense); `known`: other words as written
-        that a typed word may be (the names' words), so it is not taken for a phrase's word."""
+        that a typed word may be (the names' words), so it is not taken for a phrase's word;
+        `annotate`: worked out once per phrase from its senses, handed out with each hit."""
         table: dict[tuple[str, ...], dict[tuple[str, ...], list[T]]] = {}
         for phrase, written, sense in entries:
             if not phrase:
@@ -57,10 +64,17 @@ class PhraseIndex(Generic[T]):
             phrase: tuple((written, tuple(senses)) for written, senses in forms.items())
             for phrase, forms in table.items()
         }
-        longest: dict[str, int] = {}
-        for phrase in self._table:
-            longest[phrase[0]] = max(longest.get(phrase[0], 0), len(phrase))
-        self._longest = longest
+        # One dictionary probe per word matched finds the longest phrase at a place.
+        self._root: dict[str, list[Any]] = {}
+        for phrase, forms in self._table.items():
+            children = self._root
+            for word in phrase[:-1]:
+                children = children.setdefault(word, [{}, None, (), True, None])[_CHILDREN]
+            node = children.setdefault(phrase[-1], [{}, None, (), True, None])
+            senses = tuple(sense for _, held in forms for sense in held)
+            node[_FORMS], node[_SENSES] = forms, senses
+            node[_PLAIN] = all(w.isascii() for written, _ in forms for w in written)
+            node[_NOTE] = annotate(senses) if annotate else None
         words = {w for forms in self._table.values() for written, _ in forms for w in written}
         self._known = frozenset(accent_key(w) for w in (*words, *known))
 
@@ -92,23 +106,38 @@ class PhraseIndex(Generic[T]):
         """The longest phrase starting at `first` and ending by `stop`, if any. With `typed`
         (the words as typed, lower case) a differently accented known word does not match;
         `strict` (the message uses diacritics) holds words typed without any to that too."""
-        width = self._longest.get(words[first], 0)
         end = len(words) if stop is None else stop
-        for size in range(min(width, end - first), 0, -1):
-            forms = self._table.get(tuple(words[first : first + size]))
-            if forms is None:
-                continue
-            if typed is None:
-                senses = tuple(s for _, found in forms for s in found)
-            else:
-                senses = tuple(
-                    s
-                    for written, found in forms
-                    if self._compatible(written, typed, first, strict)
-                    for s in found
-                )
-            if senses:
-                return Hit(first, first + size, senses)
+        children = self._root
+        ends: list[tuple[int, list[Any]]] = []  # where a phrase ends, shortest first
+        index = first
+        while index < end:
+            node = children.get(words[index])
+            if node is None:
+                break
+            index += 1
+            if node[_FORMS] is not None:
+                ends.append((index, node))
+            children = node[_CHILDREN]
+        return self._longest(ends, first, typed, strict)
+
+    def _longest(
+        self,
+        ends: list[tuple[int, list[Any]]],
+        first: int,
+        typed: Sequence[str] | None,
+        strict: bool,
+    ) -> Hit[T] | None:
+        """The longest of the phrases starting at `first` and ending at `ends` whose words'
+        diacritics fit what was typed."""
+        for last, node in reversed(ends):
+            if typed is None or node[_PLAIN]:
+                return Hit(first, last, node[_SENSES], node[_NOTE])
+            forms = node[_FORMS]
+            kept = [f for f in forms if self._compatible(f[0], typed, first, strict)]
+            if len(kept) == len(forms):
+                return Hit(first, last, node[_SENSES], node[_NOTE])
+            if kept:
+                return Hit(first, last, tuple(sense for _, held in kept for sense in held))
         return None
 
     def _compatible(
@@ -130,12 +159,41 @@ class PhraseIndex(Generic[T]):
         typed: Sequence[str] | None = None,
         strict: bool = False,
     ) -> list[Hit[T]]:
-        """Non-overlapping phrases, left to right, the longest at each place."""
+        """Non-overlapping phrases, left to right, the longest at each place (as `at`, which
+        this repeats inline: it runs for every word of every message)."""
         hits: list[Hit[T]] = []
         end = len(words) if stop is None else stop
+        root = self._root
         index = 0
         while index < end:
-            hit = self.at(words, index, end, typed, strict)
+            node = root.get(words[index])
+            if node is None:
+                index += 1
+                continue
+            first, ends = index, []
+            following = index + 1
+            while True:
+                if node[_FORMS] is not None:
+                    ends.append((following, node))
+                if following >= end:
+                    break
+                node = node[_CHILDREN].get(words[following])
+                if node is None:
+                    break
+                following += 1
+            if not ends:
+                index += 1
+                continue
+            last, node = ends[-1]
+            forms = node[_FORMS]
+            if (
+                typed is None
+                or node[_PLAIN]
+                or (len(forms) == 1 and tuple(typed[first:last]) == forms[0][0])
+            ):
+                hit: Hit[T] | None = Hit(first, last, node[_SENSES], node[_NOTE])
+            else:
+                hit = self._longest(ends, first, typed, strict)
             if hit is None:
                 index += 1
             else:

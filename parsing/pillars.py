@@ -28,15 +28,17 @@ def find_pillars(
     """Pillars by name, abbreviation, number; a long name also with a typo."""
     framework = entry.framework
     found: list[PillarMention] = []
-    for hit in reading.hits:
-        for sense in hit.senses:
-            if sense.kind == "pillar" and sense.name == framework.code:
+    for at, sense in reading.things:
+        if sense.kind == "pillar" and sense.name == framework.code:
+            hit = reading.hits[at]
+            if not found or found[-1].first != hit.first:
                 found.append(PillarMention(hit.first, hit.last, sense.value))
-                break
-        else:
-            numbered = _numbered(reading, framework, hit.first, hit.last, number_words)
-            if numbered is not None:
-                found.append(numbered)
+    prefixes = reading.markers.get("pillar_prefix", []) + reading.markers.get("code_prefix", [])
+    for at in sorted(prefixes):
+        hit = reading.hits[at]
+        numbered = _numbered(reading, framework, hit.first, hit.last, number_words)
+        if numbered is not None:
+            found.append(numbered)
     if not found:
         typed = best_window(reading.words, entry.pillar_names, lambda i: _free(reading, i))
         if typed is not None:
@@ -45,8 +47,9 @@ def find_pillars(
 
 
 def _free(reading: Reading, index: int) -> bool:
-    """Not part of a cue or marker: "an toàn thông tim mạng" is all name words."""
-    return all(s.kind == "name" for s in reading.senses(index))
+    """A word no phrase claims ("an toàn thông tim mạng" has a typo, so none does); not one
+    inside a longer name ("tỷ trọng kinh tế số trong GRDP")."""
+    return reading.owner[index] < 0
 
 
 def _numbered(

@@ -30,21 +30,15 @@ class ProvinceMention:
 
 def find_provinces(reading: Reading, lexicon: Lexicon) -> list[ProvinceMention]:
     found: list[ProvinceMention] = []
-    for hit in reading.hits:
-        for sense in hit.senses:
-            if sense.kind == "province":
-                held = lexicon.held_provinces.get(fold_chars(sense.name))
-                found.append(
-                    ProvinceMention(
-                        hit.first,
-                        hit.last,
-                        sense.name,
-                        reading.typed(hit.first, hit.last),
-                        held or (),
-                        held is not None,
-                    )
-                )
-                break
+    for at, sense in reading.things:
+        hit = reading.hits[at]
+        if sense.kind != "province" or found and found[-1].first == hit.first:
+            continue
+        held = lexicon.held_provinces.get(fold_chars(sense.name))
+        typed = reading.typed(hit.first, hit.last)
+        found.append(
+            ProvinceMention(hit.first, hit.last, sense.name, typed, held or (), held is not None)
+        )
     return found
 
 
@@ -53,18 +47,14 @@ def _about_primary(reading: Reading, lexicon: Lexicon) -> bool:
     "chỉ tiêu 8.2" are about the DTI framework, "chỉ tiêu" or not."""
     if any(_CODE.fullmatch(w) for w in reading.words):
         return True
-    return any(
-        s.kind == "pillar" and s.name == lexicon.primary
-        for hit in reading.hits
-        for s in hit.senses
-    )
+    return any(s.kind == "pillar" and s.name == lexicon.primary for _, s in reading.things)
 
 
 def named_framework(
     reading: Reading, lexicon: Lexicon, provinces: list[ProvinceMention], year: int | None
 ) -> str | None:
     """The framework the message names, or None (the chat's default applies)."""
-    named = [s.name for hit in reading.hits for s in hit.senses if s.kind == "framework"]
+    named = [s.name for _, s in reading.things if s.kind == "framework"]
     if named:
         return named[0]
     candidates = [code for p in provinces for code in p.frameworks]

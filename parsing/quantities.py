@@ -26,17 +26,17 @@ def is_year(word: str) -> bool:
 
 def find_year(reading: Reading, taken: Container[int]) -> tuple[int, int] | None:
     """(word index, year) of a bare year ("điểm DTI 2024") no other entity took."""
-    for index, word in enumerate(reading.words):
-        if index not in taken and reading.is_number(index) and is_year(word):
-            return index, int(word)
+    for index in reading.numbers:
+        if index not in taken and is_year(reading.words[index]):
+            return index, int(reading.words[index])
     return None
 
 
 def find_target(reading: Reading, taken: Container[int], total_max: Decimal) -> Decimal | None:
     """The first number no other entity took that reads as points of the total: up to
     `total_max` points, a DTI value in (0, 1] or a percentage — never a year."""
-    for index, word in enumerate(reading.words):
-        if index in taken or not reading.is_number(index) or is_year(word):
+    for index in reading.numbers:
+        if index in taken or is_year(reading.words[index]):
             continue
         percent = reading.marked(index + 1, "percent")
         points = _points(reading.typed(index, index + 1), total_max, percent=percent)
@@ -70,16 +70,18 @@ def find_count(
 ) -> tuple[int, int] | None:
     """(word index, count) of "top 5", "5 chỉ số", "ba chỉ số"."""
     words = reading.words
-    for index, word in enumerate(words):
-        value: int | None = None
-        if reading.is_number(index) and _INTEGER.fullmatch(word):
-            value = int(word)
-        elif word in number_words and reading.owner[index] < 0:
-            value = number_words[word]
+    spelled = [i for i, w in enumerate(words) if w in number_words and reading.owner[i] < 0]
+    for index in sorted((*reading.numbers, *spelled)):
+        word = words[index]
+        value = int(word) if _INTEGER.fullmatch(word) else number_words.get(word)
         if value is None or not 0 < value <= MAX_COUNT:
             continue
         before = index > 0 and words[index - 1] == "top"
-        after = any(tuple(words[index + 1 : index + 1 + len(w)]) == w for w in count_words)
+        after = index + 1 < len(words) and any(
+            words[index + 1 : index + 1 + len(w)] == list(w)
+            for w in count_words
+            if w[0] == words[index + 1]
+        )
         if before or after:
             return index, value
     return None

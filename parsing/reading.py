@@ -5,25 +5,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from parsing.lexicon import Lexicon, Sense
+from parsing.lexicon import Lexicon, Meaning, Sense, meaning_of
 from parsing.phrases import Hit
 from parsing.tokens import NUMBER, WORD, Tokens, tokenize
 
 # Before a province name that is also an everyday phrase: "tỉnh Cao Bằng", "thành phố Huế".
 _PLACE_WORDS = frozenset({"tinh", "pho", "tp"})
+_NONE: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
 class Reading:
     tokens: Tokens
     words: list[str]  # folded, expanded, corrected
-    written: list[str]  # as typed, lower case (expansions as their folded words)
+    written: list[str]  # as typed, lower case (expansions as the vocabulary writes them)
     kinds: list[str]  # WORD, NUMBER or SYMBOL
     origin: list[int]  # the token each word comes from
-    hits: list[Hit[Sense]]
-    owner: list[int]  # the hit covering each word, -1 for none
+    hits: list[Hit[Sense]] = field(default_factory=list)
+    owner: list[int] = field(default_factory=list)  # the hit covering each word, -1 for none
+    marks: list[frozenset[str]] = field(default_factory=list)  # each word's markers
     cues: dict[str, float] = field(default_factory=dict)  # kind -> evidence of its cues
     markers: dict[str, list[int]] = field(default_factory=dict)  # marker -> hit indices
+    numbers: list[int] = field(default_factory=list)  # the words that are numbers
+    things: list[tuple[int, Sense]] = field(default_factory=list)  # (hit, sense) of entities
+    meanings: list[Meaning] = field(default_factory=list)  # of each hit
 
     def __len__(self) -> int:
         return len(self.words)
@@ -34,6 +39,10 @@ class Reading:
             return ""
         return self.tokens.typed(self.origin[first], self.origin[last - 1] + 1)
 
+    def capitalised(self, word: int) -> bool:
+        """Typed with a capital first letter: "Nha" in "phường Nha Trang"."""
+        return self.typed(word, word + 1)[:1].isupper()
+
     def senses(self, word: int) -> tuple[Sense, ...]:
         if not 0 <= word < len(self.owner):
             return ()
@@ -41,7 +50,7 @@ class Reading:
         return self.hits[hit].senses if hit >= 0 else ()
 
     def marked(self, word: int, marker: str) -> bool:
-        return any(s.kind == "marker" and s.name == marker for s in self.senses(word))
+        return 0 <= word < len(self.marks) and marker in self.marks[word]
 
     def has(self, marker: str) -> bool:
         return marker in self.markers
@@ -56,49 +65,65 @@ class Reading:
 def read(text: str, lexicon: Lexicon) -> Reading:
     """The words of a message and the lexicon's phrases in them."""
     tokens = tokenize(text)
-    words: list[str] = []
-    written: list[str] = []  # as typed, lower case: "về" must not read as the cue "vẽ"
-    kinds: list[str] = []
-    origin: list[int] = []
-    typos, shorthand, acronyms = lexicon.typos, lexicon.abbreviations, lexicon.acronyms
-    for index, (word, kind) in enumerate(zip(tokens.texts, tokens.kinds, strict=True)):
-        if kind == WORD:
-            typed = tokens.source[tokens.starts[index] : tokens.ends[index]]
-            expansion = (
-                acronyms.get(typed) if len(typed) > 1 and typed.isupper() else shorthand.get(word)
-            )
-            if expansion is not None:
-                folded, spelled = expansion
-                words += folded
-                written += spelled
-                kinds += [WORD] * len(folded)
-                origin += [index] * len(folded)
-                continue
-            written.append(typed.lower())
-            word = typos.correct(word)
-        else:
-            written.append(word)
-        words.append(word)
-        kinds.append(kind)
-        origin.append(index)
-    reading = Reading(tokens, words, written, kinds, origin, [], [-1] * len(words))
-    counted: set[tuple[str, ...]] = set()
+    reading = _words(tokens, lexicon)
+    size = len(reading.words)
+    reading.owner = [-1] * size
+    reading.marks = [_NONE] * size
+    reading.numbers = [i for i, kind in enumerate(reading.kinds) if kind == NUMBER]
+    counted: set[int | str] = set()
     # A message typed with diacritics means its plain words too: "gia" is not "giả".
     strict = not tokens.source.isascii()
-    for hit in lexicon.phrases.scan(words, typed=written, strict=strict):
-        kept = _as_typed(reading, hit)
+    for hit in lexicon.phrases.scan(reading.words, typed=reading.written, strict=strict):
+        meaning = hit.note if isinstance(hit.note, Meaning) else meaning_of(hit.senses)
+        kept = _as_typed(reading, hit, meaning)
         if kept is not None:
-            _add(reading, kept, counted)
+            _add(reading, kept, meaning if kept is hit else meaning_of(kept.senses), counted)
     return reading
 
 
-def _unit(hit: Hit[Sense]) -> bool:
-    return any(s.kind == "marker" and s.name in ("points", "percent") for s in hit.senses)
+def _words(tokens: Tokens, lexicon: Lexicon) -> Reading:
+    """Each token's word, typos corrected, shorthand ("bn" -> "bao nhiêu") and acronyms typed
+    in capitals ("AI") expanded; "về" must not read as the cue "vẽ", so `written` keeps the
+    diacritics as typed."""
+    texts, kinds, typos, known = tokens.texts, tokens.kinds, lexicon.typos, lexicon.typos.known
+    written = tokens.written()
+    pairs = zip(texts, kinds, strict=True)
+    words = [t if k != WORD or t in known else typos.correct(t) for t, k in pairs]
+    special = [i for i, t in enumerate(texts) if t in lexicon.expandable and kinds[i] == WORD]
+    if not special:
+        return Reading(tokens, words, written, kinds, list(range(len(texts))))
+    out = Reading(tokens, [], [], [], [])
+    done = 0
+    for index in special:
+        _extend(out, words, written, kinds, done, index)
+        typed = tokens.source[tokens.starts[index] : tokens.ends[index]]
+        capitals = len(typed) > 1 and typed.isupper()
+        table = lexicon.acronyms if capitals else lexicon.abbreviations
+        expansion = table.get(typed if capitals else texts[index])
+        if expansion is None:
+            _extend(out, words, written, kinds, index, index + 1)
+        else:
+            out.words += expansion[0]
+            out.written += expansion[1]
+            out.kinds += [WORD] * len(expansion[0])
+            out.origin += [index] * len(expansion[0])
+        done = index + 1
+    _extend(out, words, written, kinds, done, len(texts))
+    return out
 
 
-def _as_typed(reading: Reading, hit: Hit[Sense]) -> Hit[Sense] | None:
+def _extend(
+    out: Reading, words: list[str], written: list[str], kinds: list[str], first: int, last: int
+) -> None:
+    out.words += words[first:last]
+    out.written += written[first:last]
+    out.kinds += kinds[first:last]
+    out.origin += range(first, last)
+
+
+def _as_typed(reading: Reading, hit: Hit[Sense], meaning: Meaning) -> Hit[Sense] | None:
     """The hit without the senses that need capitals when typed in lower case."""
-    if not any(s.value == "capitals" for s in hit.senses):
+    if not meaning.capitals:
         return hit
     typed = reading.typed(hit.first, hit.last)
     after_place = hit.first > 0 and reading.words[hit.first - 1] in _PLACE_WORDS
@@ -107,19 +132,30 @@ def _as_typed(reading: Reading, hit: Hit[Sense]) -> Hit[Sense] | None:
     return Hit(hit.first, hit.last, kept) if kept else None
 
 
-def _add(reading: Reading, hit: Hit[Sense], counted: set[tuple[str, ...]]) -> None:
-    if hit.first > 0 and reading.is_number(hit.first - 1) and _unit(hit):
+def _add(reading: Reading, hit: Hit[Sense], meaning: Meaning, counted: set[int | str]) -> None:
+    cues = meaning.cues
+    if cues and meaning.unit and hit.first > 0 and reading.kinds[hit.first - 1] == NUMBER:
         # "30 điểm", "40 phần trăm": a unit after a number, not a cue.
-        hit = Hit(hit.first, hit.last, tuple(s for s in hit.senses if s.kind != "cue"))
+        hit, cues = Hit(hit.first, hit.last, tuple(s for s in hit.senses if s.kind != "cue")), ()
     at = len(reading.hits)
     reading.hits.append(hit)
-    for word in range(hit.first, hit.last):
-        reading.owner[word] = at
-    phrase = tuple(reading.words[hit.first : hit.last])
-    fresh = phrase not in counted  # a phrase counts once however often it is typed
-    counted.add(phrase)
-    for sense in hit.senses:
-        if sense.kind == "cue" and fresh:
-            reading.cues[sense.name] = reading.cues.get(sense.name, 0.0) + sense.weight
-        elif sense.kind == "marker":
-            reading.markers.setdefault(sense.name, []).append(at)
+    reading.meanings.append(meaning)
+    first, last = hit.first, hit.last
+    reading.owner[first:last] = [at] * (last - first)
+    if meaning.marks:
+        reading.marks[first:last] = [meaning.marks] * (last - first)
+        for name in meaning.marks:
+            reading.markers.setdefault(name, []).append(at)
+    if meaning.things:
+        reading.things += [(at, sense) for sense in meaning.things]
+    if cues:
+        # The index hands out one note per phrase; a filtered hit has none.
+        phrase = (
+            id(hit.note) if hit.note is not None else " ".join(reading.words[hit.first : hit.last])
+        )
+        if phrase in counted:
+            return  # a phrase counts once however often it is typed
+        counted.add(phrase)
+        evidence = reading.cues
+        for kind, weight in cues:
+            evidence[kind] = evidence.get(kind, 0.0) + weight

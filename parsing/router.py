@@ -92,9 +92,7 @@ def _not_held(entities: Entities) -> NoData | None:
         return NoData(NoDataReason.OTHER_PROVINCE, reading.typed(hit.first, hit.last))
     for hit in reading.spans("commune"):
         last = hit.last
-        while (
-            last < len(reading) and reading.written[last][:1] != reading.typed(last, last + 1)[:1]
-        ):
+        while last < len(reading) and reading.capitalised(last):
             last += 1  # the commune's name, in capitals: "phường Nha Trang"
         if last > hit.last:
             return NoData(NoDataReason.NOT_HELD, reading.typed(hit.first, last))

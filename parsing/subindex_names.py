@@ -10,6 +10,7 @@ found in one name ("chứng thư") says much; one found in half of them ("tỷ l
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -36,8 +37,7 @@ class NameIndex:
     """For one framework: each feature's sub-indices with its weight."""
 
     codes: tuple[str, ...]
-    postings: dict[str, tuple[int, ...]]
-    weights: dict[str, float]
+    postings: dict[str, tuple[tuple[int, float], ...]]  # feature -> (sub-index, weight)
     totals: tuple[float, ...]  # the whole weight of each name
 
 
@@ -132,27 +132,43 @@ def build_name_index(
                 postings.setdefault(feature, []).append(position)
     return NameIndex(
         tuple(s.code for s in subs),
-        {feature: tuple(at) for feature, at in postings.items()},
-        {feature: weights[feature] for feature in postings},
+        {f: tuple((at, weights[f]) for at in positions) for f, positions in postings.items()},
         tuple(sum(weights[f] for f in found) for found in named),
     )
 
 
-def ranked(index: NameIndex, found: Iterable[str]) -> list[tuple[float, str]]:
-    """Sub-indices sharing evidence with the features, best first: (evidence, code). Ties go to
-    the name the message covers more of (5.4 before its longer sibling 5.5)."""
-    evidence: dict[int, float] = {}
-    for feature in found:
-        at = index.postings.get(feature)
-        if at is None:
-            continue
-        weight = index.weights[feature]
-        for position in at:
-            evidence[position] = evidence.get(position, 0.0) + weight
-    order = sorted(
-        evidence.items(), key=lambda item: (-item[1], -item[1] / index.totals[item[0]], item[0])
+def ranked(index: NameIndex, found: Iterable[str], top: int = 3) -> list[tuple[float, str]]:
+    """The `top` sub-indices sharing most evidence with the features, best first: (evidence,
+    code). Ties go to the name the message covers more of (5.4 before its longer sibling
+    5.5)."""
+    evidence = _evidence(index, found)
+    totals = index.totals
+    best = heapq.nsmallest(
+        top, evidence.items(), key=lambda item: (-item[1], -item[1] / totals[item[0]], item[0])
     )
-    return [(round(score, 3), index.codes[position]) for position, score in order]
+    return [(round(score, 3), index.codes[position]) for position, score in best]
+
+
+def evidence_of(index: NameIndex, found: Iterable[str], codes: Iterable[str]) -> dict[str, float]:
+    """The evidence the features give each of `codes`."""
+    wanted = {index.codes.index(code) for code in codes}
+    evidence = _evidence(index, found, wanted)
+    return {index.codes[position]: round(score, 3) for position, score in evidence.items()}
+
+
+def _evidence(
+    index: NameIndex, found: Iterable[str], only: set[int] | None = None
+) -> dict[int, float]:
+    evidence: dict[int, float] = {}
+    postings = index.postings
+    for feature in found:
+        held = postings.get(feature)
+        if held is None:
+            continue
+        for position, weight in held:
+            if only is None or position in only:
+                evidence[position] = evidence.get(position, 0.0) + weight
+    return evidence
 
 
 def named(candidates: list[tuple[float, str]], strength: dict[str, float]) -> tuple[str, ...]:

@@ -12,21 +12,12 @@ from parsing.lexicon import FrameworkEntry, Lexicon
 from parsing.phrases import accent_key
 from parsing.pillars import PillarMention
 from parsing.reading import Reading
-from parsing.subindex_names import (
-    GAP,
-    NAMED_AT,
-    canonical,
-    features,
-    named,
-    ranked,
-    without_ordinary,
-)
+from parsing.subindex_names import NAMED_AT, Unit, evidence_of, features, named, ranked
 from parsing.tokens import WORD, fold_chars
 
 # Markers that only give context to the words around them and may also be ordinary words of a
 # name: "số" (ordinal) in "chữ ký số", "chứ" (question tail) folded like "chủ".
 CLEAR = 3 * NAMED_AT  # name evidence from which the subject overrides summary words
-_CONTEXT_ONLY = frozenset({"agency_head", "ordinal", "count", "question_tail", "targets"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,42 +35,55 @@ class SubjectReading:
         return bool(self.subjects)
 
 
-def name_words(
+_GAP: Unit = ((), False)
+
+
+def name_units(
     reading: Reading, first: int, last: int, taken: Container[int], lexicon: Lexicon
-) -> tuple[list[str], list[str]]:
-    """The words of reading[first:last] that may belong to a sub-index name, with GAP where
-    other words were left out: (every such word, only the core ones). Support words — a
-    pillar's or an agency's name, "chuyển đổi số" — help choose among names that share the core
-    words but cannot name a sub-index alone ("điểm chính quyền số" is pillar 6, not 2.3)."""
-    every: list[str] = []
-    core: list[str] = []
-    for index in range(first, last):
-        kind = _word_kind(reading, index, taken, lexicon)
-        every.append(reading.words[index] if kind else GAP)
-        core.append(reading.words[index] if kind == _CORE else GAP)
-    written = reading.written[first:last]
-    return (
-        without_ordinary(every, written, lexicon.synonyms, lexicon.ordinary),
-        without_ordinary(core, written, lexicon.synonyms, lexicon.ordinary),
-    )
+) -> tuple[list[Unit], list[Unit]]:
+    """The words of reading[first:last] that may belong to a sub-index name, as units (a phrase
+    of the synonym table in the names' wording, or a loose word), with gaps where other words
+    were left out: (every such unit, only the core ones). Support words — a pillar's or an
+    agency's name, "chuyển đổi số" — help choose among names that share the core words but
+    cannot name a sub-index alone ("điểm chính quyền số" is pillar 6, not 2.3)."""
+    every: list[Unit] = []
+    core: list[Unit] = []
+    index = first
+    while index < last:
+        owner = reading.owner[index]
+        if owner < 0:
+            unit = _loose(reading, index, taken, lexicon)
+            every.append(unit)
+            core.append(unit)
+            index += 1
+            continue
+        meaning = reading.meanings[owner]
+        end = min(reading.hits[owner].last, last)
+        words = meaning.canonical or tuple(reading.words[index:end])
+        if meaning.support:
+            every.append((words, True))
+            core.append(_GAP)
+        elif meaning.core and not any(i in taken for i in range(index, end)):
+            unit = (words, meaning.canonical is not None)
+            every.append(unit)
+            core.append(unit)
+        else:
+            every.append(_GAP)
+            core.append(_GAP)
+        index = end
+    return every, core
 
 
-_CORE, _SUPPORT = "core", "support"
-
-
-def _word_kind(reading: Reading, index: int, taken: Container[int], lexicon: Lexicon) -> str:
-    if reading.kinds[index] != WORD:
-        return ""
+def _loose(reading: Reading, index: int, taken: Container[int], lexicon: Lexicon) -> Unit:
+    """A word no phrase claims, unless an ordinary one ("vào", "của") or spelled unlike the
+    names' word it folds to."""
+    if reading.kinds[index] != WORD or index in taken:
+        return _GAP
+    if accent_key(reading.written[index]) in lexicon.ordinary:
+        return _GAP
     if not _spelled_as_in_names(reading, index, lexicon.name_spellings):
-        return ""
-    senses = reading.senses(index)
-    if any(s.kind in ("pillar", "agency") or s.name == "total" for s in senses):
-        return _SUPPORT
-    if index in taken:
-        return ""
-    if all(s.kind == "name" or s.kind == "marker" and s.name in _CONTEXT_ONLY for s in senses):
-        return _CORE
-    return ""
+        return _GAP
+    return ((reading.words[index],), False)
 
 
 def _spelled_as_in_names(
@@ -105,13 +109,11 @@ def subs_by_name(
     """The sub-indices the words of reading[first:last] name (several when close), and the
     evidence of the best from its core words."""
     end = len(reading) if last is None else last
-    every, core = name_words(reading, first, end, taken, lexicon)
-    if not any(core):
+    every, core = name_units(reading, first, end, taken, lexicon)
+    if not any(words for words, _ in core):
         return (), 0.0
-    synonyms = lexicon.synonyms
-    candidates = ranked(entry.names, features(canonical(every, synonyms)))
-    only_core = ranked(entry.names, features(canonical(core, synonyms)))
-    strength = {code: score for score, code in only_core}
+    candidates = ranked(entry.names, features(every))
+    strength = evidence_of(entry.names, features(core), (code for _, code in candidates))
     found = named(candidates, strength)
     return found, strength.get(found[0], 0.0) if found else 0.0
 

@@ -9,22 +9,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 # Latin letters with diacritics live below U+2500 (and the full-width forms); nothing else folds.
 _FOLDED_RANGES = ((0x0000, 0x2500), (0xFF00, 0xFFF0))
 # Numbers keep their marks inside ("12,5", "1.082.862", "1 082 862" with no-break spaces);
 # a mention ("@tro_ly_bot") is one token so it can be skipped whole.
 _TOKEN = re.compile(
-    r"(?P<mention>@\w+)"
-    r"|(?P<number>[0-9]+(?:(?:[.,]|[\u00a0\u202f](?=[0-9]{3}))[0-9]+)*)"
-    r"|(?P<word>[a-z]+(?:&[a-z]+)*[0-9]*)"
-    r"|(?P<symbol>[%=:?/+;,&<>\-])"
+    r"(?P<m>@\w+)"
+    r"|(?P<n>[0-9]+(?:(?:[.,]|[\u00a0\u202f](?=[0-9]{3}))[0-9]+)*)"
+    r"|(?P<w>[a-z]+(?:&[a-z]+)*[0-9]*)"
+    r"|(?P<s>[%=:?+;,&<>])"
 )
-WORD, NUMBER, SYMBOL = "w", "n", "s"
-# Marks that join words ("PT-TH", "Khung/Kiến trúc", "thuê bao/100 dân"): left out, so a name
-# matches with or without them. Periods such as "Q3/2025" are read from the text itself.
-_JOINING = frozenset({"-", "/"})
+# Token kinds: the names of _TOKEN's groups. Marks that join words ("PT-TH", "Khung/Kiến
+# trúc", "thuê bao/100 dân") are no tokens, so a name matches with or without them; periods such
+# as "Q3/2025" are read from the text itself.
+WORD, NUMBER, SYMBOL, _MENTION = "w", "n", "s", "m"
 
 
 @cache
@@ -40,18 +40,19 @@ def _table() -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=256)
 def fold_chars(text: str) -> str:
-    """Lower case without diacritics, one character for one: "Điểm Hạ tầng" -> "diem ha tang"."""
+    """Lower case without diacritics, one character for one: "Điểm Hạ tầng" -> "diem ha tang".
+    Kept for the last few texts: a message is folded by more than one reader."""
     return text.translate(_table())
 
 
 @dataclass(slots=True)
 class Tokens:
-    """Parallel lists: the folded text of each token, its kind (WORD, NUMBER, SYMBOL) and its
-    span in the source."""
+    """Parallel lists: each token folded, its kind (WORD, NUMBER, SYMBOL) and its span in the
+    source."""
 
     source: str
-    folded: str
     texts: list[str]
     kinds: list[str]
     starts: list[int]
@@ -62,7 +63,10 @@ class Tokens:
 
     def written(self) -> list[str]:
         """Each token as typed, in lower case."""
-        return [self.source[s:e].lower() for s, e in zip(self.starts, self.ends, strict=True)]
+        lower = self.source.lower()
+        if len(lower) != len(self.source):  # a letter whose lower case is two ("İ")
+            return [self.source[s:e].lower() for s, e in zip(self.starts, self.ends, strict=True)]
+        return [lower[s:e] for s, e in zip(self.starts, self.ends, strict=True)]
 
     def typed(self, first: int, last: int) -> str:
         """The source text of tokens first..last-1, as typed."""
@@ -74,20 +78,16 @@ class Tokens:
 def tokenize(text: str) -> Tokens:
     """The tokens of a text (NFC-normalised first); mentions are left out."""
     source = unicodedata.normalize("NFC", text)
-    folded = fold_chars(source)
-    texts: list[str] = []
-    kinds: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for match in _TOKEN.finditer(folded):
-        group = match.lastgroup
-        if group == "mention" or match.group() in _JOINING:
-            continue
-        texts.append(match.group())
-        kinds.append(WORD if group == "word" else NUMBER if group == "number" else SYMBOL)
-        starts.append(match.start())
-        ends.append(match.end())
-    return Tokens(source, folded, texts, kinds, starts, ends)
+    matches = list(_TOKEN.finditer(fold_chars(source)))
+    if "@" in source:
+        matches = [m for m in matches if m.lastgroup != _MENTION]
+    return Tokens(
+        source,
+        [m.group() for m in matches],
+        [m.lastgroup or SYMBOL for m in matches],
+        [m.start() for m in matches],
+        [m.end() for m in matches],
+    )
 
 
 def words_of(text: str) -> tuple[str, ...]:

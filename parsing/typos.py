@@ -25,9 +25,9 @@ def _deletions(word: str) -> set[str]:
 
 class TypoIndex:
     def __init__(self, known: Iterable[str]) -> None:
-        self._known = frozenset(w for w in known if w)
+        self.known = frozenset(w for w in known if w)
         by_deletion: dict[str, list[str]] = {}
-        for word in sorted(self._known):
+        for word in sorted(self.known):
             if len(word) < MIN_LENGTH or not word.isalpha():
                 continue
             for key in {word, *_deletions(word)}:
@@ -36,11 +36,11 @@ class TypoIndex:
         self._memo: dict[str, str] = {}
 
     def __contains__(self, word: str) -> bool:
-        return word in self._known
+        return word in self.known
 
     def correct(self, word: str) -> str:
         """The known word meant by `word`; `word` itself when known, too short or unclear."""
-        if word in self._known or len(word) < TELEX_LENGTH or not word.isalpha():
+        if word in self.known or len(word) < TELEX_LENGTH or not word.isalpha():
             return word
         held = self._memo.get(word)
         if held is not None:
@@ -52,7 +52,7 @@ class TypoIndex:
 
     def _guess(self, word: str) -> str:
         telex = _untelex(word)
-        if telex in self._known:
+        if telex in self.known:
             return telex
         if len(word) < MIN_LENGTH:
             return word

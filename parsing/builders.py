@@ -68,10 +68,9 @@ def _score(entities: Entities, _: ChangeReading | None) -> Intent:
     if future:
         return NoData(NoDataReason.NOT_HELD, future)
     provisional = entities.reading.has("provisional")
+    period = entities.asked_period
     return _subject_or_ask(
-        entities,
-        lambda s: Score(s, provisional, entities.framework, entities.period),
-        required=False,
+        entities, lambda s: Score(s, provisional, entities.framework, period), required=False
     )
 
 
@@ -79,7 +78,7 @@ def _future_period(entities: Entities) -> str:
     """A period not yet begun, for a DTI framework: as typed, else ""."""
     if entities.entry.framework.kind != "dti":
         return ""
-    code = entities.period or (str(entities.year) if entities.year else None)
+    code = entities.asked_period
     if code and parse_period(code).starts_on > entities.today:
         start, end = entities.period_words
         return entities.reading.typed(start, end) or code

@@ -176,7 +176,7 @@ def _value_after(entities: Entities, index: int, end: int) -> tuple[ValueMention
     value = value_at(reading, index)
     if value is None or value.last > end:
         return None
-    if not reading.is_number(value.first) and not (linked or moved):
+    if not (reading.is_number(value.first) or linked or entities.command):
         return None  # "8.2 có tăng không": "có" is no value without a link
     if linked_by_word and _asking_tail(reading, value):
         return None  # "1.1 đạt chưa": a question, not the value "chưa"

@@ -98,7 +98,7 @@ def command_intent(
     if kind is None:
         return Unclear(UnclearReason.NOTHING)
     text = args if isinstance(args, str) else " ".join(args)
-    entities = extract(read(text, lexicon), lexicon, today, default, bare_agencies=True)
+    entities = extract(read(text, lexicon), lexicon, today, default, command=True)
     if not entities.reading.words:
         return _without_arguments(kind, entities)
     special = _SPECIAL.get(kind)
@@ -132,7 +132,7 @@ def _with(kind: str, subject: Subject, entities: Entities) -> Intent:
     """A kind built for a subject the arguments give as a bare number ("/diem 3")."""
     if kind == "score":
         provisional = entities.reading.has("provisional")
-        return Score(subject, provisional, entities.framework, entities.period)
+        return Score(subject, provisional, entities.framework, entities.asked_period)
     if kind == "holders":
         return Holders(subject, entities.framework)
     return Trend(subject)

@@ -42,6 +42,7 @@ class Entities:
     year: int | None
     count: int | None
     taken: set[int]  # words an entity took: never a sub-index name, a target or a count
+    command: bool = False  # a command's arguments, not a message
     _subject: SubjectReading | None = field(default=None)
     _target: tuple[Decimal | None] | None = field(default=None)
 
@@ -62,6 +63,11 @@ class Entities:
         return self._target[0]
 
     @property
+    def asked_period(self) -> str | None:
+        """The period named, or the year named alone ("điểm DTI 2024")."""
+        return self.period or (str(self.year) if self.year else None)
+
+    @property
     def agency(self) -> str | None:
         return self.agencies[0].code if self.agencies else None
 
@@ -75,11 +81,12 @@ def extract(
     today: date,
     default: str | None = None,
     *,
-    bare_agencies: bool = False,
+    command: bool = False,
 ) -> Entities:
     """The entities of a reading; codes and names resolve in the framework the message names,
-    else in `default` (the chat's), else in the lexicon's primary framework. `bare_agencies`
-    reads everyday-word aliases as agencies anywhere (a command argument)."""
+    else in `default` (the chat's), else in the lexicon's primary framework. `command`: the
+    text is a command's arguments, which name an agency by an everyday-word alias anywhere
+    ("/cua tài chính") and a value with no link word ("/capnhat 1.1 có")."""
     taken: set[int] = set()
     period, period_words, bad_period = _period(reading, today)
     taken.update(range(*period_words))
@@ -95,7 +102,7 @@ def extract(
     entry = lexicon.frameworks[framework] if framework else chat
     codes = find_codes(reading, entry.framework)
     pillars = find_pillars(reading, entry, lexicon.number_words)
-    agencies = find_agencies(reading, lexicon, bare=bare_agencies)
+    agencies = find_agencies(reading, lexicon, bare=command)
     count = find_count(reading, lexicon.number_words, lexicon.count_words)
     spans = [(c.first, c.last) for c in codes] + [(p.first, p.last) for p in pillars]
     spans += [(a.first, a.last) for a in agencies] + [(p.first, p.last) for p in provinces]
@@ -120,6 +127,7 @@ def extract(
         year,
         None if count is None else count[1],
         taken,
+        command,
     )
 
 

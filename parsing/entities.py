@@ -3,6 +3,7 @@ sub-indices by name, agencies, provinces, period, year, count and target."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -146,5 +147,9 @@ def _period(reading: Reading, today: date) -> tuple[str | None, tuple[int, int],
     if found is None:
         return None, (0, 0), False
     code, start, end = found
-    inside = [i for i, t in enumerate(reading.origin) if start <= tokens.starts[t] < end]
-    return code, ((inside[0], inside[-1] + 1) if inside else (0, 0)), False
+    # The words whose tokens start inside the phrase (tokens are in order, words too).
+    first_token = bisect_left(tokens.starts, start)
+    last_token = bisect_left(tokens.starts, end)
+    first = bisect_left(reading.origin, first_token)
+    last = bisect_left(reading.origin, last_token)
+    return code, ((first, last) if first < last else (0, 0)), False

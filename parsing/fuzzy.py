@@ -20,6 +20,7 @@ class LongNames:
     """Long names by their first two words, which have to be typed right."""
 
     by_start: dict[tuple[str, str], tuple[Name, ...]]
+    firsts: frozenset[str]
 
 
 def long_names(names: Sequence[Name]) -> LongNames:
@@ -27,7 +28,10 @@ def long_names(names: Sequence[Name]) -> LongNames:
     for words, value in names:
         if len(words) >= 3 and len(" ".join(words)) >= LONG_NAME:
             by_start.setdefault((words[0], words[1]), []).append((words, value))
-    return LongNames({start: tuple(found) for start, found in by_start.items()})
+    return LongNames(
+        {start: tuple(found) for start, found in by_start.items()},
+        frozenset(first for first, _ in by_start),
+    )
 
 
 def best_window(
@@ -36,7 +40,10 @@ def best_window(
     """(first, last, value) of the run of words closest to one of the names, if close enough;
     runs start where `free` allows."""
     best: tuple[float, int, int, str] | None = None
+    firsts = names.firsts
     for start in range(len(words) - 1):
+        if words[start] not in firsts:
+            continue
         candidates = names.by_start.get((words[start], words[start + 1]))
         if candidates is None or not free(start):
             continue

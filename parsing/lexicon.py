@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from parsing.fuzzy import LongNames, long_names
 from parsing.phrases import PhraseIndex, accent_key
-from parsing.subindex_names import NameIndex, build_name_index, without_ordinary
+from parsing.subindex_names import NameIndex, Unit, build_name_index, unit, without_ordinary
 from parsing.tokens import WORD, fold_chars, name_words, phrase_of, tokenize, words_of
 from parsing.typos import TypoIndex
 from parsing.vocabulary_files import Vocabulary, load_vocabulary
@@ -45,14 +45,15 @@ class Meaning:
 
     marks: frozenset[str]  # its markers
     cues: tuple[tuple[str, float], ...]  # (kind, weight) of its cues
-    things: tuple[Sense, ...]  # the rest: pillars, agencies, provinces, frameworks, names
+    things: tuple[Sense, ...]  # pillars, agencies, provinces, frameworks
     capitals: bool  # one of its senses counts only when typed in capitals
-    unit: bool  # "điểm", "%": after a number, a unit rather than a cue
+    measure: bool  # "điểm", "%": after a number, its unit rather than a cue
     # For matching sub-indices by name: its words may be a name's core words ("chữ ký số",
     # "số" as an ordinal), or only help choose (a pillar's or agency's name, "chuyển đổi số").
     core: bool
     support: bool
     canonical: tuple[str, ...] | None  # a synonym's wording in the names ("chứng thư số")
+    unit: Unit | None  # the phrase as a unit of a sub-index name (parsing.subjects)
 
 
 # Markers that only give context to the words around them and may also be ordinary words of a
@@ -60,17 +61,27 @@ class Meaning:
 CONTEXT_ONLY = frozenset({"agency_head", "ordinal", "count", "question_tail", "targets"})
 
 
-def meaning_of(senses: tuple[Sense, ...]) -> Meaning:
+def meaning_of(
+    senses: tuple[Sense, ...],
+    synonym: tuple[tuple[str, ...], ...] = (),
+    phrase: tuple[str, ...] = (),
+) -> Meaning:
+    """What the senses add up to; `synonym` is what the synonym table reads the `phrase` as."""
     marks = frozenset(s.name for s in senses if s.kind == "marker")
+    named = next((words_of(s.name) for s in senses if s.kind == "name"), None)
+    canonical = named or (synonym[0] if synonym else None)
+    support = any(s.kind in ("pillar", "agency") or s.name == "total" for s in senses)
+    words = canonical or phrase
     return Meaning(
         marks,
         tuple((s.name, s.weight) for s in senses if s.kind == "cue"),
-        tuple(s for s in senses if s.kind not in ("cue", "marker")),
+        tuple(s for s in senses if s.kind not in ("cue", "marker", "name")),
         any(s.value == "capitals" for s in senses),
         bool(marks & {"points", "percent"}),
         all(s.kind == "name" or s.kind == "marker" and s.name in CONTEXT_ONLY for s in senses),
-        any(s.kind in ("pillar", "agency") or s.name == "total" for s in senses),
-        next((words_of(s.name) for s in senses if s.kind == "name"), None),
+        support,
+        canonical,
+        unit(words, support or canonical is not None) if words else None,
     )
 
 
@@ -99,6 +110,10 @@ class Lexicon:
     directory: Directory
     name_spellings: dict[str, frozenset[str]]  # folded name word -> its spellings (accent_key)
     count_words: tuple[tuple[str, ...], ...]  # after how many: "5 chỉ số", "3 mục"
+    # A word no phrase claims, as a unit of a sub-index name, by (word, as written, whether
+    # the message has diacritics): filled as messages come (parsing.subjects).
+    loose_units: dict[tuple[str, str, bool], Unit]
+    name_vocabulary: frozenset[str]  # every folded word of a sub-index name or a synonym
     ordinary: frozenset[str]  # words that never name a sub-index ("vào", "của"), as accent_key
 
     def framework(self, code: str | None = None) -> Framework:
@@ -130,7 +145,11 @@ def build_lexicon(
     entries += _province_phrases(vocab, frameworks, province)
     names = [s.name for f in frameworks for s in f.sub_indices]
     written = {w for name in names for w in phrase_of(name)[1]}
-    phrases = PhraseIndex(_with_inherited(entries), known=written, annotate=meaning_of)
+    phrases = PhraseIndex(
+        _with_inherited(entries),
+        known=written,
+        annotate=lambda phrase, senses: meaning_of(senses, synonyms.senses(phrase), phrase),
+    )
     known = {w for phrase in phrases.phrases() for w in phrase}
     known |= {w for group in vocab.synonyms for phrase in group for w in words_of(phrase)}
     known |= {w for name in names for w in name_words(name)}
@@ -161,6 +180,11 @@ def build_lexicon(
         agency_names=_long_agency_names(directory),
         directory=directory,
         count_words=tuple(words_of(p) for p in vocab.markers["count"]),
+        loose_units={},
+        name_vocabulary=frozenset(
+            {w for name in names for w in words_of(name)}
+            | {w for group in vocab.synonyms for phrase in group for w in words_of(phrase)}
+        ),
         ordinary=ordinary,
         name_spellings=_spellings(
             (*names, *(phrase for group in vocab.synonyms for phrase in group))
@@ -212,9 +236,13 @@ def _vocabulary_phrases(vocab: Vocabulary) -> list[Entry]:
         if name != "ordinary":  # not a marker: only left out of name matching
             out += [(*phrase_of(phrase), Sense("marker", name)) for phrase in markers]
     # Names of things sub-indices measure ("hộ gia đình", "nền tảng"): read whole, so the
-    # shorter cues inside them ("giả định", "tăng") do not fire.
+    # shorter cues inside them ("giả định", "tăng") do not fire. A one-word name shadows
+    # nothing: the synonym table reads it where it stands.
     for group in vocab.synonyms:
-        out += [(*phrase_of(phrase), Sense("name", group[0])) for phrase in group]
+        for phrase in group:
+            folded, written = phrase_of(phrase)
+            if len(folded) > 1:
+                out.append((folded, written, Sense("name", group[0])))
     return out
 
 

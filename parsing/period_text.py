@@ -63,6 +63,11 @@ def _renamed(order: int, pattern: str) -> str:
     return _GROUP.sub(lambda found: f"(?P<{found[1]}__{order}>", pattern)
 
 
+# Each alternative's groups: (name in the one pass, name in the pattern).
+_GROUPS = tuple(
+    tuple((f"{name}__{order}", name) for name in _GROUP.findall(pattern))
+    for order, (_, pattern) in enumerate(_PATTERNS)
+)
 _ONE_PASS = re.compile(
     "|".join(
         f"(?P<_{order}>{_renamed(order, pattern)})" for order, (_, pattern) in enumerate(_PATTERNS)
@@ -149,12 +154,7 @@ def starts_period(word: str) -> bool:
 
 def _found(match: re.Match[str], source: str, today: date) -> tuple[str, int, int]:
     order = next(i for i in range(len(_KINDS)) if match.group(f"_{i}") is not None)
-    tail = f"__{order}"
-    groups = {
-        key.removesuffix(tail): value
-        for key, value in match.groupdict().items()
-        if key.endswith(tail)
-    }
+    groups = {name: match.group(group) for group, name in _GROUPS[order]}
     start, end = match.span()
     return _code(_KINDS[order], groups, source[start:end], today), start, end
 

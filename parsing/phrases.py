@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
@@ -30,10 +29,10 @@ def accent_key(word: str) -> str:
     return f"{letters}|{tones}"
 
 
-@dataclass(frozen=True, slots=True)
-class Hit(Generic[T]):
+class Hit(NamedTuple, Generic[T]):
     """Tokens first..last-1 spell a phrase carrying `senses`; `note` is what the index's
-    `annotate` made of them (None when diacritics left only some of the phrase's senses)."""
+    `annotate` made of them (None when diacritics left only some of the phrase's senses).
+    A named tuple: one is made for every phrase of every message."""
 
     first: int
     last: int
@@ -48,11 +47,12 @@ class PhraseIndex(Generic[T]):
         self,
         entries: Iterable[tuple[tuple[str, ...], tuple[str, ...], T]],
         known: Iterable[str] = (),
-        annotate: Callable[[tuple[T, ...]], Any] | None = None,
+        annotate: Callable[[tuple[str, ...], tuple[T, ...]], Any] | None = None,
     ) -> None:
         """`entries`: (folded words, words as written, sense); `known`: other words as written
         that a typed word may be (the names' words), so it is not taken for a phrase's word;
-        `annotate`: worked out once per phrase from its senses, handed out with each hit."""
+        `annotate`: worked out once per phrase from its words and senses, handed out with each
+        hit."""
         table: dict[tuple[str, ...], dict[tuple[str, ...], list[T]]] = {}
         for phrase, written, sense in entries:
             if not phrase:
@@ -74,7 +74,7 @@ class PhraseIndex(Generic[T]):
             senses = tuple(sense for _, held in forms for sense in held)
             node[_FORMS], node[_SENSES] = forms, senses
             node[_PLAIN] = all(w.isascii() for written, _ in forms for w in written)
-            node[_NOTE] = annotate(senses) if annotate else None
+            node[_NOTE] = annotate(phrase, senses) if annotate else None
         words = {w for forms in self._table.values() for written, _ in forms for w in written}
         self._known = frozenset(accent_key(w) for w in (*words, *known))
 
@@ -153,16 +153,12 @@ class PhraseIndex(Generic[T]):
         return True
 
     def scan(
-        self,
-        words: Sequence[str],
-        stop: int | None = None,
-        typed: Sequence[str] | None = None,
-        strict: bool = False,
+        self, words: Sequence[str], typed: Sequence[str] | None = None, strict: bool = False
     ) -> list[Hit[T]]:
         """Non-overlapping phrases, left to right, the longest at each place (as `at`, which
         this repeats inline: it runs for every word of every message)."""
         hits: list[Hit[T]] = []
-        end = len(words) if stop is None else stop
+        end = len(words)
         root = self._root
         index = 0
         while index < end:

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 from parsing.lexicon import Lexicon, Meaning, Sense, meaning_of
 from parsing.phrases import Hit
+from parsing.subindex_names import Unit
 from parsing.tokens import NUMBER, WORD, Tokens, tokenize
 
 # Before a province name that is also an everyday phrase: "tỉnh Cao Bằng", "thành phố Huế".
 _PLACE_WORDS = frozenset({"tinh", "pho", "tp"})
-_NONE: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -23,12 +23,12 @@ class Reading:
     origin: list[int]  # the token each word comes from
     hits: list[Hit[Sense]] = field(default_factory=list)
     owner: list[int] = field(default_factory=list)  # the hit covering each word, -1 for none
-    marks: list[frozenset[str]] = field(default_factory=list)  # each word's markers
     cues: dict[str, float] = field(default_factory=dict)  # kind -> evidence of its cues
     markers: dict[str, list[int]] = field(default_factory=dict)  # marker -> hit indices
     numbers: list[int] = field(default_factory=list)  # the words that are numbers
     things: list[tuple[int, Sense]] = field(default_factory=list)  # (hit, sense) of entities
     meanings: list[Meaning] = field(default_factory=list)  # of each hit
+    loose: list[Unit] | None = None  # name units of unclaimed words (parsing.subjects)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -50,7 +50,10 @@ class Reading:
         return self.hits[hit].senses if hit >= 0 else ()
 
     def marked(self, word: int, marker: str) -> bool:
-        return 0 <= word < len(self.marks) and marker in self.marks[word]
+        if not 0 <= word < len(self.owner):
+            return False
+        hit = self.owner[word]
+        return hit >= 0 and marker in self.meanings[hit].marks
 
     def has(self, marker: str) -> bool:
         return marker in self.markers
@@ -68,16 +71,19 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     reading = _words(tokens, lexicon)
     size = len(reading.words)
     reading.owner = [-1] * size
-    reading.marks = [_NONE] * size
     reading.numbers = [i for i, kind in enumerate(reading.kinds) if kind == NUMBER]
     counted: set[int | str] = set()
     # A message typed with diacritics means its plain words too: "gia" is not "giả".
     strict = not tokens.source.isascii()
     for hit in lexicon.phrases.scan(reading.words, typed=reading.written, strict=strict):
-        meaning = hit.note if isinstance(hit.note, Meaning) else meaning_of(hit.senses)
-        kept = _as_typed(reading, hit, meaning)
-        if kept is not None:
-            _add(reading, kept, meaning if kept is hit else meaning_of(kept.senses), counted)
+        meaning = hit.note if hit.note is not None else meaning_of(hit.senses)
+        if meaning.capitals:
+            kept = _as_typed(reading, hit)
+            if kept is None:
+                continue
+            if kept is not hit:
+                hit, meaning = kept, meaning_of(kept.senses)
+        _add(reading, hit, meaning, counted)
     return reading
 
 
@@ -121,10 +127,8 @@ def _extend(
     out.origin += range(first, last)
 
 
-def _as_typed(reading: Reading, hit: Hit[Sense], meaning: Meaning) -> Hit[Sense] | None:
+def _as_typed(reading: Reading, hit: Hit[Sense]) -> Hit[Sense] | None:
     """The hit without the senses that need capitals when typed in lower case."""
-    if not meaning.capitals:
-        return hit
     typed = reading.typed(hit.first, hit.last)
     after_place = hit.first > 0 and reading.words[hit.first - 1] in _PLACE_WORDS
     capitals = typed.isupper() if len(typed) <= 4 else typed[:1].isupper() or after_place
@@ -134,18 +138,19 @@ def _as_typed(reading: Reading, hit: Hit[Sense], meaning: Meaning) -> Hit[Sense]
 
 def _add(reading: Reading, hit: Hit[Sense], meaning: Meaning, counted: set[int | str]) -> None:
     cues = meaning.cues
-    if cues and meaning.unit and hit.first > 0 and reading.kinds[hit.first - 1] == NUMBER:
+    if cues and meaning.measure and hit.first > 0 and reading.kinds[hit.first - 1] == NUMBER:
         # "30 điểm", "40 phần trăm": a unit after a number, not a cue.
         hit, cues = Hit(hit.first, hit.last, tuple(s for s in hit.senses if s.kind != "cue")), ()
     at = len(reading.hits)
     reading.hits.append(hit)
     reading.meanings.append(meaning)
     first, last = hit.first, hit.last
-    reading.owner[first:last] = [at] * (last - first)
-    if meaning.marks:
-        reading.marks[first:last] = [meaning.marks] * (last - first)
-        for name in meaning.marks:
-            reading.markers.setdefault(name, []).append(at)
+    if last - first == 1:
+        reading.owner[first] = at
+    else:
+        reading.owner[first:last] = [at] * (last - first)
+    for name in meaning.marks:
+        reading.markers.setdefault(name, []).append(at)
     if meaning.things:
         reading.things += [(at, sense) for sense in meaning.things]
     if cues:

@@ -14,6 +14,8 @@ import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
 
 from parsing.phrases import PhraseIndex, accent_key
 from scoring.model import Framework
@@ -28,8 +30,21 @@ SHORTEST = 3
 NAMED_AT = 1.9  # evidence from which a sub-index counts as named: a word only one name has
 DISTINCT = 2.5  # a runner-up with less than this less evidence makes the reading ambiguous
 
-# A run of words: a phrase of the synonym table (in the names' wording) or one loose word.
-Unit = tuple[tuple[str, ...], bool]
+# A run of words: a phrase of the synonym table (in the names' wording) or one loose word,
+# whether a phrase, and the features inside it.
+Unit = tuple[tuple[str, ...], bool, frozenset[str]]
+
+
+@lru_cache(maxsize=16_384)
+def unit(words: tuple[str, ...], phrase: bool) -> Unit:
+    """The unit of these words, with the features inside them (units recur: made once)."""
+    found = {word for word in words if len(word) >= SHORTEST}
+    mark = " " if phrase else "+"
+    found.update(f"{a}{mark}{b}" for a, b in zip(words, words[1:], strict=False))
+    return words, phrase, frozenset(found)
+
+
+GAP_UNIT = unit((), False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +62,15 @@ def canonical(words: Sequence[str], synonyms: PhraseIndex[tuple[str, ...]]) -> l
     index = 0
     while index < len(words):
         if words[index] == GAP:
-            out.append(((), False))
+            out.append(GAP_UNIT)
             index += 1
             continue
         hit = synonyms.at(words, index)
         if hit is None:
-            out.append(((words[index],), False))
+            out.append(unit((words[index],), False))
             index += 1
         else:
-            out.append((hit.senses[0], True))
+            out.append(unit(hit.senses[0], True))
             index = hit.last
     return out
 
@@ -83,21 +98,18 @@ def without_ordinary(
 
 def features(units: Sequence[Unit]) -> set[str]:
     """Single words, pairs of neighbours inside a phrase ("a b"), and pairs across phrases or
-    loose words ("a+b"): "hồ sơ" + "trực tuyến" name 6.5 ("hồ sơ nộp trực tuyến") about as
-    much as 6.6 ("hồ sơ trực tuyến toàn trình")."""
+    loose words ("a+b", counting half): "hồ sơ" + "trực tuyến" name 6.5 ("hồ sơ nộp trực
+    tuyến") about as much as 6.6 ("hồ sơ trực tuyến toàn trình")."""
     found: set[str] = set()
     previous = ""
-    for words, phrase in units:
+    for words, _, inside in units:
         if not words:
             previous = ""
             continue
-        for position, word in enumerate(words):
-            if len(word) >= SHORTEST:
-                found.add(word)
-            if previous:
-                inside = phrase and position > 0
-                found.add(f"{previous} {word}" if inside else f"{previous}+{word}")
-            previous = word
+        found |= inside
+        if previous:
+            found.add(f"{previous}+{words[0]}")
+        previous = words[-1]
     return found
 
 
@@ -137,49 +149,48 @@ def build_name_index(
     )
 
 
+def named(index: NameIndex, every: set[str], core: set[str]) -> tuple[tuple[str, ...], float]:
+    """The sub-indices the features name: one when it is clear, up to three close ones, none
+    when the evidence is weak; and the best one's evidence from its core features alone, which
+    must reach NAMED_AT (support features only help choose among names)."""
+    strength = _evidence(index, core)
+    if max(strength.values(), default=0.0) < NAMED_AT:
+        return (), 0.0  # most messages: no sub-index named, nothing more to rank
+    evidence = _evidence(index, every - core, dict(strength))
+    totals = index.totals
+    leading = heapq.nlargest(4, evidence.items(), key=itemgetter(1))
+    leading.sort(key=lambda item: (-item[1], -item[1] / totals[item[0]], item[0]))
+    best = leading[0][1]
+    if strength.get(leading[0][0], 0.0) < NAMED_AT:
+        return (), 0.0
+    codes = tuple(
+        index.codes[position]
+        for position, score in leading[:3]
+        if score > best - DISTINCT and strength.get(position, 0.0) >= NAMED_AT
+    )
+    return codes, round(strength[leading[0][0]], 3)
+
+
 def ranked(index: NameIndex, found: Iterable[str], top: int = 3) -> list[tuple[float, str]]:
     """The `top` sub-indices sharing most evidence with the features, best first: (evidence,
-    code). Ties go to the name the message covers more of (5.4 before its longer sibling
-    5.5)."""
+    code), ties to the name the message covers more of (for tuning and the benchmark)."""
     evidence = _evidence(index, found)
     totals = index.totals
-    best = heapq.nsmallest(
-        top, evidence.items(), key=lambda item: (-item[1], -item[1] / totals[item[0]], item[0])
-    )
-    return [(round(score, 3), index.codes[position]) for position, score in best]
-
-
-def evidence_of(index: NameIndex, found: Iterable[str], codes: Iterable[str]) -> dict[str, float]:
-    """The evidence the features give each of `codes`."""
-    wanted = {index.codes.index(code) for code in codes}
-    evidence = _evidence(index, found, wanted)
-    return {index.codes[position]: round(score, 3) for position, score in evidence.items()}
+    leading = sorted(evidence.items(), key=lambda i: (-i[1], -i[1] / totals[i[0]], i[0]))
+    return [(round(score, 3), index.codes[position]) for position, score in leading[:top]]
 
 
 def _evidence(
-    index: NameIndex, found: Iterable[str], only: set[int] | None = None
+    index: NameIndex, found: Iterable[str], evidence: dict[int, float] | None = None
 ) -> dict[int, float]:
-    evidence: dict[int, float] = {}
+    """Each sub-index's evidence from the features (added to `evidence` when given)."""
+    evidence = {} if evidence is None else evidence
     postings = index.postings
+    get = evidence.get
     for feature in found:
         held = postings.get(feature)
         if held is None:
             continue
         for position, weight in held:
-            if only is None or position in only:
-                evidence[position] = evidence.get(position, 0.0) + weight
+            evidence[position] = get(position, 0.0) + weight
     return evidence
-
-
-def named(candidates: list[tuple[float, str]], strength: dict[str, float]) -> tuple[str, ...]:
-    """The sub-indices the evidence names: one when it is clear, the close ones when several
-    are, none when it is weak. `strength` is each one's evidence from core words alone, which
-    must reach NAMED_AT."""
-    if not candidates or strength.get(candidates[0][1], 0.0) < NAMED_AT:
-        return ()
-    best = candidates[0][0]
-    return tuple(
-        code
-        for score, code in candidates[:3]
-        if score > best - DISTINCT and strength.get(code, 0.0) >= NAMED_AT
-    )

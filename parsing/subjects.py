@@ -12,8 +12,8 @@ from parsing.lexicon import FrameworkEntry, Lexicon
 from parsing.phrases import accent_key
 from parsing.pillars import PillarMention
 from parsing.reading import Reading
-from parsing.subindex_names import NAMED_AT, Unit, evidence_of, features, named, ranked
-from parsing.tokens import WORD, fold_chars
+from parsing.subindex_names import GAP_UNIT, NAMED_AT, Unit, features, named, unit
+from parsing.tokens import fold_chars
 
 # Markers that only give context to the words around them and may also be ordinary words of a
 # name: "số" (ordinal) in "chữ ký số", "chứ" (question tail) folded like "chủ".
@@ -35,7 +35,8 @@ class SubjectReading:
         return bool(self.subjects)
 
 
-_GAP: Unit = ((), False)
+_GAP = GAP_UNIT
+_CACHED = 50_000
 
 
 def name_units(
@@ -48,25 +49,33 @@ def name_units(
     cannot name a sub-index alone ("điểm chính quyền số" is pillar 6, not 2.3)."""
     every: list[Unit] = []
     core: list[Unit] = []
+    loose = _loose_units(reading, lexicon)
+    owners, meanings, hits = reading.owner, reading.meanings, reading.hits
     index = first
     while index < last:
-        owner = reading.owner[index]
+        owner = owners[index]
         if owner < 0:
-            unit = _loose(reading, index, taken, lexicon)
-            every.append(unit)
-            core.append(unit)
+            word = loose[index] if index not in taken else _GAP
+            if word is not _GAP or (every and every[-1] is not _GAP):
+                every.append(word)
+                core.append(word)
             index += 1
             continue
-        meaning = reading.meanings[owner]
-        end = min(reading.hits[owner].last, last)
-        words = meaning.canonical or tuple(reading.words[index:end])
+        meaning = meanings[owner]
+        end = hits[owner].last
+        if end > last:
+            end = last
+        whole = index == hits[owner].first and end == hits[owner].last
+        found = meaning.unit if whole and meaning.unit is not None else None
+        if found is None:  # a phrase cut by the range's ends
+            words = meaning.canonical or tuple(reading.words[index:end])
+            found = unit(words, meaning.support or meaning.canonical is not None)
         if meaning.support:
-            every.append((words, True))
+            every.append(found)
             core.append(_GAP)
         elif meaning.core and not any(i in taken for i in range(index, end)):
-            unit = (words, meaning.canonical is not None)
-            every.append(unit)
-            core.append(unit)
+            every.append(found)
+            core.append(found)
         else:
             every.append(_GAP)
             core.append(_GAP)
@@ -74,28 +83,41 @@ def name_units(
     return every, core
 
 
-def _loose(reading: Reading, index: int, taken: Container[int], lexicon: Lexicon) -> Unit:
-    """A word no phrase claims, unless an ordinary one ("vào", "của") or spelled unlike the
-    names' word it folds to."""
-    if reading.kinds[index] != WORD or index in taken:
-        return _GAP
-    if accent_key(reading.written[index]) in lexicon.ordinary:
-        return _GAP
-    if not _spelled_as_in_names(reading, index, lexicon.name_spellings):
-        return _GAP
-    return ((reading.words[index],), False)
+def _loose_units(reading: Reading, lexicon: Lexicon) -> list[Unit]:
+    """For each word no phrase claims, its unit: a gap for an ordinary word ("vào", "của"), one
+    no name has, or one spelled unlike the names' word it folds to; worked out once a
+    message."""
+    if reading.loose is not None:
+        return reading.loose
+    units: list[Unit] = []
+    strict = not reading.tokens.source.isascii()
+    vocabulary, cache = lexicon.name_vocabulary, lexicon.loose_units
+    for word, written, owner in zip(reading.words, reading.written, reading.owner, strict=True):
+        if owner >= 0 or word not in vocabulary:
+            units.append(_GAP)
+            continue
+        key = (word, written, strict)
+        unit = cache.get(key)
+        if unit is None:
+            unit = _loose_unit(word, written, strict, lexicon)
+            if len(cache) < _CACHED:  # bounded: a stream of new words cannot grow it
+                cache[key] = unit
+        units.append(unit)
+    reading.loose = units
+    return units
 
 
-def _spelled_as_in_names(
-    reading: Reading, index: int, spellings: dict[str, frozenset[str]]
-) -> bool:
-    """A word typed with diacritics must be spelled as in the names: "cả" is not the "cá" of
-    "cá nhân", "họp" not the "hợp" of "hợp đồng"."""
-    typed, word = reading.written[index], reading.words[index]
-    if typed.isascii() and reading.tokens.source.isascii() or fold_chars(typed) != word:
-        return True  # typed without diacritics, or corrected from a typo
-    known = spellings.get(word)
-    return known is None or accent_key(typed) in known
+def _loose_unit(word: str, written: str, strict: bool, lexicon: Lexicon) -> Unit:
+    if accent_key(written) in lexicon.ordinary:
+        return _GAP
+    # Typed with diacritics, a word must be spelled as in the names: "cả" is not the "cá" of
+    # "cá nhân", "họp" not the "hợp" of "hợp đồng" (a typo corrected is spelled anew).
+    checked = (strict or not written.isascii()) and fold_chars(written) == word
+    known = lexicon.name_spellings.get(word)
+    if checked and known is not None and accent_key(written) not in known:
+        return _GAP
+    canonical = lexicon.synonyms.senses((word,))  # "online" reads "trực tuyến"
+    return unit(canonical[0], True) if canonical else unit((word,), False)
 
 
 def subs_by_name(
@@ -110,12 +132,9 @@ def subs_by_name(
     evidence of the best from its core words."""
     end = len(reading) if last is None else last
     every, core = name_units(reading, first, end, taken, lexicon)
-    if not any(words for words, _ in core):
+    if not any(words for words, _, _ in core):
         return (), 0.0
-    candidates = ranked(entry.names, features(every))
-    strength = evidence_of(entry.names, features(core), (code for _, code in candidates))
-    found = named(candidates, strength)
-    return found, strength.get(found[0], 0.0) if found else 0.0
+    return named(entry.names, features(every), features(core))
 
 
 def resolve(

@@ -1,6 +1,7 @@
 """The router: how long routing a message takes, and how well the corpus is routed.
 
 Run: .venv/bin/python bench/router.py [--rounds 5]
+     .venv/bin/python bench/router.py --explain "còn thiếu bao nhiêu để đạt 800"
 Aim (issue 10): under 0.2 ms median for a 300-character message.
 
 Prints the time to build the lexicon; the median and p95 routing time of the corpus's messages
@@ -22,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from parsing.intents import KINDS, kind_of  # noqa: E402
-from parsing.router import route  # noqa: E402
+from parsing.intents import KINDS, fields, kind_of  # noqa: E402
+from parsing.router import explain, route  # noqa: E402
 from tests.router_data import bundled, bundled_lexicon  # noqa: E402
 from tests.test_router_corpus import TODAY, corpus_lines, mismatches, waits_for_data  # noqa: E402
 
@@ -105,10 +106,23 @@ def report_accuracy() -> None:
             print(f"| {expected} | " + " | ".join(row) + " |")
 
 
+def explain_one(text: str) -> None:
+    """For whoever extends the vocabulary: the evidence of each kind, and the intent."""
+    lexicon = bundled_lexicon()
+    for kind, weight in sorted(explain(text, lexicon, TODAY).items(), key=lambda i: -i[1]):
+        print(f"{kind:>14} {weight:.2f}")
+    print(fields(route(text, lexicon, TODAY)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="runs of each message")
-    rounds = parser.parse_args().rounds
+    parser.add_argument("--explain", metavar="TEXT", help="show one message's evidence, routed")
+    arguments = parser.parse_args()
+    if arguments.explain:
+        explain_one(arguments.explain)
+        return
+    rounds = arguments.rounds
     bundled()  # the files are read first: the build alone is timed
     start = time.perf_counter()
     bundled_lexicon()

@@ -11,18 +11,13 @@ from decimal import Decimal
 from parsing.agencies import AgencyMention, find_agencies
 from parsing.codes import CodeMention, find_codes
 from parsing.lexicon import FrameworkEntry, Lexicon
-from parsing.period_text import (
-    PERIOD_FIRST_WORDS,
-    PERIOD_SHAPES,
-    PeriodTextError,
-    period_at,
-    starts_period,
-)
+from parsing.period_text import PERIOD_FIRST_WORDS, PeriodTextError, period_at, starts_period
 from parsing.pillars import PillarMention, find_pillars
 from parsing.places import ProvinceMention, find_provinces, named_framework
 from parsing.quantities import find_count, find_target, find_year
 from parsing.reading import Reading
 from parsing.subjects import SubjectReading, resolve
+from parsing.tokens import NUMBER
 
 
 @dataclass(slots=True)
@@ -137,8 +132,8 @@ def _period(reading: Reading, today: date) -> tuple[str | None, tuple[int, int],
     tokens = reading.tokens
     starts = [
         start
-        for start, word in zip(tokens.starts, tokens.texts, strict=True)
-        if word in PERIOD_FIRST_WORDS or word[:1] in PERIOD_SHAPES and starts_period(word)
+        for start, word, kind in zip(tokens.starts, tokens.texts, tokens.kinds, strict=True)
+        if word in PERIOD_FIRST_WORDS or kind == NUMBER and starts_period(word)
     ]
     try:
         found = period_at(tokens.source, today, starts)

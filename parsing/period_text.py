@@ -80,7 +80,7 @@ _REACH = 12  # "previous quarter": the phrase starts 9 characters before "quarte
 PERIOD_FIRST_WORDS = frozenset(
     {"quy", "qui", "quarter", "ky", "nam", "ca", "year", "full", "nua", "sau", "6", "this"}
     | {"first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th", "current", "last"}
-    | {"previous"}
+    | {"previous", *(f"{letter}{n}" for letter in "qh" for n in range(10))}
 )
 _FIRST_SHAPES = re.compile(r"[qh][0-9]+|[0-9]{4}")
 PERIOD_SHAPES = frozenset("qh0123456789")

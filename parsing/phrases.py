@@ -16,8 +16,9 @@ from typing import Any, Generic, NamedTuple, TypeVar
 T = TypeVar("T")
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
 # A trie node: [children by word, forms of the phrase ending here (or None), every sense of
-# them, whether no form has diacritics to check, the note on every sense].
-_CHILDREN, _FORMS, _SENSES, _PLAIN, _NOTE = range(5)
+# them, whether no form has diacritics to check, the note on every sense, the words of its one
+# form when it has one].
+_CHILDREN, _FORMS, _SENSES, _PLAIN, _NOTE, _WRITTEN = range(6)
 
 
 @lru_cache(maxsize=8192)
@@ -69,12 +70,14 @@ class PhraseIndex(Generic[T]):
         for phrase, forms in self._table.items():
             children = self._root
             for word in phrase[:-1]:
-                children = children.setdefault(word, [{}, None, (), True, None])[_CHILDREN]
-            node = children.setdefault(phrase[-1], [{}, None, (), True, None])
+                children = children.setdefault(word, [{}, None, (), True, None, None])[_CHILDREN]
+            node = children.setdefault(phrase[-1], [{}, None, (), True, None, None])
             senses = tuple(sense for _, held in forms for sense in held)
             node[_FORMS], node[_SENSES] = forms, senses
             node[_PLAIN] = all(w.isascii() for written, _ in forms for w in written)
             node[_NOTE] = annotate(phrase, senses) if annotate else None
+            # A phrase typed exactly as its one form is written needs no check.
+            node[_WRITTEN] = list(forms[0][0]) if len(forms) == 1 else None
         words = {w for forms in self._table.values() for written, _ in forms for w in written}
         self._known = frozenset(accent_key(w) for w in (*words, *known))
 
@@ -86,14 +89,6 @@ class PhraseIndex(Generic[T]):
 
     def phrases(self) -> Iterable[tuple[str, ...]]:
         return self._table.keys()
-
-    def written(self) -> Iterable[str]:
-        """Every word as the phrases write it."""
-        return {w for forms in self._table.values() for written, _ in forms for w in written}
-
-    def knows(self, written: str) -> bool:
-        """Whether a word so written (diacritics and all) is a word of the phrases."""
-        return accent_key(written) in self._known
 
     def at(
         self,
@@ -156,43 +151,33 @@ class PhraseIndex(Generic[T]):
         self, words: Sequence[str], typed: Sequence[str] | None = None, strict: bool = False
     ) -> list[Hit[T]]:
         """Non-overlapping phrases, left to right, the longest at each place (as `at`, which
-        this repeats inline: it runs for every word of every message)."""
+        this repeats inline for the common case: it runs for every word of every message)."""
         hits: list[Hit[T]] = []
         end = len(words)
         root = self._root
         index = 0
-        while index < end:
-            node = root.get(words[index])
-            if node is None:
-                index += 1
+        for first in [i for i, word in enumerate(words) if word in root]:
+            if first < index:
                 continue
-            first, ends = index, []
-            following = index + 1
+            node, found, last = root[words[first]], None, 0
+            following = first + 1
             while True:
                 if node[_FORMS] is not None:
-                    ends.append((following, node))
+                    found, last = node, following
                 if following >= end:
                     break
                 node = node[_CHILDREN].get(words[following])
                 if node is None:
                     break
                 following += 1
-            if not ends:
-                index += 1
+            if found is None:
                 continue
-            last, node = ends[-1]
-            forms = node[_FORMS]
-            if (
-                typed is None
-                or node[_PLAIN]
-                or (len(forms) == 1 and tuple(typed[first:last]) == forms[0][0])
-            ):
-                hit: Hit[T] | None = Hit(first, last, node[_SENSES], node[_NOTE])
-            else:
-                hit = self._longest(ends, first, typed, strict)
-            if hit is None:
-                index += 1
-            else:
+            if typed is None or found[_PLAIN] or typed[first:last] == found[_WRITTEN]:
+                hits.append(Hit(first, last, found[_SENSES], found[_NOTE]))
+                index = last
+                continue
+            hit = self.at(words, first, end, typed, strict)  # diacritics to check: rare
+            if hit is not None:
                 hits.append(hit)
                 index = hit.last
         return hits

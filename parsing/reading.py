@@ -3,6 +3,8 @@ the phrases of the lexicon found in them, with the spans of the text as typed.""
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from parsing.lexicon import Lexicon, Meaning, Sense, meaning_of
@@ -10,6 +12,11 @@ from parsing.phrases import Hit
 from parsing.subindex_names import Unit
 from parsing.tokens import NUMBER, WORD, Tokens, tokenize
 
+# Where a sentence ends: ".", "!" or "?" before a space (not the dot of "8.2" or "TP.HCM"),
+# or a new line. The cues of the sentences before the question count CONTEXT_SHARE.
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s)|\n")
+_ENDS = frozenset(".!?\n")
+CONTEXT_SHARE = 0.5
 # Before a province name that is also an everyday phrase: "tỉnh Cao Bằng", "thành phố Huế".
 _PLACE_WORDS = frozenset({"tinh", "pho", "tp"})
 
@@ -73,6 +80,7 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     reading.owner = [-1] * size
     reading.numbers = [i for i, kind in enumerate(reading.kinds) if kind == NUMBER]
     counted: set[int | str] = set()
+    cued: list[tuple[int, tuple[tuple[str, float], ...]]] = []  # (first word, cues)
     # A message typed with diacritics means its plain words too: "gia" is not "giả".
     strict = not tokens.source.isascii()
     for hit in lexicon.phrases.scan(reading.words, typed=reading.written, strict=strict):
@@ -83,8 +91,28 @@ def read(text: str, lexicon: Lexicon) -> Reading:
                 continue
             if kept is not hit:
                 hit, meaning = kept, meaning_of(kept.senses)
-        _add(reading, hit, meaning, counted)
+        _add(reading, hit, meaning, counted, cued)
+    _weigh_cues(reading, cued)
     return reading
+
+
+def _weigh_cues(reading: Reading, cued: list[tuple[int, tuple[tuple[str, float], ...]]]) -> None:
+    """Each kind's evidence from its cues. In a message of several sentences the question is
+    the last one with cues: "Chiều nay họp giao ban, theo kế hoạch phải đạt 800 điểm. Điểm hạ
+    tầng số bao nhiêu?" asks for a score; the cues of the sentences before it count less."""
+    source = reading.tokens.source
+    ends = [m.end() for m in _SENTENCE_END.finditer(source)] if _ENDS.intersection(source) else []
+    starts, origin = reading.tokens.starts, reading.origin
+
+    def sentence(word: int) -> int:
+        return bisect_right(ends, starts[origin[word]])
+
+    focus = sentence(cued[-1][0]) if cued and ends else 0
+    evidence = reading.cues
+    for first, cues in cued:
+        share = 1.0 if not focus or sentence(first) == focus else CONTEXT_SHARE
+        for kind, weight in cues:
+            evidence[kind] = evidence.get(kind, 0.0) + weight * share
 
 
 def _words(tokens: Tokens, lexicon: Lexicon) -> Reading:
@@ -92,10 +120,22 @@ def _words(tokens: Tokens, lexicon: Lexicon) -> Reading:
     in capitals ("AI") expanded; "về" must not read as the cue "vẽ", so `written` keeps the
     diacritics as typed."""
     texts, kinds, typos, known = tokens.texts, tokens.kinds, lexicon.typos, lexicon.typos.known
-    written = tokens.written()
-    pairs = zip(texts, kinds, strict=True)
-    words = [t if k != WORD or t in known else typos.correct(t) for t, k in pairs]
-    special = [i for i, t in enumerate(texts) if t in lexicon.expandable and kinds[i] == WORD]
+    # Typed without diacritics or capitals, each word is written as it folds.
+    written = (
+        tokens.written() if not tokens.source.islower() or not tokens.source.isascii() else texts
+    )
+    unknown = set(texts) - known
+    if unknown:
+        pairs = zip(texts, kinds, strict=True)
+        words = [t if k != WORD or t not in unknown else typos.correct(t) for t, k in pairs]
+    else:
+        words = list(texts)
+    expandable = lexicon.expandable
+    special = (
+        []
+        if expandable.isdisjoint(texts)
+        else [i for i, t in enumerate(texts) if t in expandable and kinds[i] == WORD]
+    )
     if not special:
         return Reading(tokens, words, written, kinds, list(range(len(texts))))
     out = Reading(tokens, [], [], [], [])
@@ -136,7 +176,13 @@ def _as_typed(reading: Reading, hit: Hit[Sense]) -> Hit[Sense] | None:
     return Hit(hit.first, hit.last, kept) if kept else None
 
 
-def _add(reading: Reading, hit: Hit[Sense], meaning: Meaning, counted: set[int | str]) -> None:
+def _add(
+    reading: Reading,
+    hit: Hit[Sense],
+    meaning: Meaning,
+    counted: set[int | str],
+    cued: list[tuple[int, tuple[tuple[str, float], ...]]],
+) -> None:
     cues = meaning.cues
     if cues and meaning.measure and hit.first > 0 and reading.kinds[hit.first - 1] == NUMBER:
         # "30 điểm", "40 phần trăm": a unit after a number, not a cue.
@@ -161,6 +207,4 @@ def _add(reading: Reading, hit: Hit[Sense], meaning: Meaning, counted: set[int |
         if phrase in counted:
             return  # a phrase counts once however often it is typed
         counted.add(phrase)
-        evidence = reading.cues
-        for kind, weight in cues:
-            evidence[kind] = evidence.get(kind, 0.0) + weight
+        cued.append((hit.first, cues))

@@ -149,14 +149,17 @@ def build_name_index(
     )
 
 
-def named(index: NameIndex, every: set[str], core: set[str]) -> tuple[tuple[str, ...], float]:
-    """The sub-indices the features name: one when it is clear, up to three close ones, none
-    when the evidence is weak; and the best one's evidence from its core features alone, which
-    must reach NAMED_AT (support features only help choose among names)."""
-    strength = _evidence(index, core)
+def named(
+    index: NameIndex, every: Sequence[Unit], core: Sequence[Unit]
+) -> tuple[tuple[str, ...], float]:
+    """The sub-indices the units name: one when it is clear, up to three close ones, none when
+    the evidence is weak; and the best one's evidence from its core units alone, which must
+    reach NAMED_AT (support units only help choose among names)."""
+    core_features = features(core)
+    strength = _evidence(index, core_features)
     if max(strength.values(), default=0.0) < NAMED_AT:
         return (), 0.0  # most messages: no sub-index named, nothing more to rank
-    evidence = _evidence(index, every - core, dict(strength))
+    evidence = _evidence(index, features(every) - core_features, dict(strength))
     totals = index.totals
     leading = heapq.nlargest(4, evidence.items(), key=itemgetter(1))
     leading.sort(key=lambda item: (-item[1], -item[1] / totals[item[0]], item[0]))
@@ -169,15 +172,6 @@ def named(index: NameIndex, every: set[str], core: set[str]) -> tuple[tuple[str,
         if score > best - DISTINCT and strength.get(position, 0.0) >= NAMED_AT
     )
     return codes, round(strength[leading[0][0]], 3)
-
-
-def ranked(index: NameIndex, found: Iterable[str], top: int = 3) -> list[tuple[float, str]]:
-    """The `top` sub-indices sharing most evidence with the features, best first: (evidence,
-    code), ties to the name the message covers more of (for tuning and the benchmark)."""
-    evidence = _evidence(index, found)
-    totals = index.totals
-    leading = sorted(evidence.items(), key=lambda i: (-i[1], -i[1] / totals[i[0]], i[0]))
-    return [(round(score, 3), index.codes[position]) for position, score in leading[:top]]
 
 
 def _evidence(

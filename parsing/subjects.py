@@ -12,7 +12,7 @@ from parsing.lexicon import FrameworkEntry, Lexicon
 from parsing.phrases import accent_key
 from parsing.pillars import PillarMention
 from parsing.reading import Reading
-from parsing.subindex_names import GAP_UNIT, NAMED_AT, Unit, features, named, unit
+from parsing.subindex_names import GAP_UNIT, NAMED_AT, Unit, named, unit
 from parsing.tokens import fold_chars
 
 # Markers that only give context to the words around them and may also be ordinary words of a
@@ -134,7 +134,7 @@ def subs_by_name(
     every, core = name_units(reading, first, end, taken, lexicon)
     if not any(words for words, _, _ in core):
         return (), 0.0
-    return named(entry.names, features(every), features(core))
+    return named(entry.names, every, core)
 
 
 def resolve(

@@ -1,17 +1,17 @@
-"""python -m bot: long polling with BOT_TOKEN set, else the offline console."""
+"""python -m bot: the bot with BOT_TOKEN set (long polling, or a webhook with WEBHOOK_URL),
+else the offline console."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 
 from bot.admin_cli import create_invite
 from bot.console import run_console
 from bot.logs import configure_logging
-from bot.runtime import run_polling
+from bot.runtime import run
 from bot.settings import Settings
 
 
@@ -38,8 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     if offline:
         asyncio.run(run_console(settings, args.once))
     else:
-        logging.getLogger(__name__).info("starting long polling")
-        asyncio.run(run_polling(settings))
+        asyncio.run(run(settings))
 
 
 if __name__ == "__main__":

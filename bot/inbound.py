@@ -1,0 +1,321 @@
+"""The intake, shared by long polling and the webhook: every update is recorded in the database
+before Telegram is told it arrived, claimed there by exactly one process, handed to the
+Application, and marked handled when its handlers have finished. What a crash leaves claimed
+and unfinished is handled when the bot starts again (or, with several processes, by another
+one once the claim's lease has run out)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Update
+from telegram.ext import Application
+
+from bot.metrics import Metrics
+from bot.ordering import ChatOrderedProcessor
+from services.clock import Clock
+from storage import journal
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3  # handling started this often without finishing: the update is given up
+LEASE = timedelta(minutes=5)  # another process's claim older than this is taken over
+MAINTAIN_EVERY = 60.0  # seconds between take-overs of expired claims and pruning
+SHOWN = 300  # characters of an unreadable update shown in the log
+
+
+def new_owner() -> str:
+    """This process's name on its claims: host, pid and a nonce (a restart is a new owner)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def dead_here(owner: str, me: str) -> bool:
+    """True when `owner` was a process on this host that no longer runs: its pid is gone, or it
+    is our own pid under another nonce (a restarted container is often pid 1 again)."""
+    host, pid, _ = (owner.rsplit(":", 2) + ["", ""])[:3]
+    my_host, my_pid, _ = me.rsplit(":", 2)
+    if host != my_host or not pid.isdigit() or owner == me:
+        return False
+    if pid == my_pid:
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists but belongs to someone else
+        return False
+    return False
+
+
+def update_id_of(raw: object) -> int | None:
+    value = raw.get("update_id") if isinstance(raw, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return value
+    return None
+
+
+def kind_of(raw: dict[str, Any]) -> str:
+    return next((key for key in raw if key != "update_id"), "none")
+
+
+@dataclass
+class Admitted:
+    """What became of a batch of updates."""
+
+    new: int = 0
+    duplicate: int = 0
+    unreadable: int = 0
+
+
+@dataclass
+class _Row:
+    update_id: int
+    kind: str
+    payload: str
+    update: Update | None
+    error: str
+
+
+class Inbound:
+    def __init__(
+        self,
+        app: Application,  # type: ignore[type-arg]
+        sessions: async_sessionmaker[AsyncSession],
+        metrics: Metrics,
+        clock: Clock,
+        *,
+        max_pending: int,
+        keep: timedelta,
+        lease: timedelta = LEASE,
+        owner: str | None = None,
+    ) -> None:
+        self.app, self.sessions, self.metrics, self.clock = app, sessions, metrics, clock
+        self.max_pending, self.keep, self.lease = max_pending, keep, lease
+        self.owner = owner or new_owner()
+        self._in_flight: dict[int, float] = {}  # update_id -> loop time it arrived
+        self._finished: list[int] = []
+        self._flush_wanted = asyncio.Event()
+        self._room = asyncio.Event()
+        self._room.set()
+        self._tasks: list[asyncio.Task[None]] = []
+        metrics.updates_in_flight.set_function(lambda: len(self._in_flight))
+        processor = app.update_processor
+        if isinstance(processor, ChatOrderedProcessor):
+            processor.done = self._done
+
+    @property
+    def bot_id(self) -> int:
+        return self.app.bot.id
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    # ------------------------------------------------------------------ life cycle
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._flusher(), name="inbound:flush"),
+            asyncio.create_task(self._maintainer(), name="inbound:maintain"),
+        ]
+
+    async def stop(self) -> None:
+        """After the Application stopped: record what finished, stop the background work."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        await self.flush()
+
+    # ------------------------------------------------------------------ intake
+    async def wait_for_room(self) -> None:
+        """Wait while MAX_PENDING_UPDATES are received and not finished: polling fetches no
+        more, a webhook answers later (Telegram then sends more slowly)."""
+        while len(self._in_flight) >= self.max_pending:
+            self._room.clear()
+            await self._room.wait()
+
+    async def admit(self, raws: Sequence[object]) -> Admitted:
+        """Record a batch (in one transaction) and hand each new, readable update to the
+        Application. Raises when the database cannot record it: nothing is handed on then, and
+        the caller must not confirm the batch to Telegram."""
+        await self.wait_for_room()
+        rows = [row for raw in raws if (row := self._read(raw)) is not None]
+        now = self.clock()
+        fresh: list[_Row] = []
+        async with self.sessions() as session, session.begin():
+            for row in rows:
+                status = journal.CLAIMED if row.update else journal.SKIPPED
+                if await journal.record(
+                    session, self.bot_id, row.update_id, row.kind, row.payload,
+                    owner=self.owner, now=now, status=status, error=row.error,
+                ):  # fmt: skip
+                    fresh.append(row)
+        outcome = Admitted(duplicate=len(rows) - len(fresh))
+        self.metrics.updates_duplicate.inc(outcome.duplicate)
+        for row in sorted(fresh, key=lambda r: r.update_id):
+            self.metrics.received(row.kind)
+            if row.update is None:
+                outcome.unreadable += 1
+                self._unreadable(row.update_id, row.error, row.payload)
+            else:
+                outcome.new += 1
+                self._enqueue(row.update)
+        return outcome
+
+    def _read(self, raw: object) -> _Row | None:
+        update_id = update_id_of(raw)
+        if update_id is None or not isinstance(raw, dict):
+            self._unreadable(None, "no update_id", _shown(raw))
+            return None
+        payload = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+        update, error = self._parse(raw)
+        return _Row(update_id, kind_of(raw), payload, update, error)
+
+    def _parse(self, raw: dict[str, Any]) -> tuple[Update | None, str]:
+        try:
+            return Update.de_json(raw, self.app.bot), ""
+        except Exception as exc:  # noqa: BLE001 - any failure to read means: skip this one
+            return None, f"{type(exc).__name__}: {exc}"[:500]
+
+    def _unreadable(self, update_id: int | None, error: str, payload: str) -> None:
+        """Once per update: one line, truncated; counted; never retried."""
+        self.metrics.updates_unparseable.inc()
+        log.warning(
+            "skipped update %s that could not be read (%s): %s",
+            update_id, error[:200], payload[:SHOWN],
+        )  # fmt: skip
+
+    def _enqueue(self, update: Update) -> None:
+        self._in_flight[update.update_id] = asyncio.get_running_loop().time()
+        if len(self._in_flight) >= self.max_pending:
+            self._room.clear()
+        self.app.update_queue.put_nowait(update)
+
+    # ------------------------------------------------------------------ completion
+    def _done(self, update: object, finished: bool) -> None:
+        """The processor's report: an update's handlers ran to the end (or were cancelled)."""
+        if not isinstance(update, Update):
+            return
+        arrived = self._in_flight.pop(update.update_id, None)
+        if len(self._in_flight) < self.max_pending:
+            self._room.set()
+        if arrived is None or not finished:
+            return  # not from the intake (tests feeding PTB directly), or cut off by shutdown
+        self.metrics.updates_handled.inc()
+        self.metrics.reply_latency.observe(asyncio.get_running_loop().time() - arrived)
+        self._finished.append(update.update_id)
+        self._flush_wanted.set()
+
+    async def flush(self) -> None:
+        """Mark every finished update handled, in one transaction. A crash before this runs
+        means those updates are handled again after the restart: kept short by flushing as
+        soon as anything finishes (what finished meanwhile goes in the next flush)."""
+        ids, self._finished = self._finished, []
+        if not ids:
+            return
+        try:
+            async with self.sessions() as session, session.begin():
+                await journal.finish(
+                    session, self.bot_id, ids, owner=self.owner, status=journal.HANDLED,
+                    now=self.clock(),
+                )  # fmt: skip
+        except Exception as exc:
+            self._finished[:0] = ids  # tried again with the next flush
+            raise DatabaseUnavailable(type(exc).__name__) from exc
+
+    async def _flusher(self) -> None:
+        while True:
+            await self._flush_wanted.wait()
+            self._flush_wanted.clear()
+            try:
+                await self.flush()
+            except DatabaseUnavailable as exc:
+                log.warning("could not mark updates handled (%s); trying again", exc)
+                await asyncio.sleep(1.0)
+                self._flush_wanted.set()
+
+    # ------------------------------------------------------------------ recovery
+    async def recover(self, *, everything: bool = False) -> int:
+        """Claim the updates another process recorded and did not finish, and handle them
+        (before anything received later from the same chat). `everything`: every open claim,
+        for long polling at start (Telegram lets only one process poll); otherwise those of
+        processes known dead on this host and those whose lease ran out."""
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            owners = await journal.claim_owners(session, self.bot_id)
+            dead = [o for o in owners if everything or dead_here(o, self.owner)]
+            await journal.take_over(
+                session, self.bot_id, owner=self.owner, now=now, owners=dead,
+                claimed_before=None if everything else now - self.lease,
+            )  # fmt: skip
+            mine = await journal.claimed_by(session, self.bot_id, self.owner)
+        waiting = [r for r in mine if r.update_id not in self._in_flight]
+        given_up = [r.update_id for r in waiting if r.attempts > MAX_ATTEMPTS]
+        if given_up:
+            async with self.sessions() as session, session.begin():
+                await journal.finish(
+                    session, self.bot_id, given_up, owner=self.owner, status=journal.FAILED,
+                    now=now, error=f"the bot stopped while handling it {MAX_ATTEMPTS} times",
+                )  # fmt: skip
+            self.metrics.updates_failed.inc(len(given_up))
+            log.error("gave up on updates %s: the bot stopped while handling them", given_up)
+        count = 0
+        for record in waiting:
+            if record.attempts > MAX_ATTEMPTS:
+                continue
+            update, error = self._parse(json.loads(record.payload))
+            if update is None:
+                self._unreadable(record.update_id, error, record.payload)
+                async with self.sessions() as session, session.begin():
+                    await journal.finish(
+                        session, self.bot_id, [record.update_id], owner=self.owner,
+                        status=journal.SKIPPED, now=now, error=error,
+                    )  # fmt: skip
+                continue
+            self._enqueue(update)
+            count += 1
+        if count:
+            self.metrics.updates_recovered.inc(count)
+            log.info("handling %d update(s) received before a restart", count)
+        return count
+
+    async def maintain(self) -> None:
+        """Take over expired claims; forget handled updates older than UPDATE_JOURNAL_HOURS
+        (Telegram re-sends an unconfirmed update for at most 24 hours, so a duplicate is still
+        recognised)."""
+        await self.recover()
+        async with self.sessions() as session, session.begin():
+            pruned = await journal.prune(session, self.clock() - self.keep)
+        if pruned:
+            log.debug("pruned %d handled update(s) from the journal", pruned)
+
+    async def _maintainer(self) -> None:
+        while True:
+            await asyncio.sleep(MAINTAIN_EVERY)
+            try:
+                await self.maintain()
+            except Exception as exc:  # noqa: BLE001 - tried again next time
+                log.warning("journal maintenance failed (%s); trying again", type(exc).__name__)
+
+
+class DatabaseUnavailable(Exception):
+    """The journal could not be written."""
+
+
+def _shown(raw: object) -> str:
+    try:
+        return json.dumps(raw, ensure_ascii=False)[:SHOWN]
+    except (TypeError, ValueError):
+        return repr(raw)[:SHOWN]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -61,6 +61,18 @@ async def eventually(condition: Callable[[], bool], what: str, timeout: float = 
         if loop.time() > deadline:
             raise AssertionError(f"still waiting for {what} after {timeout} s")
         await asyncio.sleep(0.01)
+
+
+async def until(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 60.0) -> None:  # noqa: ASYNC109 - a bound on waiting, not a timed assertion
+    """Wait until an asynchronous `check` (a database query, say) answers True."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        if await check():
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"still waiting for {what} after {timeout} s")
+        await asyncio.sleep(0.05)
 
 
 async def journal_statuses(bot: Serving) -> dict[str, int]:

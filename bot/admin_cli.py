@@ -7,9 +7,12 @@ from typing import TextIO
 
 from bot.runtime import open_services
 from bot.settings import Settings
+from domain.status import UserRole
 from services.identity import Person, find_agency
 
-SERVER = Person(user_id=0, telegram_id=0, name="server", role="admin", is_admin=True, agencies=())
+SERVER = Person(
+    user_id=0, telegram_id=0, name="server", role=UserRole.ADMIN, is_admin=True, agencies=()
+)
 
 
 async def create_invite(

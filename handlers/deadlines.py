@@ -7,6 +7,7 @@ from datetime import time, timedelta
 
 from telegram import Update
 
+from domain.status import UserRole
 from handlers.context import Context, admin_or_refuse, is_private, person_of, services, text_for
 from handlers.reminder_views import calendar_text, deadline_label, operator_text
 from parsing.dates import parse_date
@@ -228,7 +229,7 @@ async def subscribe_command(update: Update, context: Context) -> None:
     t = text_for(context)
     if not await _in_group(update, context):
         return
-    if person.role not in ("leader", "admin"):
+    if person.role not in (UserRole.LEADER, UserRole.ADMIN):
         await message.reply_text(t("digest.not_allowed"))
         return
     schedule = parse_schedule(context.args or [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from domain.status import ReviewStatus
 from handlers.context import Context, person_of, services, text_for
 from handlers.update_views import mywork_text
 from handlers.updates import PREFIX as UPDATE_PREFIX
@@ -25,7 +26,10 @@ async def mywork_command(update: Update, context: Context) -> None:
     work = await svc.mywork.for_person(person)
     _, directory = await svc.scores.reference()
     todo = [
-        i.sub.code for a in work.agencies for i in a.items if i.status in ("missing", "returned")
+        i.sub.code
+        for a in work.agencies
+        for i in a.items
+        if i.status in (None, ReviewStatus.REJECTED)
     ]
     unique = list(dict.fromkeys(todo))[:MAX_BUTTONS]
     rows = [

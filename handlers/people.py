@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
+from domain.status import UserRole
 from handlers.context import Context, admin_or_refuse, caller_of, services, text_for
 from handlers.views import agency_label
-from services.identity import ROLES, find_agency
+from services.identity import find_agency
 
 MAX_INVITE_USES, MAX_INVITE_DAYS = 50, 90
 
@@ -98,10 +99,10 @@ async def grant_command(update: Update, context: Context) -> None:
     if person is None:
         return
     args = context.args or []
-    if len(args) != 2 or not args[0].isdigit() or args[1] not in ROLES:
+    if len(args) != 2 or not args[0].isdigit() or args[1] not in set(UserRole):
         await message.reply_text(t("grant.usage"))
         return
-    outcome = await svc.identity.grant(person, int(args[0]), args[1])
+    outcome = await svc.identity.grant(person, int(args[0]), UserRole(args[1]))
     if not outcome.ok:
         await message.reply_text(t("grant.unknown_user", id=args[0]))
         return

@@ -139,7 +139,7 @@ def export_row(t: Text, line: ExportLine, directory: Directory, private: bool) -
         unit=line.unit,
         period=period_label(t, line.period) if line.period else "",
         points=line.points,
-        status=t(f"status.{line.status}"),
+        status=t(f"status.{line.status or 'missing'}"),
         lead=", ".join(agency_label(directory, c) for c in line.lead),
         coordinate=", ".join(agency_label(directory, c) for c in line.coordinate),
         last_by=line.last_by if private else "",

@@ -7,6 +7,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden
 
+from domain.status import ReviewStatus
 from handlers.context import AWAITING, Context, is_private, person_of, services, text_for
 from handlers.update_views import problem_text, review_text, value_text
 from handlers.views import period_label
@@ -80,7 +81,7 @@ async def review_button(update: Update, context: Context) -> None:
             context.user_data[AWAITING] = {"return_id": int(arg)}
         await query.message.chat.send_message(t("review.ask_comment", id=arg))
     elif action == "ok":
-        result = await svc.review.decide(person, int(arg), "approved")
+        result = await svc.review.decide(person, int(arg), ReviewStatus.APPROVED)
         if isinstance(result, Problem):
             _, directory = await svc.scores.reference()
             await query.answer(problem_text(t, result, directory), show_alert=True)
@@ -111,7 +112,7 @@ async def return_with_comment(
     person = await person_of(update, context)
     if person is None:
         return
-    result = await svc.review.decide(person, submission_id, "returned", comment)
+    result = await svc.review.decide(person, submission_id, ReviewStatus.REJECTED, comment)
     if isinstance(result, Problem):
         _, directory = await svc.scores.reference()
         await message.reply_text(problem_text(t, result, directory))
@@ -134,7 +135,7 @@ async def _tell_author(context: Context, result: Decided) -> None:
         "value": value_text(t, s.value, unit),
         "period": period_label(t, s.period),
     }
-    if result.decision == "approved":
+    if result.decision is ReviewStatus.APPROVED:
         text = t("review.notify_approved", **params)
     else:
         text = t("review.notify_returned", comment=result.comment, **params)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.status import ReviewStatus
 from handlers.views import agency_label, period_label, short_name
 from locales import Text
 from scoring.engine import Measurement, measurement_points
@@ -16,7 +17,13 @@ from services.updates import Preview, Problem, Stored
 from storage.db import as_utc
 from storage.values import SubmissionView
 
-STATUS_ICON = {"missing": "⬜", "submitted": "⏳", "approved": "✅", "returned": "↩️"}
+MISSING = "missing"  # no value for the period yet (status.missing)
+STATUS_ICON = {
+    MISSING: "⬜",
+    ReviewStatus.PENDING: "⏳",
+    ReviewStatus.APPROVED: "✅",
+    ReviewStatus.REJECTED: "↩️",
+}
 
 
 def when(t: Text, at: datetime, zone: ZoneInfo) -> str:
@@ -129,12 +136,13 @@ def mywork_text(t: Text, work: MyWork, directory: Directory) -> str:
         lines.append("")
         lines.append(t("mywork.agency", agency=directory.name_of(group.agency)))
         for item in group.items:
-            status = t(f"status.{item.status}")
+            shown = item.status or MISSING
+            status = t(f"status.{shown}")
             if item.comment:
                 status = t("mywork.returned_with", comment=item.comment)
             role = t(f"role.{item.role}")
             name = short_name(item.sub.name, 40)
-            lines.append(f"{STATUS_ICON[item.status]} {item.sub.code} {name} · {role} · {status}")
+            lines.append(f"{STATUS_ICON[shown]} {item.sub.code} {name} · {role} · {status}")
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.status import UserRole
 from scoring.model import Directory
 from scoring.text import fold
 from services.clock import Clock
@@ -15,7 +16,6 @@ from storage import people, repo
 from storage.db import as_utc
 from storage.models import AgencyRow, InviteRow, UserRow
 
-ROLES = ("member", "leader", "admin")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a phone
 CODE_LENGTH = 8
 
@@ -35,13 +35,13 @@ class Person:
     user_id: int
     telegram_id: int
     name: str
-    role: str
+    role: UserRole
     is_admin: bool
     agencies: tuple[str, ...]
 
     @property
     def is_registered(self) -> bool:
-        return self.is_admin or self.role != "member" or bool(self.agencies)
+        return self.is_admin or self.role is not UserRole.MEMBER or bool(self.agencies)
 
     @property
     def actor(self) -> str:
@@ -102,12 +102,12 @@ class IdentityService:
             )
 
     async def _person(
-        self, session: AsyncSession, user_id: int, telegram_id: int, name: str, role: str
+        self, session: AsyncSession, user_id: int, telegram_id: int, name: str, role: UserRole
     ) -> Person:
         agencies = tuple(await people.agency_codes(session, user_id))
-        is_admin = telegram_id in self._admin_ids or role == "admin"
+        is_admin = telegram_id in self._admin_ids or role is UserRole.ADMIN
         return Person(
-            user_id, telegram_id, name, "admin" if is_admin else role, is_admin, agencies
+            user_id, telegram_id, name, UserRole.ADMIN if is_admin else role, is_admin, agencies
         )
 
     async def language_of(self, telegram_id: int) -> str | None:
@@ -205,7 +205,7 @@ class IdentityService:
                 repo.audit(session, now, actor.actor, "revoke", "invite", invite.code)
         return Outcome(True)
 
-    async def grant(self, actor: Person, telegram_id: int, role: str) -> Outcome:
+    async def grant(self, actor: Person, telegram_id: int, role: UserRole) -> Outcome:
         """Give a registered user a role (member, leader, admin)."""
         now = self._clock()
         async with self._sessions() as session, session.begin():

@@ -9,11 +9,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.status import ReviewStatus
 from reminders.calendar import HOLDERS, Deadline
 from scoring.engine import Measurement, Scoreboard, SubIndexScore
 from scoring.insights import GapPlan, board_at, gap_plan, weakest, what_if
 from scoring.lookup import Target, resolve
-from scoring.model import Directory, Framework, SubIndex
+from scoring.model import Directory, Framework, Role, SubIndex
 from scoring.periods import parse_period
 from scoring.text import fold
 from services.mywork import held_by
@@ -125,8 +126,8 @@ class InsightService:
         held = held_by(directory, framework.sub_indices, agency)
         return Holdings(
             agency,
-            tuple(s for s, role in held if role == "lead"),
-            tuple(s for s, role in held if role == "coordinate"),
+            tuple(s for s, role in held if role is Role.LEAD),
+            tuple(s for s, role in held if role is Role.COORDINATE),
         )
 
     async def not_reported(self) -> NotReported:
@@ -142,7 +143,7 @@ class InsightService:
         async with self._sessions() as session:
             stored = await values_repo.submissions(session, framework.code)
         reported = {
-            s.code for s in stored if s.period == period and s.status != values_repo.RETURNED
+            s.code for s in stored if s.period == period and s.status is not ReviewStatus.REJECTED
         }
         return NotReported(deadline, owed_by_agency(framework, directory, deadline, reported))
 

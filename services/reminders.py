@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.status import ReviewStatus
 from reminders.calendar import (
     AGENCY,
     HOLDERS,
@@ -141,7 +142,7 @@ class ReminderService:
         reported = {
             s.code
             for s in stored
-            if s.period == deadline.period and s.status != values_repo.RETURNED
+            if s.period == deadline.period and s.status is not ReviewStatus.REJECTED
         }
         owed = owed_by_agency(framework, directory, deadline, reported)
         kind = "overdue" if run.overdue else "reminder"

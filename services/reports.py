@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.status import ReviewStatus
 from reports.charts import Bar, ChartCache
 from scoring.engine import Scoreboard
 from scoring.insights import board_at, periods_of
@@ -32,7 +33,7 @@ class ExportLine:
     unit: str
     period: str
     points: Decimal | None
-    status: str  # "approved" | "submitted" | "missing"
+    status: ReviewStatus | None  # the newest value's review; None: no value yet
     lead: tuple[str, ...]
     coordinate: tuple[str, ...]
     last_by: str
@@ -90,12 +91,12 @@ class ReportService:
                 .group_by(IndicatorRow.code)
             )
             evidence: dict[str, int] = {code: count for code, count in counted}
-        last = {s.code: s for s in stored if s.status != values_repo.RETURNED}
+        last = {s.code: s for s in stored if s.status is not ReviewStatus.REJECTED}
         lines = []
         for p in official.pillars:
             for s in p.sub_scores:
                 sub, m, newest = s.sub_index, s.measurement, last.get(s.sub_index.code)
-                pending = newest is not None and newest.status == values_repo.SUBMITTED
+                pending = newest is not None and newest.status is ReviewStatus.PENDING
                 lines.append(
                     ExportLine(
                         code=sub.code,
@@ -107,7 +108,9 @@ class ReportService:
                         unit=sub.unit,
                         period=m.period if m else "",
                         points=s.points,
-                        status="submitted" if pending else ("approved" if m else "missing"),
+                        status=ReviewStatus.PENDING
+                        if pending
+                        else (ReviewStatus.APPROVED if m else None),
                         lead=sub.lead,
                         coordinate=sub.coordinate,
                         last_by=(newest.user_name or newest.source) if newest else "",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.status import ReviewStatus
 from services.clock import Clock
 from services.identity import Person
 from services.scores import ScoreService
@@ -19,7 +20,7 @@ from storage.models import ReviewRow
 class Decided:
     """A review recorded; `submission` says whom to tell (its author) and what about."""
 
-    decision: str
+    decision: ReviewStatus
     comment: str
     submission: values_repo.SubmissionView
 
@@ -37,16 +38,16 @@ class ReviewService:
         framework, _ = await self._scores.reference()
         async with self._sessions() as session:
             return await values_repo.submissions(
-                session, framework.code, status=values_repo.SUBMITTED
+                session, framework.code, status=ReviewStatus.PENDING
             )
 
     async def decide(
-        self, reviewer: Person, submission_id: int, decision: str, comment: str = ""
+        self, reviewer: Person, submission_id: int, decision: ReviewStatus, comment: str = ""
     ) -> Decided | Problem:
         """Approve or return a submission that is still waiting; only administrators may."""
         if not reviewer.is_admin:
             return Problem("review.not_admin")
-        if decision == values_repo.RETURNED and not comment.strip():
+        if decision is ReviewStatus.REJECTED and not comment.strip():
             return Problem("review.comment_needed")
         now = self._clock()
         framework, _ = await self._scores.reference()
@@ -58,7 +59,7 @@ class ReviewService:
             ]
             if not found:
                 return Problem("review.unknown", {"id": submission_id})
-            if found[0].status != values_repo.SUBMITTED:
+            if found[0].status is not ReviewStatus.PENDING:
                 return Problem("review.already", {"id": submission_id, "status": found[0].status})
             session.add(
                 ReviewRow(

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.status import DraftStatus, ReviewStatus
 from parsing.numbers import NumberError, NumberKind, parse_number
 from parsing.update_text import UpdateRequest
 from parsing.yes_no import yes_no
@@ -178,7 +179,7 @@ class UpdateService:
         _, directory = await self._scores.reference()
         values = await self._scores.measurements()
         board_before = await self._scores.board(values)
-        candidate = Measurement(sub.code, period, value=value, status="submitted")
+        candidate = Measurement(sub.code, period, value=value, status=ReviewStatus.PENDING)
         board_after = await self._scores.board([*values, candidate])
         now = self._clock()
         async with self._sessions() as session, session.begin():
@@ -241,14 +242,14 @@ class UpdateService:
                 now - SAME_MOMENT,
             )
             if changed is not None:
-                await values_repo.claim_draft(session, draft.id, "stale", now)
+                await values_repo.claim_draft(session, draft.id, DraftStatus.STALE, now)
                 author = await session.get(UserRow, changed.user_id) if changed.user_id else None
                 who = author.full_name if author else changed.source
                 return Problem(
                     "draft.stale",
                     {"code": checked, "who": who, "value": changed.value or Decimal(0)},
                 )
-            if not await values_repo.claim_draft(session, draft.id, "confirmed", now):
+            if not await values_repo.claim_draft(session, draft.id, DraftStatus.CONFIRMED, now):
                 return Problem("draft.already_done")
             sub = framework.sub_index(checked)
             assert sub is not None  # noqa: S101 - the draft was made for this framework
@@ -257,7 +258,7 @@ class UpdateService:
                 period_id=draft.period_id,
                 value=draft.value,
                 unit=sub.unit,
-                status=values_repo.SUBMITTED,
+                status=ReviewStatus.PENDING,
                 source=person.name,
                 note=draft.note,
                 user_id=person.user_id,
@@ -286,7 +287,7 @@ class UpdateService:
             checked = await self._check_draft(session, person, draft, now)
             if isinstance(checked, Problem):
                 return checked
-            if not await values_repo.claim_draft(session, draft_id, "cancelled", now):
+            if not await values_repo.claim_draft(session, draft_id, DraftStatus.CANCELLED, now):
                 return Problem("draft.already_done")
         return None
 
@@ -298,9 +299,9 @@ class UpdateService:
             return Problem("draft.unknown")
         if draft.user_id != person.user_id:
             return Problem("draft.not_yours")
-        if draft.status == "superseded":
+        if draft.status is DraftStatus.SUPERSEDED:
             return Problem("draft.superseded")
-        if draft.status != "pending":
+        if draft.status is not DraftStatus.OPEN:
             return Problem("draft.already_done")
         if now - as_utc(draft.created_at) > DRAFT_TTL:
             return Problem("draft.expired")

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.status import UserRole
 from storage.models import AgencyRow, InviteRow, UserAgencyRow, UserRow
 
 
@@ -26,7 +27,7 @@ async def upsert_user(
             full_name=full_name,
             username=username,
             language=language,
-            role="member",
+            role=UserRole.MEMBER,
             created_at=at,
         )
         session.add(user)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import Select, Subquery, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.status import DraftStatus, ReviewStatus
 from scoring.engine import Measurement
 from storage.db import as_utc
 from storage.models import (
@@ -25,8 +26,6 @@ from storage.models import (
     UserRow,
 )
 
-SUBMITTED, APPROVED, RETURNED = "submitted", "approved", "returned"
-
 
 @dataclass(frozen=True, slots=True)
 class SubmissionView:
@@ -39,7 +38,7 @@ class SubmissionView:
     points: Decimal | None
     unit: str
     source_max: Decimal | None
-    status: str
+    status: ReviewStatus
     comment: str
     note: str
     source: str
@@ -80,7 +79,7 @@ async def submissions(
     framework_code: str,
     *,
     code: str | None = None,
-    status: str | None = None,
+    status: ReviewStatus | None = None,
 ) -> list[SubmissionView]:
     """Stored values oldest first, with their current status; optionally of one sub-index or
     one status."""
@@ -120,7 +119,11 @@ async def measurements(
 ) -> list[Measurement]:
     """Values that count for scoring, oldest first: approved ones, and with include_pending
     also those not reviewed yet. Returned values never count."""
-    wanted = {APPROVED, SUBMITTED} if include_pending else {APPROVED}
+    wanted = (
+        {ReviewStatus.APPROVED, ReviewStatus.PENDING}
+        if include_pending
+        else {ReviewStatus.APPROVED}
+    )
     return [
         Measurement(v.code, v.period, v.value, v.points, v.source, v.source_max, v.status, v.id)
         for v in await submissions(session, framework_code)
@@ -162,24 +165,26 @@ async def changed_since(
 async def supersede_drafts(
     session: AsyncSession, user_id: int, indicator_id: int, period_id: int, at: datetime
 ) -> None:
-    """Retire a person's pending drafts for one sub-index and period (a newer preview came)."""
+    """Retire a person's open drafts for one sub-index and period (a newer preview came)."""
     await session.execute(
         update(DraftRow)
         .where(
             DraftRow.user_id == user_id,
             DraftRow.indicator_id == indicator_id,
             DraftRow.period_id == period_id,
-            DraftRow.status == "pending",
+            DraftRow.status == DraftStatus.OPEN,
         )
-        .values(status="superseded", decided_at=at)
+        .values(status=DraftStatus.SUPERSEDED, decided_at=at)
     )
 
 
-async def claim_draft(session: AsyncSession, draft_id: int, status: str, at: datetime) -> bool:
-    """Move a pending draft to `status`; False when it was no longer pending (a double press)."""
+async def claim_draft(
+    session: AsyncSession, draft_id: int, status: DraftStatus, at: datetime
+) -> bool:
+    """Move an open draft to `status`; False when it was no longer open (a double press)."""
     result = await session.execute(
         update(DraftRow)
-        .where(DraftRow.id == draft_id, DraftRow.status == "pending")
+        .where(DraftRow.id == draft_id, DraftRow.status == DraftStatus.OPEN)
         .values(status=status, decided_at=at)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -26,7 +26,7 @@ DYNAMIC = {
     "period.": ["year", "half", "quarter"],
     "rule.": ["ratio", "boolean", "assessed", "levels"],
     "command.": ["start", "help", *MENU, *GROUP_MENU, *ADMIN_MENU],
-    "status.": ["missing", "submitted", "approved", "returned"],
+    "status.": ["missing", "pending", "approved", "rejected"],
     "role.": ["lead", "coordinate", "member", "leader", "admin"],
     "syntax.": ["no_code", "no_value", "bad_period"],
     "invite.": ["linked", "already", "unknown", "expired", "used_up", "revoked"],

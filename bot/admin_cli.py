@@ -28,7 +28,7 @@ async def create_invite(
             print(t("invite.unknown_agency", agency=agency, examples=examples), file=out)
             return 2
         invite = await services.identity.create_invite(SERVER, code, max_uses=uses, days=days)
-        expires = t.date(invite.expires_at.astimezone(services.updates.zone).date())
+        expires = t.date(services.calendar.local(invite.expires_at).date())
         agency_name = directory.name_of(code)
         text = t(
             "invite.created_server", agency=agency_name, code=invite.code, uses=uses, date=expires

@@ -26,7 +26,7 @@ async def calendar_command(update: Update, context: Context) -> None:
     if message is None:
         return
     t, svc = text_for(context), services(context)
-    today = svc.reminders.today()
+    today = svc.calendar.today()
     upcoming = [d for d in await svc.reminders.deadlines() if today <= d.due <= today + HORIZON]
     person = await person_of(update, context)
     await message.reply_text(
@@ -106,9 +106,7 @@ async def pause_command(update: Update, context: Context) -> None:
         await message.reply_text(t("pause.usage", max=MAX_PAUSE_DAYS))
         return
     until = await svc.reminders.pause(person, int(args[0]) if args else 7)
-    await message.reply_text(
-        t("pause.done", date=t.date(until.astimezone(svc.reminders.zone).date()))
-    )
+    await message.reply_text(t("pause.done", date=t.date(svc.calendar.local(until).date())))
 
 
 async def resume_command(update: Update, context: Context) -> None:
@@ -134,7 +132,7 @@ async def operator_command(update: Update, context: Context) -> None:
     args = context.args or []
     if not args:
         await message.reply_text(
-            operator_text(t, await svc.reminders.operator_view(), svc.reminders.zone)
+            operator_text(t, await svc.reminders.operator_view(), svc.calendar.zone)
         )
         return
     when = parse_date(args[0])

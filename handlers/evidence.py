@@ -56,7 +56,7 @@ async def file_received(update: Update, context: Context) -> None:
         await message.reply_text(t("evidence.no_caption"))
         return
     try:
-        period, _ = find_period(caption, svc.updates.today())
+        period, _ = find_period(caption, svc.calendar.today())
     except PeriodTextError:
         await message.reply_text(t("syntax.bad_period", code=found.group(1)))
         return

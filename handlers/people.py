@@ -59,7 +59,7 @@ async def invite_command(update: Update, context: Context) -> None:
     invite = await svc.identity.create_invite(
         person, code, max_uses=max(uses, 1), days=max(days, 1)
     )
-    expires = invite.expires_at.astimezone(svc.updates.zone)
+    expires = svc.calendar.local(invite.expires_at)
     await message.reply_text(
         t(
             "invite.created",

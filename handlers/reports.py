@@ -96,7 +96,7 @@ async def export_command(update: Update, context: Context) -> None:
     rows = [export_row(t, line, directory, private) for line in lines]
     summary = Summary(
         title=framework.name,
-        generated_at=svc.clock(),
+        generated_at=svc.calendar.now(),
         total=board.total,
         maximum=framework.total_max,
         dti=board.dti,
@@ -107,7 +107,7 @@ async def export_command(update: Update, context: Context) -> None:
         ),
     )
     labels = export_labels(t)
-    zone = svc.updates.zone
+    zone = svc.calendar.zone
     xlsx = await asyncio.to_thread(
         workbook_bytes,
         summary,
@@ -117,7 +117,7 @@ async def export_command(update: Update, context: Context) -> None:
         language="vi-VN" if t.lang == "vi" else "en-US",
     )
     table = await asyncio.to_thread(csv_bytes, rows, labels, zone, decimal_comma=t.lang == "vi")
-    stamp = svc.clock().astimezone(zone).strftime("%Y%m%d-%H%M")
+    stamp = svc.calendar.local(svc.calendar.now()).strftime("%Y%m%d-%H%M")
     await message.reply_document(
         InputFile(xlsx, filename=f"dti-{stamp}.xlsx"), caption=t("export.caption", count=len(rows))
     )

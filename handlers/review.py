@@ -55,7 +55,7 @@ async def _show_next(update: Update, context: Context, message: Message, *, afte
             [InlineKeyboardButton(t("button.next"), callback_data=f"{PREFIX}next:{item.id}")],
         ]
     )
-    text = review_text(t, item, sub, len(queue), len(files), directory, svc.updates.zone)
+    text = review_text(t, item, sub, len(queue), len(files), directory, svc.calendar.zone)
     await message.chat.send_message(text, reply_markup=buttons)
 
 

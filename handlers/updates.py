@@ -35,7 +35,7 @@ async def try_update(update: Update, context: Context, text: str) -> bool:
     assert message is not None  # noqa: S101 - callers pass message updates
     t = text_for(context)
     try:
-        request = parse_update(text, services(context).updates.today())
+        request = parse_update(text, services(context).calendar.today())
     except UpdateSyntaxError as error:
         await message.reply_text(t(f"syntax.{error.reason}", code=error.code or "8.2"))
         return True
@@ -122,7 +122,7 @@ async def value_reply(update: Update, context: Context, code: str, text: str) ->
     message = update.effective_message
     assert message is not None  # noqa: S101 - only called for text messages
     try:
-        request = parse_update(f"/capnhat {code} {text}", services(context).updates.today())
+        request = parse_update(f"/capnhat {code} {text}", services(context).calendar.today())
     except UpdateSyntaxError as error:
         await message.reply_text(text_for(context)(f"syntax.{error.reason}", code=code))
         return
@@ -144,7 +144,7 @@ async def explain_command(update: Update, context: Context) -> None:
     if person is None:
         return
     try:
-        period, text = find_period(" ".join(args[1:]), svc.updates.today())
+        period, text = find_period(" ".join(args[1:]), svc.calendar.today())
     except PeriodTextError:
         period, text = None, " ".join(args[1:])
     result = await svc.updates.explain(person, args[0], text, period)
@@ -166,4 +166,4 @@ async def history_command(update: Update, context: Context) -> None:
         return
     _, directory = await svc.scores.reference()
     rows = await svc.updates.history(sub.code)
-    await message.reply_text(history_text(t, sub, rows, directory, svc.updates.zone))
+    await message.reply_text(history_text(t, sub, rows, directory, svc.calendar.zone))

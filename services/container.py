@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from locales import Translator
-from services.clock import Clock
+from services.clock import Calendar, Clock
 from services.evidence import EvidenceService
 from services.identity import IdentityService
 from services.insights import InsightService
@@ -31,7 +32,7 @@ class Services:
     insights: InsightService
     reports: ReportService
     texts: Translator
-    clock: Clock
+    calendar: Calendar
 
 
 def build_services(
@@ -45,19 +46,20 @@ def build_services(
     max_evidence_bytes: int,
     reminder_policy: Policy,
 ) -> Services:
+    calendar = Calendar(clock, ZoneInfo(timezone))
     scores = ScoreService(sessions, framework)
-    updates = UpdateService(sessions, scores, clock, timezone)
-    reminders = ReminderService(sessions, scores, clock, updates.zone, reminder_policy)
+    updates = UpdateService(sessions, scores, calendar)
+    reminders = ReminderService(sessions, scores, calendar, reminder_policy)
     return Services(
         scores=scores,
-        identity=IdentityService(sessions, clock, admin_ids),
+        identity=IdentityService(sessions, calendar, admin_ids),
         updates=updates,
-        review=ReviewService(sessions, scores, clock),
-        evidence=EvidenceService(sessions, scores, updates, clock, max_evidence_bytes),
-        mywork=MyWorkService(sessions, scores, updates, reminders),
+        review=ReviewService(sessions, scores, calendar),
+        evidence=EvidenceService(sessions, scores, updates, calendar, max_evidence_bytes),
+        mywork=MyWorkService(sessions, scores, calendar, reminders),
         reminders=reminders,
-        insights=InsightService(sessions, scores, updates, reminders),
-        reports=ReportService(sessions, scores, clock),
+        insights=InsightService(sessions, scores, calendar, reminders),
+        reports=ReportService(sessions, scores, calendar),
         texts=Translator(language),
-        clock=clock,
+        calendar=calendar,
     )

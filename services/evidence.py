@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.clock import Clock
+from services.clock import Calendar
 from services.identity import Person
 from services.scores import ScoreService
 from services.updates import Problem, UpdateService
@@ -52,13 +52,13 @@ class EvidenceService:
         sessions: async_sessionmaker[AsyncSession],
         scores: ScoreService,
         updates: UpdateService,
-        clock: Clock,
+        calendar: Calendar,
         max_bytes: int,
     ) -> None:
         self._sessions = sessions
         self._scores = scores
         self._updates = updates
-        self._clock = clock
+        self._calendar = calendar
         self.max_bytes = max_bytes
 
     async def attach(
@@ -75,8 +75,8 @@ class EvidenceService:
         sub = await self._updates.check_can_update(person, code)
         if isinstance(sub, Problem):
             return sub
-        period = period or self._updates.current_period()
-        now = self._clock()
+        period = period or self._calendar.current_period()
+        now = self._calendar.now()
         framework, _ = await self._scores.reference()
         async with self._sessions() as session, session.begin():
             ids = await repo.indicator_ids(session, framework.code)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.status import UserRole
 from scoring.model import Directory
 from scoring.text import fold
-from services.clock import Clock
+from services.clock import Calendar
 from storage import people, repo
 from storage.db import as_utc
 from storage.models import AgencyRow, InviteRow, UserRow
@@ -82,10 +82,13 @@ async def _upsert(session: AsyncSession, caller: Caller, now: datetime) -> UserR
 
 class IdentityService:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, admin_ids: frozenset[int]
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        calendar: Calendar,
+        admin_ids: frozenset[int],
     ) -> None:
         self._sessions = sessions
-        self._clock = clock
+        self._calendar = calendar
         self._admin_ids = admin_ids
 
     @property
@@ -96,7 +99,7 @@ class IdentityService:
     async def person(self, caller: Caller) -> Person:
         """The caller as a user of the bot, recorded on first contact."""
         async with self._sessions() as session, session.begin():
-            user = await _upsert(session, caller, self._clock())
+            user = await _upsert(session, caller, self._calendar.now())
             return await self._person(
                 session, user.id, user.telegram_id, user.full_name, user.role
             )
@@ -117,7 +120,7 @@ class IdentityService:
             return user.language if user else None
 
     async def set_language(self, caller: Caller, language: str) -> None:
-        now = self._clock()
+        now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             user = await _upsert(session, caller, now)
             previous, user.language = user.language, language
@@ -136,7 +139,7 @@ class IdentityService:
         self, actor: Person, agency_code: str, *, max_uses: int = 1, days: int = 7
     ) -> Invite:
         """A new code for an agency; only administrators may (the handler checks first)."""
-        now = self._clock()
+        now = self._calendar.now()
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         expires = now + timedelta(days=days)
         async with self._sessions() as session, session.begin():
@@ -167,7 +170,7 @@ class IdentityService:
 
     async def redeem(self, caller: Caller, code: str) -> Outcome:
         """Link the caller to the invite's agency, once per use the code allows."""
-        now = self._clock()
+        now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             invite = await people.invite(session, code.strip().upper())
             if invite is None:
@@ -195,7 +198,7 @@ class IdentityService:
         return Outcome(True, "linked" if linked else "already", agency_code)
 
     async def revoke(self, actor: Person, code: str) -> Outcome:
-        now = self._clock()
+        now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             invite = await people.invite(session, code.strip().upper())
             if invite is None:
@@ -207,7 +210,7 @@ class IdentityService:
 
     async def grant(self, actor: Person, telegram_id: int, role: UserRole) -> Outcome:
         """Give a registered user a role (member, leader, admin)."""
-        now = self._clock()
+        now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             user = await people.user_by_telegram(session, telegram_id)
             if user is None:

@@ -17,10 +17,11 @@ from scoring.lookup import Target, resolve
 from scoring.model import Directory, Framework, Role, SubIndex
 from scoring.periods import parse_period
 from scoring.text import fold
+from services.clock import Calendar
 from services.mywork import held_by
 from services.reminders import ReminderService, owed_by_agency
 from services.scores import ScoreService
-from services.updates import Problem, UpdateService, read_value
+from services.updates import Problem, read_value
 from storage import repo
 from storage import values as values_repo
 from storage.models import RankingRow
@@ -73,12 +74,12 @@ class InsightService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         scores: ScoreService,
-        updates: UpdateService,
+        calendar: Calendar,
         reminders: ReminderService,
     ) -> None:
         self._sessions = sessions
         self._scores = scores
-        self._updates = updates
+        self._calendar = calendar
         self._reminders = reminders
 
     async def weakest(
@@ -101,7 +102,7 @@ class InsightService:
         framework, _ = await self.reference()
         values = await self._scores.measurements()
         applied, extra = [], []
-        period = self._updates.current_period()
+        period = self._calendar.current_period()
         for code, raw in changes:
             sub = framework.sub_index(code)
             if sub is None:
@@ -133,7 +134,7 @@ class InsightService:
     async def not_reported(self) -> NotReported:
         """Agencies that still owe values for the quarter being reported."""
         framework, directory = await self.reference()
-        period = self._updates.current_period()
+        period = self._calendar.current_period()
         deadlines = [
             d
             for d in await self._reminders.deadlines()
@@ -152,7 +153,7 @@ class InsightService:
         end of the previous year."""
         framework, _ = await self.reference()
         values = await self._scores.measurements()
-        period = parse_period(self._updates.current_period())
+        period = parse_period(self._calendar.current_period())
         previous_quarter = _quarter_before(period.code)
         previous_year = str(period.year - 1)
         return Trend(
@@ -182,7 +183,7 @@ class InsightService:
                 row.rank, row.of_total, row.dti, row.source = rank, of_total, dti, actor
             repo.audit(
                 session,
-                self._reminders.now(),
+                self._calendar.now(),
                 actor,
                 "rank",
                 "ranking",

@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.status import ReviewStatus
 from reminders.calendar import Deadline
 from scoring.model import Directory, Role, SubIndex
+from services.clock import Calendar
 from services.identity import Person
 from services.reminders import ReminderService
 from services.scores import ScoreService
-from services.updates import UpdateService
 from storage import values as values_repo
 
 
@@ -56,18 +56,18 @@ class MyWorkService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         scores: ScoreService,
-        updates: UpdateService,
+        calendar: Calendar,
         reminders: ReminderService,
     ) -> None:
         self._sessions = sessions
         self._scores = scores
-        self._updates = updates
+        self._calendar = calendar
         self._reminders = reminders
 
     async def for_person(self, person: Person) -> MyWork:
         framework, directory = await self._scores.reference()
-        period = self._updates.current_period()
-        today = self._updates.today()
+        period = self._calendar.current_period()
+        today = self._calendar.today()
         async with self._sessions() as session:
             stored = await values_repo.submissions(session, framework.code)
         # The newest submission of each sub-index for this period decides its status.

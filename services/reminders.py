@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,7 +29,7 @@ from reminders.calendar import (
     runs,
 )
 from scoring.model import Directory, Framework, SubIndex
-from services.clock import Clock
+from services.clock import Calendar
 from services.identity import Person
 from services.scores import ScoreService
 from storage import deliveries, repo
@@ -77,27 +76,23 @@ class ReminderService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         scores: ScoreService,
-        clock: Clock,
-        zone: ZoneInfo,
+        calendar: Calendar,
         policy: Policy,
     ) -> None:
         self._sessions = sessions
         self._scores = scores
-        self._clock = clock
-        self.zone = zone
+        self._calendar = calendar
+        self.zone = calendar.zone
         self.policy = policy
         # Which process holds a claim; a restarted process is a new owner.
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     def now(self) -> datetime:
-        return self._clock()
-
-    def today(self) -> date:
-        return self._clock().astimezone(self.zone).date()
+        return self._calendar.now()
 
     async def deadlines(self, years: Sequence[int] | None = None) -> list[Deadline]:
         """The calendar of the given years (default: last, this and next) with changes applied."""
-        this = self.today().year
+        this = self._calendar.today().year
         async with self._sessions() as session:
             rows = await deliveries.changes(session)
         changes = [Change(r.action, r.key, r.due, r.period, r.audience, r.title) for r in rows]

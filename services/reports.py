@@ -14,7 +14,7 @@ from reports.charts import Bar, ChartCache
 from scoring.engine import Scoreboard
 from scoring.insights import board_at, periods_of
 from scoring.model import Directory, Framework
-from services.clock import Clock
+from services.clock import Calendar
 from services.scores import ScoreService
 from storage import values as values_repo
 from storage.models import EvidenceRow, IndicatorRow
@@ -43,11 +43,11 @@ class ExportLine:
 
 class ReportService:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], scores: ScoreService, clock: Clock
+        self, sessions: async_sessionmaker[AsyncSession], scores: ScoreService, calendar: Calendar
     ) -> None:
         self._sessions = sessions
         self._scores = scores
-        self._clock = clock
+        self._calendar = calendar
         self.charts = ChartCache()
 
     async def reference(self) -> tuple[Framework, Directory]:

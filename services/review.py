@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.status import ReviewStatus
-from services.clock import Clock
+from services.clock import Calendar
 from services.identity import Person
 from services.scores import ScoreService
 from services.updates import Problem
@@ -27,11 +27,11 @@ class Decided:
 
 class ReviewService:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], scores: ScoreService, clock: Clock
+        self, sessions: async_sessionmaker[AsyncSession], scores: ScoreService, calendar: Calendar
     ) -> None:
         self._sessions = sessions
         self._scores = scores
-        self._clock = clock
+        self._calendar = calendar
 
     async def queue(self) -> list[values_repo.SubmissionView]:
         """Submissions waiting for review, oldest first."""
@@ -49,7 +49,7 @@ class ReviewService:
             return Problem("review.not_admin")
         if decision is ReviewStatus.REJECTED and not comment.strip():
             return Problem("review.comment_needed")
-        now = self._clock()
+        now = self._calendar.now()
         framework, _ = await self._scores.reference()
         async with self._sessions() as session, session.begin():
             found = [

@@ -7,10 +7,9 @@ a correction is a new submission, and the newest one counts."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,11 +18,10 @@ from domain.status import DraftStatus, ReviewStatus
 from parsing.numbers import NumberError, NumberKind, parse_number
 from parsing.update_text import UpdateRequest
 from parsing.yes_no import yes_no
-from reminders.calendar import current_period
 from scoring.engine import InvalidValue, Measurement, Scoreboard, measurement_points, rule_points
 from scoring.model import Directory, RuleKind, SubIndex
 from scoring.periods import parse_period
-from services.clock import Clock
+from services.clock import Calendar
 from services.identity import Person
 from services.scores import ScoreService
 from storage import repo
@@ -123,19 +121,11 @@ class UpdateService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         scores: ScoreService,
-        clock: Clock,
-        timezone: str,
+        calendar: Calendar,
     ) -> None:
         self._sessions = sessions
         self._scores = scores
-        self._clock = clock
-        self.zone = ZoneInfo(timezone)
-
-    def today(self) -> date:
-        return self._clock().astimezone(self.zone).date()
-
-    def current_period(self) -> str:
-        return current_period(self.today())
+        self._calendar = calendar
 
     async def sub_index(self, code: str) -> SubIndex | None:
         framework, _ = await self._scores.reference()
@@ -173,15 +163,15 @@ class UpdateService:
         value = read_value(sub, request.raw_value)
         if isinstance(value, Problem):
             return value
-        period = request.period or self.current_period()
-        if parse_period(period).starts_on > self.today():
+        period = request.period or self._calendar.current_period()
+        if parse_period(period).starts_on > self._calendar.today():
             return Problem("update.future_period", {"period": period})
         _, directory = await self._scores.reference()
         values = await self._scores.measurements()
         board_before = await self._scores.board(values)
         candidate = Measurement(sub.code, period, value=value, status=ReviewStatus.PENDING)
         board_after = await self._scores.board([*values, candidate])
-        now = self._clock()
+        now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             ids = await repo.indicator_ids(session, board_before.framework.code)
             period_id = await repo.period_id(session, period)
@@ -225,7 +215,7 @@ class UpdateService:
 
     async def confirm(self, person: Person, draft_id: int) -> Stored | Problem:
         """Store a previewed value: once, by its author, while the preview is still current."""
-        now = self._clock()
+        now = self._calendar.now()
         framework, _ = await self._scores.reference()
         async with self._sessions() as session, session.begin():
             draft = await session.get(DraftRow, draft_id)
@@ -281,7 +271,7 @@ class UpdateService:
         return Stored(submission.id, sub, period, draft.value)
 
     async def cancel(self, person: Person, draft_id: int) -> Problem | None:
-        now = self._clock()
+        now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             draft = await session.get(DraftRow, draft_id)
             checked = await self._check_draft(session, person, draft, now)
@@ -322,8 +312,8 @@ class UpdateService:
         sub = await self.check_can_update(person, code)
         if isinstance(sub, Problem):
             return sub
-        period = period or self.current_period()
-        now = self._clock()
+        period = period or self._calendar.current_period()
+        now = self._calendar.now()
         framework, _ = await self._scores.reference()
         async with self._sessions() as session, session.begin():
             ids = await repo.indicator_ids(session, framework.code)

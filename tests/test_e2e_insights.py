@@ -186,7 +186,7 @@ async def test_the_export_holds_every_sub_index_with_the_scoring_modules_points(
         "DTI", datetime(2025, 11, 30, tzinfo=UTC), board.total, D(1000), board.dti, D(800), pillars
     )
     book = load_workbook(
-        io.BytesIO(workbook_bytes(summary, rows, export_labels(t), services.updates.zone))
+        io.BytesIO(workbook_bytes(summary, rows, export_labels(t), services.calendar.zone))
     )
     sheet = book[t("export.sheet.sub_indices")]
     found = {r[0]: r[7] for r in sheet.iter_rows(min_row=2, values_only=True)}

@@ -99,8 +99,10 @@ async def evidence_command(update: Update, context: Context) -> None:
         return
     lines = [t("evidence.head", code=code, name=short_name(sub.name, 60), count=len(files))]
     buttons = []
-    for n, (period, row) in enumerate(files[-10:], 1):
-        lines.append(t("evidence.line", n=n, name=row.file_name, period=period_label(t, period)))
+    for n, row in enumerate(files[-10:], 1):
+        lines.append(
+            t("evidence.line", n=n, name=row.file_name, period=period_label(t, row.period))
+        )
         buttons.append(
             [
                 InlineKeyboardButton(

@@ -45,7 +45,7 @@ async def _show_next(update: Update, context: Context, message: Message, *, afte
     framework, directory = await svc.scores.reference()
     sub = framework.sub_index(item.code)
     assert sub is not None  # noqa: S101 - the queue only holds this framework's values
-    files = [e for p, e in await svc.evidence.files(item.code) if p == item.period]
+    files = [f for f in await svc.evidence.files(item.code) if f.period == item.period]
     buttons = InlineKeyboardMarkup(
         [
             [

@@ -14,7 +14,7 @@ from scoring.text import fold
 from services.clock import Calendar
 from storage import people, repo
 from storage.db import as_utc
-from storage.models import AgencyRow, InviteRow, UserRow
+from storage.models import UserRow
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a phone
 CODE_LENGTH = 8
@@ -123,7 +123,8 @@ class IdentityService:
         now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             user = await _upsert(session, caller, now)
-            previous, user.language = user.language, language
+            previous = user.language
+            await people.set_language(session, user.id, language)
             repo.audit(
                 session,
                 now,
@@ -145,16 +146,7 @@ class IdentityService:
         async with self._sessions() as session, session.begin():
             agency = await people.agency(session, agency_code)
             assert agency is not None  # noqa: S101 - the handler resolved the code
-            session.add(
-                InviteRow(
-                    code=code,
-                    agency_id=agency.id,
-                    max_uses=max_uses,
-                    expires_at=expires,
-                    created_by=actor.actor,
-                    created_at=now,
-                )
-            )
+            await people.add_invite(session, code, agency.id, max_uses, expires, actor.actor, now)
             repo.audit(
                 session,
                 now,
@@ -193,8 +185,7 @@ class IdentityService:
                 agency_id=invite.agency_id,
                 new_link=linked,
             )
-            agency = await session.get(AgencyRow, invite.agency_id)
-            agency_code = agency.code if agency else ""
+            agency_code = await people.agency_code(session, invite.agency_id)
         return Outcome(True, "linked" if linked else "already", agency_code)
 
     async def revoke(self, actor: Person, code: str) -> Outcome:
@@ -203,8 +194,7 @@ class IdentityService:
             invite = await people.invite(session, code.strip().upper())
             if invite is None:
                 return Outcome(False, "unknown")
-            if invite.revoked_at is None:
-                invite.revoked_at = now
+            if await people.revoke_invite(session, invite.id, now):
                 repo.audit(session, now, actor.actor, "revoke", "invite", invite.code)
         return Outcome(True)
 
@@ -215,7 +205,8 @@ class IdentityService:
             user = await people.user_by_telegram(session, telegram_id)
             if user is None:
                 return Outcome(False, "unknown_user", str(telegram_id))
-            previous, user.role = user.role, role
+            previous = user.role
+            await people.set_role(session, user.id, role)
             repo.audit(
                 session,
                 now,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.status import ReviewStatus
@@ -22,9 +21,8 @@ from services.mywork import held_by
 from services.reminders import ReminderService, owed_by_agency
 from services.scores import ScoreService
 from services.updates import Problem, read_value
-from storage import repo
+from storage import rankings, repo
 from storage import values as values_repo
-from storage.models import RankingRow
 
 DEFAULT_WEAKEST = 5
 
@@ -165,7 +163,7 @@ class InsightService:
 
     async def ranks(self) -> list[RankRow]:
         async with self._sessions() as session:
-            rows = (await session.scalars(select(RankingRow).order_by(RankingRow.year))).all()
+            rows = await rankings.rankings(session)
         return [RankRow(r.year, r.rank, r.of_total, r.dti) for r in rows]
 
     async def set_rank(
@@ -173,14 +171,7 @@ class InsightService:
     ) -> None:
         """Record (or correct) a year's official rank; the old figure stays in the audit log."""
         async with self._sessions() as session, session.begin():
-            row = await session.scalar(select(RankingRow).where(RankingRow.year == year))
-            before = None if row is None else f"{row.rank}/{row.of_total} {row.dti}"
-            if row is None:
-                session.add(
-                    RankingRow(year=year, rank=rank, of_total=of_total, dti=dti, source=actor)
-                )
-            else:
-                row.rank, row.of_total, row.dti, row.source = rank, of_total, dti, actor
+            before = await rankings.set_ranking(session, year, rank, of_total, dti, actor)
             repo.audit(
                 session,
                 self._calendar.now(),

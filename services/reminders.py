@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.chat import Destination
 from domain.status import ReviewStatus
 from reminders.calendar import (
     AGENCY,
@@ -32,9 +32,9 @@ from scoring.model import Directory, Framework, SubIndex
 from services.clock import Calendar
 from services.identity import Person
 from services.scores import ScoreService
-from storage import deliveries, repo
+from storage import deadlines as deadlines_repo
+from storage import deliveries, groups, repo
 from storage import values as values_repo
-from storage.models import DeadlineChangeRow, DigestRow
 
 LEASE = timedelta(minutes=5)  # a claim older than this, unfinished, belonged to a dead process
 
@@ -94,7 +94,7 @@ class ReminderService:
         """The calendar of the given years (default: last, this and next) with changes applied."""
         this = self._calendar.today().year
         async with self._sessions() as session:
-            rows = await deliveries.changes(session)
+            rows = await deadlines_repo.changes(session)
         changes = [Change(r.action, r.key, r.due, r.period, r.audience, r.title) for r in rows]
         return calendar(years or (this - 1, this, this + 1), changes, self.policy.standing_agency)
 
@@ -125,12 +125,12 @@ class ReminderService:
         deadline = run.deadline
         async with self._sessions() as session:
             if deadline.audience == LEADERS:
-                groups = await deliveries.leaders_groups(session)
-                return [] if run.overdue else [Outgoing(g, "conference") for g in groups]
+                leaders = await groups.leaders_groups(session)
+                return [] if run.overdue else [Outgoing(g.chat_id, "conference") for g in leaders]
             stored = await values_repo.submissions(session, framework.code)
             people = await deliveries.focal_points(session, self.now())
-            groups = (
-                await deliveries.leaders_groups(session)
+            leaders = (
+                await groups.leaders_groups(session)
                 if run.offset == -min(self.policy.after, default=1)
                 else []
             )
@@ -146,11 +146,12 @@ class ReminderService:
             missing = tuple((a, owed[a]) for a in agencies if owed.get(a))
             if missing:
                 messages.append(Outgoing(chat_id, kind, missing, language=language))
-        if groups:
+        if leaders:
             late = tuple((a, codes) for a, codes in owed.items() if codes)
             expected = len(owed)
             messages += [
-                Outgoing(g, "summary", late, expected - len(late), expected) for g in groups
+                Outgoing(g.chat_id, "summary", late, expected - len(late), expected)
+                for g in leaders
             ]
         return messages
 
@@ -171,16 +172,13 @@ class ReminderService:
 
     async def subscribe(self, person: Person, chat_id: int, schedule: Schedule | None) -> None:
         """Give a group a weekly or monthly summary (None stops it); one schedule per group."""
+        slot = (
+            None
+            if schedule is None
+            else (schedule.frequency, schedule.day, schedule.at.hour, schedule.at.minute)
+        )
         async with self._sessions() as session, session.begin():
-            row = await session.scalar(select(DigestRow).where(DigestRow.chat_id == chat_id))
-            if row is None and schedule is not None:
-                row = DigestRow(chat_id=chat_id, created_by=person.actor, created_at=self.now())
-                session.add(row)
-            if row is not None:
-                row.active = schedule is not None
-                if schedule is not None:
-                    row.frequency, row.day = schedule.frequency, schedule.day
-                    row.hour, row.minute = schedule.at.hour, schedule.at.minute
+            await groups.subscribe(session, Destination(chat_id), slot, person.actor, self.now())
             repo.audit(
                 session,
                 self.now(),
@@ -194,9 +192,7 @@ class ReminderService:
     async def due_digests(self) -> list[tuple[str, str, int]]:
         """(delivery key, slot key, chat id) of every summary whose latest slot is due."""
         async with self._sessions() as session:
-            rows = (
-                await session.scalars(select(DigestRow).where(DigestRow.active.is_(True)))
-            ).all()
+            rows = await groups.subscriptions(session)
         due = []
         for row in rows:
             slot = Schedule(row.frequency, row.day, time(row.hour, row.minute)).latest_slot(
@@ -204,7 +200,8 @@ class ReminderService:
             )
             if self.now() - slot <= self.policy.grace:
                 run_key = f"digest:{slot.isoformat()}"
-                due.append((f"{run_key}|{row.chat_id}", run_key, row.chat_id))
+                chat_id = row.destination.chat_id
+                due.append((f"{run_key}|{chat_id}", run_key, chat_id))
         return due
 
     async def pause(self, person: Person, days: int) -> datetime:
@@ -229,34 +226,31 @@ class ReminderService:
                 session, self.now(), person.actor, "resume", "reminders", str(person.telegram_id)
             )
 
-    async def change(self, person: Person, change: Change) -> DeadlineChangeRow:
+    async def change(self, person: Person, change: Change) -> None:
         """Record an administrator's add, move or cancel; the calendar applies it from now on."""
-        row = DeadlineChangeRow(
-            action=change.action,
-            key=change.key,
-            due=change.due,
-            period=change.period,
-            audience=change.audience,
-            title=change.title,
-            created_by=person.actor,
-            created_at=self.now(),
-        )
         async with self._sessions() as session, session.begin():
-            await repo.add_audited(
-                session, row, self.now(), person.actor, change.action, deadline=change.key
+            await deadlines_repo.add_change(
+                session,
+                action=change.action,
+                key=change.key,
+                due=change.due,
+                period=change.period,
+                audience=change.audience,
+                title=change.title,
+                actor=person.actor,
+                at=self.now(),
             )
-        return row
 
     async def next_custom_key(self) -> str:
         async with self._sessions() as session:
-            rows = await deliveries.changes(session)
+            rows = await deadlines_repo.changes(session)
         return f"custom:{1 + sum(1 for r in rows if r.action == 'add')}"
 
     async def register_group(
         self, person: Person, chat_id: int, title: str, leaders: bool = True
     ) -> None:
         async with self._sessions() as session, session.begin():
-            await deliveries.register_group(session, chat_id, title, leaders)
+            await groups.register_group(session, Destination(chat_id), title, leaders)
             repo.audit(
                 session,
                 self.now(),

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.status import ReviewStatus
@@ -17,7 +16,6 @@ from scoring.model import Directory, Framework
 from services.clock import Calendar
 from services.scores import ScoreService
 from storage import values as values_repo
-from storage.models import EvidenceRow, IndicatorRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +83,7 @@ class ReportService:
         official = await self._scores.scoreboard()
         async with self._sessions() as session:
             stored = await values_repo.submissions(session, framework.code)
-            counted = await session.execute(
-                select(IndicatorRow.code, func.count(EvidenceRow.id))
-                .join(EvidenceRow, EvidenceRow.indicator_id == IndicatorRow.id)
-                .group_by(IndicatorRow.code)
-            )
-            evidence: dict[str, int] = {code: count for code, count in counted}
+            evidence = await values_repo.evidence_counts(session)
         last = {s.code: s for s in stored if s.status is not ReviewStatus.REJECTED}
         lines = []
         for p in official.pillars:

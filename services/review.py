@@ -13,7 +13,6 @@ from services.scores import ScoreService
 from services.updates import Problem
 from storage import repo
 from storage import values as values_repo
-from storage.models import ReviewRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +60,8 @@ class ReviewService:
                 return Problem("review.unknown", {"id": submission_id})
             if found[0].status is not ReviewStatus.PENDING:
                 return Problem("review.already", {"id": submission_id, "status": found[0].status})
-            session.add(
-                ReviewRow(
-                    submission_id=submission_id,
-                    decision=decision,
-                    comment=comment.strip(),
-                    reviewer_id=reviewer.user_id,
-                    at=now,
-                )
+            await values_repo.add_review(
+                session, submission_id, decision, comment.strip(), reviewer.user_id, now
             )
             repo.audit(
                 session,

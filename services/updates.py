@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.status import DraftStatus, ReviewStatus
@@ -24,10 +23,10 @@ from scoring.periods import parse_period
 from services.clock import Calendar
 from services.identity import Person
 from services.scores import ScoreService
-from storage import repo
+from storage import people, repo
 from storage import values as values_repo
 from storage.db import as_utc
-from storage.models import AgencyRow, DraftRow, ExplanationRow, SubmissionRow, UserRow
+from storage.models import DraftRow
 
 DRAFT_TTL = timedelta(hours=24)  # a preview older than this must be sent again
 # Two confirmations this close together are "the same moment": both are stored and the later one
@@ -176,29 +175,27 @@ class UpdateService:
             ids = await repo.indicator_ids(session, board_before.framework.code)
             period_id = await repo.period_id(session, period)
             agency = acting_agency(person, directory, sub)
-            agency_row = await _agency_id(session, agency)
-            draft = DraftRow(
-                user_id=person.user_id,
-                agency_id=agency_row,
-                indicator_id=ids[sub.code],
-                period_id=period_id,
-                value=value,
-                note=request.note,
-                chat_id=chat_id,
-                base_submission_id=await values_repo.newest_submission_id(
-                    session, ids[sub.code], period_id
-                ),
-                created_at=now,
-            )
+            agency_row = await people.agency(session, agency) if agency else None
+            base = await values_repo.newest_submission_id(session, ids[sub.code], period_id)
             # An earlier preview of the same sub-index and period by the same person is
             # superseded: its buttons must not store a value the person has since corrected.
             await values_repo.supersede_drafts(
                 session, person.user_id, ids[sub.code], period_id, now
             )
-            session.add(draft)
-            await session.flush()
+            draft_id = await values_repo.add_draft(
+                session,
+                user_id=person.user_id,
+                agency_id=agency_row.id if agency_row else None,
+                indicator_id=ids[sub.code],
+                period_id=period_id,
+                value=value,
+                note=request.note,
+                chat_id=chat_id,
+                base_submission_id=base,
+                at=now,
+            )
         return Preview(
-            draft_id=draft.id,
+            draft_id=draft_id,
             sub=sub,
             period=period,
             value=value,
@@ -218,7 +215,7 @@ class UpdateService:
         now = self._calendar.now()
         framework, _ = await self._scores.reference()
         async with self._sessions() as session, session.begin():
-            draft = await session.get(DraftRow, draft_id)
+            draft = await values_repo.draft(session, draft_id)
             checked = await self._check_draft(session, person, draft, now)
             if isinstance(checked, Problem):
                 return checked
@@ -233,7 +230,7 @@ class UpdateService:
             )
             if changed is not None:
                 await values_repo.claim_draft(session, draft.id, DraftStatus.STALE, now)
-                author = await session.get(UserRow, changed.user_id) if changed.user_id else None
+                author = await people.user(session, changed.user_id) if changed.user_id else None
                 who = author.full_name if author else changed.source
                 return Problem(
                     "draft.stale",
@@ -243,26 +240,27 @@ class UpdateService:
                 return Problem("draft.already_done")
             sub = framework.sub_index(checked)
             assert sub is not None  # noqa: S101 - the draft was made for this framework
-            submission = SubmissionRow(
+            submission = await values_repo.add_submission(
+                session,
                 indicator_id=draft.indicator_id,
                 period_id=draft.period_id,
                 value=draft.value,
                 unit=sub.unit,
-                status=ReviewStatus.PENDING,
                 source=person.name,
                 note=draft.note,
                 user_id=person.user_id,
                 agency_id=draft.agency_id,
                 chat_id=draft.chat_id,
-                created_at=now,
+                at=now,
             )
             period = await repo.period_code(session, draft.period_id)
-            await repo.add_audited(
+            repo.audit(
                 session,
-                submission,
                 now,
                 person.actor,
                 "submit",
+                "submissions",
+                str(submission.id),
                 indicator=sub.code,
                 period=period,
                 value=str(draft.value),
@@ -273,7 +271,7 @@ class UpdateService:
     async def cancel(self, person: Person, draft_id: int) -> Problem | None:
         now = self._calendar.now()
         async with self._sessions() as session, session.begin():
-            draft = await session.get(DraftRow, draft_id)
+            draft = await values_repo.draft(session, draft_id)
             checked = await self._check_draft(session, person, draft, now)
             if isinstance(checked, Problem):
                 return checked
@@ -318,15 +316,18 @@ class UpdateService:
         async with self._sessions() as session, session.begin():
             ids = await repo.indicator_ids(session, framework.code)
             period_id = await repo.period_id(session, period)
-            row = ExplanationRow(
-                indicator_id=ids[sub.code],
-                period_id=period_id,
-                text=text,
-                user_id=person.user_id,
-                created_at=now,
+            row = await values_repo.add_explanation(
+                session, ids[sub.code], period_id, text, person.user_id, now
             )
-            await repo.add_audited(
-                session, row, now, person.actor, "explain", indicator=sub.code, period=period
+            repo.audit(
+                session,
+                now,
+                person.actor,
+                "explain",
+                "explanations",
+                str(row.id),
+                indicator=sub.code,
+                period=period,
             )
         return period
 
@@ -339,9 +340,3 @@ def _points(board: Scoreboard, code: str) -> Decimal | None:
 def _pillar_points(board: Scoreboard, code: str) -> Decimal:
     found = board.pillar(code)
     return found.points if found else Decimal(0)
-
-
-async def _agency_id(session: AsyncSession, code: str | None) -> int | None:
-    if code is None:
-        return None
-    return await session.scalar(select(AgencyRow.id).where(AgencyRow.code == code))

@@ -206,3 +206,131 @@ async def explanations_for(session: AsyncSession, indicator_id: int) -> list[Exp
         .order_by(ExplanationRow.id)
     )
     return list((await session.scalars(query)).all())
+
+
+async def add_draft(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    agency_id: int | None,
+    indicator_id: int,
+    period_id: int,
+    value: Decimal,
+    note: str,
+    chat_id: int | None,
+    base_submission_id: int | None,
+    at: datetime,
+) -> int:
+    """Keep a previewed value as an open draft; returns its id (its buttons carry it)."""
+    row = DraftRow(
+        user_id=user_id, agency_id=agency_id, indicator_id=indicator_id, period_id=period_id,
+        value=value, note=note, chat_id=chat_id, base_submission_id=base_submission_id,
+        created_at=at,
+    )  # fmt: skip
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def draft(session: AsyncSession, draft_id: int) -> DraftRow | None:
+    return await session.get(DraftRow, draft_id)
+
+
+async def add_submission(
+    session: AsyncSession,
+    *,
+    indicator_id: int,
+    period_id: int,
+    value: Decimal | None,
+    unit: str,
+    source: str,
+    note: str,
+    user_id: int | None,
+    agency_id: int | None,
+    chat_id: int | None,
+    at: datetime,
+) -> SubmissionRow:
+    """Store a value waiting for review (never updated afterwards); the caller audits it."""
+    row = SubmissionRow(
+        indicator_id=indicator_id, period_id=period_id, value=value, unit=unit,
+        status=ReviewStatus.PENDING, source=source, note=note, user_id=user_id,
+        agency_id=agency_id, chat_id=chat_id, created_at=at,
+    )  # fmt: skip
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def add_review(
+    session: AsyncSession,
+    submission_id: int,
+    decision: ReviewStatus,
+    comment: str,
+    reviewer_id: int | None,
+    at: datetime,
+) -> None:
+    session.add(
+        ReviewRow(
+            submission_id=submission_id,
+            decision=decision,
+            comment=comment,
+            reviewer_id=reviewer_id,
+            at=at,
+        )
+    )
+
+
+async def add_explanation(
+    session: AsyncSession,
+    indicator_id: int,
+    period_id: int,
+    text: str,
+    user_id: int,
+    at: datetime,
+) -> ExplanationRow:
+    row = ExplanationRow(
+        indicator_id=indicator_id, period_id=period_id, text=text, user_id=user_id, created_at=at
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def add_evidence(
+    session: AsyncSession,
+    *,
+    indicator_id: int,
+    period_id: int,
+    submission_id: int | None,
+    file_id: str,
+    file_unique_id: str,
+    file_name: str,
+    mime_type: str,
+    kind: str,
+    size: int,
+    user_id: int,
+    chat_id: int | None,
+    at: datetime,
+) -> EvidenceRow:
+    row = EvidenceRow(
+        indicator_id=indicator_id, period_id=period_id, submission_id=submission_id,
+        file_id=file_id, file_unique_id=file_unique_id, file_name=file_name, mime_type=mime_type,
+        kind=kind, size=size, user_id=user_id, chat_id=chat_id, created_at=at,
+    )  # fmt: skip
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def evidence_file(session: AsyncSession, evidence_id: int) -> EvidenceRow | None:
+    return await session.get(EvidenceRow, evidence_id)
+
+
+async def evidence_counts(session: AsyncSession) -> dict[str, int]:
+    """Sub-index code -> how many evidence files it has (any framework, any period)."""
+    counted = await session.execute(
+        select(IndicatorRow.code, func.count(EvidenceRow.id))
+        .join(EvidenceRow, EvidenceRow.indicator_id == IndicatorRow.id)
+        .group_by(IndicatorRow.code)
+    )
+    return {code: count for code, count in counted}

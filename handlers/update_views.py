@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.status import ReviewStatus
@@ -13,7 +12,7 @@ from locales import Text
 from scoring.engine import Measurement, measurement_points
 from scoring.model import Directory, SubIndex
 from services.mywork import MyWork
-from services.updates import Preview, Problem, Stored
+from services.updates import Preview, Stored
 from storage.db import as_utc
 from storage.values import SubmissionView
 
@@ -36,27 +35,6 @@ def value_text(t: Text, value: Decimal | None, unit: str) -> str:
     if unit == "có/không":
         return t("value.yes") if value else t("value.no")
     return f"{t.num(value, 4)} {unit}".strip()
-
-
-def problem_text(t: Text, problem: Problem, directory: Directory) -> str:
-    """The message for something the user must fix, with what to type instead."""
-    params: dict[str, Any] = dict(problem.params)
-    for key in ("lead", "coordinate", "mine"):
-        if key in params:
-            params[key] = ", ".join(agency_label(directory, c) for c in params[key]) or "—"
-    for key, value in params.items():
-        if isinstance(value, Decimal):
-            params[key] = t.num(value, 1 if problem.reason.startswith("evidence") else 2)
-    if "near" in params:
-        params["near"] = ", ".join(params["near"][:6]) or "—"
-    if "candidates" in params:
-        first, second = (params.pop("candidates") + (Decimal(0), Decimal(0)))[:2]
-        params["first"], params["second"] = t.num(first, 6), format(second, "f")
-    if "period" in params:
-        params["period"] = period_label(t, params["period"])
-    if "status" in params:
-        params["status"] = t(f"status.{params['status']}")
-    return t(f"problem.{problem.reason}", **params)
 
 
 def preview_text(t: Text, p: Preview) -> str:

@@ -55,7 +55,7 @@ def build_services(
         identity=IdentityService(sessions, calendar, admin_ids),
         updates=updates,
         review=ReviewService(sessions, scores, calendar),
-        evidence=EvidenceService(sessions, scores, updates, calendar, max_evidence_bytes),
+        evidence=EvidenceService(sessions, scores, calendar, max_evidence_bytes),
         mywork=MyWorkService(sessions, scores, calendar, reminders),
         reminders=reminders,
         insights=InsightService(sessions, scores, calendar, reminders),

@@ -8,9 +8,10 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.clock import Calendar
+from services.holders import updatable
 from services.identity import Person
+from services.refusal import Refusal
 from services.scores import ScoreService
-from services.updates import Problem, UpdateService
 from storage import repo
 from storage import values as values_repo
 
@@ -61,33 +62,29 @@ class EvidenceService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         scores: ScoreService,
-        updates: UpdateService,
         calendar: Calendar,
         max_bytes: int,
     ) -> None:
         self._sessions = sessions
         self._scores = scores
-        self._updates = updates
         self._calendar = calendar
         self.max_bytes = max_bytes
 
     async def attach(
         self, person: Person, code: str, period: str | None, info: FileInfo, chat_id: int | None
-    ) -> Attached | Problem:
+    ) -> Attached:
         """Record a file as evidence for a sub-index the person may update."""
         if info.size > self.max_bytes:
             mb = Decimal(1024 * 1024)
-            return Problem(
-                "evidence.too_large", {"size": info.size / mb, "max": self.max_bytes / mb}
+            raise Refusal(
+                "problem.evidence.too_large", size=info.size / mb, max=self.max_bytes / mb
             )
         if info.kind != "photo" and info.mime_type not in ALLOWED_TYPES:
-            return Problem("evidence.bad_type", {"type": info.mime_type or info.file_name})
-        sub = await self._updates.check_can_update(person, code)
-        if isinstance(sub, Problem):
-            return sub
+            raise Refusal("problem.evidence.bad_type", type=info.mime_type or info.file_name)
+        framework, directory = await self._scores.reference()
+        sub = updatable(person, framework, directory, code)
         period = period or self._calendar.current_period()
         now = self._calendar.now()
-        framework, _ = await self._scores.reference()
         async with self._sessions() as session, session.begin():
             ids = await repo.indicator_ids(session, framework.code)
             period_id = await repo.period_id(session, period)

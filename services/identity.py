@@ -12,6 +12,7 @@ from domain.status import UserRole
 from scoring.model import Directory
 from scoring.text import fold
 from services.clock import Calendar
+from services.refusal import Refusal
 from storage import people, repo
 from storage.db import as_utc
 from storage.models import UserRow
@@ -57,12 +58,11 @@ class Invite:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    """ok, or a reason id the handler turns into a message; `detail` fills it in."""
+class Redeemed:
+    """The agency an invite linked its user to; `new` is False when they were linked already."""
 
-    ok: bool
-    reason: str = ""
-    detail: str = ""
+    agency: str
+    new: bool
 
 
 def find_agency(directory: Directory, text: str) -> str | None:
@@ -145,7 +145,8 @@ class IdentityService:
         expires = now + timedelta(days=days)
         async with self._sessions() as session, session.begin():
             agency = await people.agency(session, agency_code)
-            assert agency is not None  # noqa: S101 - the handler resolved the code
+            if agency is None:
+                raise Refusal("invite.unknown_agency", agency=agency_code, examples="")
             await people.add_invite(session, code, agency.id, max_uses, expires, actor.actor, now)
             repo.audit(
                 session,
@@ -160,20 +161,21 @@ class IdentityService:
             )
         return Invite(code, agency_code, max_uses, expires)
 
-    async def redeem(self, caller: Caller, code: str) -> Outcome:
+    async def redeem(self, caller: Caller, code: str) -> Redeemed:
         """Link the caller to the invite's agency, once per use the code allows."""
         now = self._calendar.now()
+        shown = code[:16]  # as typed, cut so a pasted essay does not come back
         async with self._sessions() as session, session.begin():
             invite = await people.invite(session, code.strip().upper())
             if invite is None:
-                return Outcome(False, "unknown")
+                raise Refusal("invite.unknown", code=shown)
             if invite.revoked_at is not None:
-                return Outcome(False, "revoked")
+                raise Refusal("invite.revoked", code=shown)
             if as_utc(invite.expires_at) <= now:
-                return Outcome(False, "expired")
+                raise Refusal("invite.expired", code=shown)
             user = await _upsert(session, caller, now)
             if not await people.use_invite(session, invite.id):
-                return Outcome(False, "used_up")
+                raise Refusal("invite.used_up", code=shown)
             linked = await people.link_agency(session, user.id, invite.agency_id)
             repo.audit(
                 session,
@@ -186,25 +188,30 @@ class IdentityService:
                 new_link=linked,
             )
             agency_code = await people.agency_code(session, invite.agency_id)
-        return Outcome(True, "linked" if linked else "already", agency_code)
+        return Redeemed(agency_code, linked)
 
-    async def revoke(self, actor: Person, code: str) -> Outcome:
+    async def revoke(self, actor: Person, code: str) -> None:
+        """Stop an invite code from working (already revoked: nothing changes)."""
         now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             invite = await people.invite(session, code.strip().upper())
             if invite is None:
-                return Outcome(False, "unknown")
+                raise Refusal("invite.unknown", code=code[:16])
             if await people.revoke_invite(session, invite.id, now):
                 repo.audit(session, now, actor.actor, "revoke", "invite", invite.code)
-        return Outcome(True)
 
-    async def grant(self, actor: Person, telegram_id: int, role: UserRole) -> Outcome:
-        """Give a registered user a role (member, leader, admin)."""
+    async def grant(self, actor: Person, telegram_id: int, role: UserRole) -> str:
+        """Give a known user a role (member, leader, admin); granting "member" revokes what
+        was granted before. Administrators named in ADMIN_IDS are left to the configuration.
+        Returns the user's name."""
         now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             user = await people.user_by_telegram(session, telegram_id)
             if user is None:
-                return Outcome(False, "unknown_user", str(telegram_id))
+                raise Refusal("grant.unknown_user", id=telegram_id)
+            name = user.full_name or str(telegram_id)
+            if telegram_id in self._admin_ids:
+                raise Refusal("grant.configured_admin", id=telegram_id, name=name)
             previous = user.role
             await people.set_role(session, user.id, role)
             repo.audit(
@@ -217,4 +224,4 @@ class IdentityService:
                 role=role,
                 previous=previous,
             )
-        return Outcome(True, detail=user.full_name or str(telegram_id))
+        return name

@@ -18,9 +18,10 @@ from scoring.periods import parse_period
 from scoring.text import fold
 from services.clock import Calendar
 from services.mywork import held_by
+from services.reading import read_value
+from services.refusal import Refusal
 from services.reminders import ReminderService, owed_by_agency
 from services.scores import ScoreService
-from services.updates import Problem, read_value
 from storage import rankings, repo
 from storage import values as values_repo
 
@@ -95,7 +96,7 @@ class InsightService:
         )
         return gap_plan(board, goal)
 
-    async def what_if(self, changes: tuple[tuple[str, str], ...]) -> WhatIf | Problem:
+    async def what_if(self, changes: tuple[tuple[str, str], ...]) -> WhatIf:
         """The total if these values were stored now (checked like real updates), never stored."""
         framework, _ = await self.reference()
         values = await self._scores.measurements()
@@ -104,10 +105,8 @@ class InsightService:
         for code, raw in changes:
             sub = framework.sub_index(code)
             if sub is None:
-                return Problem("update.unknown_code", {"code": code, "near": []})
+                raise Refusal("problem.update.unknown_code", code=code, near=[])
             value = read_value(sub, raw)
-            if isinstance(value, Problem):
-                return value
             applied.append((sub, value))
             extra.append(Measurement(code, period, value=value))
         before = await self._scores.board(values)

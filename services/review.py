@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.status import ReviewStatus
 from services.clock import Calendar
 from services.identity import Person
+from services.refusal import Refusal
 from services.scores import ScoreService
-from services.updates import Problem
 from storage import repo
 from storage import values as values_repo
 
@@ -42,12 +42,12 @@ class ReviewService:
 
     async def decide(
         self, reviewer: Person, submission_id: int, decision: ReviewStatus, comment: str = ""
-    ) -> Decided | Problem:
+    ) -> Decided:
         """Approve or return a submission that is still waiting; only administrators may."""
         if not reviewer.is_admin:
-            return Problem("review.not_admin")
+            raise Refusal("problem.review.not_admin")
         if decision is ReviewStatus.REJECTED and not comment.strip():
-            return Problem("review.comment_needed")
+            raise Refusal("problem.review.comment_needed")
         now = self._calendar.now()
         framework, _ = await self._scores.reference()
         async with self._sessions() as session, session.begin():
@@ -57,9 +57,9 @@ class ReviewService:
                 if s.id == submission_id
             ]
             if not found:
-                return Problem("review.unknown", {"id": submission_id})
+                raise Refusal("problem.review.unknown", id=submission_id)
             if found[0].status is not ReviewStatus.PENDING:
-                return Problem("review.already", {"id": submission_id, "status": found[0].status})
+                raise Refusal("problem.review.already", id=submission_id, status=found[0].status)
             await values_repo.add_review(
                 session, submission_id, decision, comment.strip(), reviewer.user_id, now
             )

@@ -29,7 +29,7 @@ async def test_fifty_concurrent_confirmed_updates_all_reach_history_and_the_audi
         people = []
         for n in range(PEOPLE):
             caller = Caller(3000 + n, f"Đầu mối {n}")
-            assert (await svc.identity.redeem(caller, invite.code)).ok
+            assert (await svc.identity.redeem(caller, invite.code)).new
             people.append(await svc.identity.person(caller))
         previews = []
         for n, person in enumerate(people):

@@ -36,7 +36,8 @@ def at_eight(day: date) -> datetime:
 async def link(svc: Services, telegram_id: int, agency: str) -> None:
     admin = await svc.identity.person(Caller(ADMIN_ID, "Quản trị"))
     invite = await svc.identity.create_invite(admin, agency)
-    assert (await svc.identity.redeem(Caller(telegram_id, f"Đầu mối {agency}"), invite.code)).ok
+    redeemed = await svc.identity.redeem(Caller(telegram_id, f"Đầu mối {agency}"), invite.code)
+    assert redeemed.agency == agency
 
 
 async def report(svc: Services, telegram_id: int, code: str, value: str) -> None:
@@ -247,8 +248,8 @@ async def test_a_focal_point_gets_reminders_in_their_own_language(
 ) -> None:
     admin = await services.identity.person(Caller(ADMIN_ID, "Quản trị"))
     invite = await services.identity.create_invite(admin, "SNV", max_uses=2)
-    assert (await services.identity.redeem(Caller(SNV, "Anna", language="en"), invite.code)).ok
-    assert (await services.identity.redeem(Caller(SKHCN, "Hoa", language="vi"), invite.code)).ok
+    assert (await services.identity.redeem(Caller(SNV, "Anna", language="en"), invite.code)).new
+    assert (await services.identity.redeem(Caller(SKHCN, "Hoa", language="vi"), invite.code)).new
     clock.now = at_eight(date(2025, 12, 18))
     await send_due(bot.bot, services, sleep=no_sleep)
     english = api.sent("sendMessage", chat_id=SNV)[0]["text"]

@@ -22,7 +22,7 @@ STOP = {"tat", "off", "huy", "stop"}  # folded words that turn a group setting o
 async def calendar_command(request: Request) -> None:
     svc = request.services
     today = svc.calendar.today()
-    upcoming = [d for d in await svc.reminders.deadlines() if today <= d.due <= today + HORIZON]
+    upcoming = [d for d in await svc.deadlines.deadlines() if today <= d.due <= today + HORIZON]
     # Administrators see each deadline's key, for /doihan and /huyhan (in private only).
     keys = request.is_private and (await request.person()).is_admin
     await request.reply(calendar_text(request.t, upcoming, today, with_keys=keys))
@@ -44,9 +44,9 @@ async def add_deadline_command(request: Request) -> None:
     except (PeriodTextError, ValueError):
         await request.reply(t("deadlines.add_usage"))
         return
-    key = await svc.reminders.next_custom_key()
+    key = await svc.deadlines.next_custom_key()
     person = await request.person()
-    await svc.reminders.change(person, Change("add", key, due, period, HOLDERS, title.strip()))
+    await svc.deadlines.change(person, Change("add", key, due, period, HOLDERS, title.strip()))
     await request.reply(t("deadlines.added", key=key, date=t.date(due)))
 
 
@@ -55,11 +55,11 @@ async def move_deadline_command(request: Request) -> None:
     """/doihan quarterly:2025-Q4 27/12/2025."""
     t, svc, args = request.t, request.services, request.args
     due = parse_date(args[1]) if len(args) == 2 else None
-    known = {d.key: d for d in await svc.reminders.deadlines()}
+    known = {d.key: d for d in await svc.deadlines.deadlines()}
     if due is None or args[0] not in known:
         await request.reply(t("deadlines.move_usage"))
         return
-    await svc.reminders.change(await request.person(), Change("move", args[0], due))
+    await svc.deadlines.change(await request.person(), Change("move", args[0], due))
     await request.reply(
         t("deadlines.moved", what=deadline_label(t, known[args[0]]), date=t.date(due))
     )
@@ -69,11 +69,11 @@ async def move_deadline_command(request: Request) -> None:
 async def cancel_deadline_command(request: Request) -> None:
     """/huyhan quarterly:2025-Q4."""
     t, svc, args = request.t, request.services, request.args
-    known = {d.key: d for d in await svc.reminders.deadlines()}
+    known = {d.key: d for d in await svc.deadlines.deadlines()}
     if len(args) != 1 or args[0] not in known:
         await request.reply(t("deadlines.cancel_usage"))
         return
-    await svc.reminders.change(await request.person(), Change("cancel", args[0]))
+    await svc.deadlines.change(await request.person(), Change("cancel", args[0]))
     await request.reply(t("deadlines.cancelled", what=deadline_label(t, known[args[0]])))
 
 
@@ -84,13 +84,13 @@ async def pause_command(request: Request) -> None:
     if len(args) > 1 or (args and not (args[0].isdigit() and 1 <= int(args[0]) <= MAX_PAUSE_DAYS)):
         await request.reply(t("pause.usage", max=MAX_PAUSE_DAYS))
         return
-    until = await svc.reminders.pause(await request.person(), int(args[0]) if args else 7)
+    until = await svc.pauses.pause(await request.person(), int(args[0]) if args else 7)
     await request.reply(t("pause.done", date=t.date(svc.calendar.local(until).date())))
 
 
 @handles(ANYONE)
 async def resume_command(request: Request) -> None:
-    await request.services.reminders.resume(await request.person())
+    await request.services.pauses.resume(await request.person())
     await request.reply(request.t("pause.resumed"))
 
 
@@ -100,7 +100,7 @@ async def operator_command(request: Request) -> None:
     Private chats only: the dry run lists recipients."""
     t, svc, args = request.t, request.services, request.args
     if not args:
-        view = await svc.reminders.operator_view()
+        view = await svc.deliveries.operator_view()
         await request.reply(operator_text(t, view, svc.calendar.zone))
         return
     when = parse_date(args[0])
@@ -109,8 +109,8 @@ async def operator_command(request: Request) -> None:
         return
     _, directory = await request.reference()
     lines = [t("dryrun.head", date=t.date(when))]
-    for run in await svc.reminders.runs_on(when):
-        outgoing = await svc.reminders.outgoing(run)
+    for run in await svc.deadlines.runs_on(when):
+        outgoing = await svc.deliveries.outgoing(run)
         lines.append(
             t(
                 "dryrun.run",
@@ -134,9 +134,7 @@ async def leaders_group_command(request: Request) -> None:
     title = (chat.title if chat else None) or ""
     leaders = not (request.args and fold(request.args[0]) in STOP)
     person = await request.person()
-    await request.services.reminders.register_group(
-        person, request.destination.chat_id, title, leaders
-    )
+    await request.services.digests.register_group(person, request.destination, title, leaders)
     await request.reply(request.t("group.registered" if leaders else "group.unregistered"))
 
 
@@ -185,7 +183,7 @@ async def subscribe_command(request: Request) -> None:
         await request.reply(t("digest.usage"))
         return
     person = await request.person()
-    await request.services.reminders.subscribe(person, request.destination.chat_id, schedule)
+    await request.services.digests.subscribe(person, request.destination, schedule)
     if schedule is None:
         await request.reply(t("digest.stopped"))
         return

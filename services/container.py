@@ -9,11 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from locales import Translator
 from services.clock import Calendar, Clock
+from services.deadlines import DeadlineService, Policy
+from services.deliveries import DeliveryService
+from services.digests import DigestService
 from services.evidence import EvidenceService
 from services.identity import IdentityService
 from services.insights import InsightService
 from services.mywork import MyWorkService
-from services.reminders import Policy, ReminderService
+from services.pauses import PauseService
 from services.reports import ReportService
 from services.review import ReviewService
 from services.scores import ScoreService
@@ -28,7 +31,10 @@ class Services:
     review: ReviewService
     evidence: EvidenceService
     mywork: MyWorkService
-    reminders: ReminderService
+    deadlines: DeadlineService
+    deliveries: DeliveryService
+    digests: DigestService
+    pauses: PauseService
     insights: InsightService
     reports: ReportService
     texts: Translator
@@ -49,16 +55,19 @@ def build_services(
     calendar = Calendar(clock, ZoneInfo(timezone))
     scores = ScoreService(sessions, framework)
     updates = UpdateService(sessions, scores, calendar)
-    reminders = ReminderService(sessions, scores, calendar, reminder_policy)
+    deadlines = DeadlineService(sessions, calendar, reminder_policy)
     return Services(
         scores=scores,
         identity=IdentityService(sessions, calendar, admin_ids),
         updates=updates,
         review=ReviewService(sessions, scores, calendar),
         evidence=EvidenceService(sessions, scores, calendar, max_evidence_bytes),
-        mywork=MyWorkService(sessions, scores, calendar, reminders),
-        reminders=reminders,
-        insights=InsightService(sessions, scores, calendar, reminders),
+        mywork=MyWorkService(sessions, scores, calendar, deadlines),
+        deadlines=deadlines,
+        deliveries=DeliveryService(sessions, scores, calendar, deadlines),
+        digests=DigestService(sessions, calendar, reminder_policy),
+        pauses=PauseService(sessions, calendar),
+        insights=InsightService(sessions, scores, calendar, deadlines),
         reports=ReportService(sessions, scores, calendar),
         texts=Translator(language),
         calendar=calendar,

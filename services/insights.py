@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.status import ReviewStatus
 from reminders.calendar import HOLDERS, Deadline
+from reminders.owed import owed_by_agency
 from scoring.engine import Measurement, Scoreboard, SubIndexScore
 from scoring.insights import GapPlan, board_at, gap_plan, weakest, what_if
 from scoring.lookup import Target, resolve
@@ -17,10 +18,10 @@ from scoring.model import Directory, Framework, Role, SubIndex
 from scoring.periods import parse_period
 from scoring.text import fold
 from services.clock import Calendar
+from services.deadlines import DeadlineService
 from services.mywork import held_by
 from services.reading import read_value
 from services.refusal import Refusal
-from services.reminders import ReminderService, owed_by_agency
 from services.scores import ScoreService
 from storage import rankings, repo
 from storage import values as values_repo
@@ -74,12 +75,12 @@ class InsightService:
         sessions: async_sessionmaker[AsyncSession],
         scores: ScoreService,
         calendar: Calendar,
-        reminders: ReminderService,
+        deadlines: DeadlineService,
     ) -> None:
         self._sessions = sessions
         self._scores = scores
         self._calendar = calendar
-        self._reminders = reminders
+        self._deadlines = deadlines
 
     async def weakest(
         self, count: int = DEFAULT_WEAKEST
@@ -134,7 +135,7 @@ class InsightService:
         period = self._calendar.current_period()
         deadlines = [
             d
-            for d in await self._reminders.deadlines()
+            for d in await self._deadlines.deadlines()
             if d.period == period and d.audience == HOLDERS
         ]
         deadline = min(deadlines, key=lambda d: d.due)

@@ -10,8 +10,8 @@ from domain.status import ReviewStatus
 from reminders.calendar import Deadline
 from scoring.model import Directory, Role, SubIndex
 from services.clock import Calendar
+from services.deadlines import DeadlineService
 from services.identity import Person
-from services.reminders import ReminderService
 from services.scores import ScoreService
 from storage import values as values_repo
 
@@ -57,12 +57,12 @@ class MyWorkService:
         sessions: async_sessionmaker[AsyncSession],
         scores: ScoreService,
         calendar: Calendar,
-        reminders: ReminderService,
+        deadlines: DeadlineService,
     ) -> None:
         self._sessions = sessions
         self._scores = scores
         self._calendar = calendar
-        self._reminders = reminders
+        self._deadlines = deadlines
 
     async def for_person(self, person: Person) -> MyWork:
         framework, directory = await self._scores.reference()
@@ -83,7 +83,7 @@ class MyWorkService:
         # The calendar as administrators left it: a moved quarterly deadline shows its new date.
         ahead = [
             d
-            for d in await self._reminders.deadlines()
+            for d in await self._deadlines.deadlines()
             if d.kind == "quarterly" and d.due >= today
         ]
         deadline = min(ahead, key=lambda d: d.due, default=None)

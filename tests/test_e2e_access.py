@@ -55,7 +55,7 @@ async def test_an_administrators_command_in_a_group_only_says_it_works_in_privat
     assert api.sent("sendMessage", chat_id=ADMIN_ID) == []
     member = await services.identity.person(Caller(MEMBER, "Thành viên"))
     assert member.role is UserRole.MEMBER  # /capquyen changed nothing
-    due = {d.key: d.due for d in await services.reminders.deadlines()}
+    due = {d.key: d.due for d in await services.deadlines.deadlines()}
     assert "custom:1" not in due  # /themhan added nothing
     assert due["quarterly:2025-Q4"] == date(2025, 12, 25)  # /doihan, /huyhan changed nothing
     assert all(r.year != 2025 for r in await services.insights.ranks())  # /xephang neither

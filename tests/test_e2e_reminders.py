@@ -11,6 +11,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.runtime import open_services
 from bot.settings import Settings
+from domain.chat import Destination
 from handlers.reminder_job import JOB_NAME, send_due
 from parsing.update_text import UpdateRequest
 from services.container import Services
@@ -53,7 +54,7 @@ async def test_a_whole_quarter_sends_exactly_the_right_reminders_on_exactly_the_
     for telegram_id, agency in ((SNV, "SNV"), (SKHCN, "SKHCN"), (VNPT, "VNPT"), (SCT, "SCT")):
         await link(services, telegram_id, agency)
     admin = await services.identity.person(Caller(ADMIN_ID, "Quản trị"))
-    await services.reminders.register_group(admin, GROUP, "BCĐ CĐS")
+    await services.digests.register_group(admin, Destination(GROUP), "BCĐ CĐS")
     received: dict[int, list[date]] = defaultdict(list)
     texts: dict[tuple[int, date], str] = {}
     day = date(2025, 10, 3)
@@ -65,7 +66,7 @@ async def test_a_whole_quarter_sends_exactly_the_right_reminders_on_exactly_the_
             for code, value in (("3.5", "20"), ("3.6", "20"), ("7.4", "15"), ("8.2", "12,5")):
                 await report(services, VNPT, code, value)
         if day == date(2025, 12, 21):
-            await services.reminders.pause(await services.identity.person(Caller(SCT, "x")), 7)
+            await services.pauses.pause(await services.identity.person(Caller(SCT, "x")), 7)
         before = {
             chat: len(api.sent("sendMessage", chat_id=chat))
             for chat in (SNV, SKHCN, VNPT, SCT, GROUP)
@@ -189,7 +190,7 @@ async def test_a_reminder_that_keeps_failing_is_recorded_and_reported_to_adminis
     assert len(result.failed) == 1
     told = await api.wait_for("sendMessage", chat_id=ADMIN_ID)
     assert "1 nhắc việc không gửi được" in told[0]["text"]
-    view = await services.reminders.operator_view()
+    view = await services.deliveries.operator_view()
     assert view.last_counts == {"failed": 1}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.error import BadRequest
 
 from handlers.context import Context, text_for
 from handlers.request import ANYONE, Request, handles
@@ -47,8 +48,12 @@ async def on_error(update: object, context: Context) -> None:
     text = text_for(context)("error.internal")
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
-        elif update.effective_message is not None:
+            try:
+                await update.callback_query.answer(text, show_alert=True)
+                return
+            except BadRequest:  # answered already: say it in the chat instead
+                pass
+        if update.effective_message is not None:
             await update.effective_message.reply_text(text)
     except Exception:  # noqa: BLE001 - the error report itself must never raise
         log.exception("could not report the failure to the user")

@@ -293,6 +293,7 @@ class Request:
 
 Handler = Callable[[Request], Awaitable[None]]
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
+ACCESS = "access"  # attribute of every callback `handles` makes: the Access it declares
 
 
 def handles(access: Access = ANYONE) -> Callable[[Handler], Callback]:
@@ -313,6 +314,7 @@ def handles(access: Access = ANYONE) -> Callable[[Handler], Callback]:
                 await request.refuse(refusal)
             await request.answer()  # a button the handler did not answer still stops spinning
 
+        setattr(callback, ACCESS, access)
         return callback
 
     return decorate

@@ -68,7 +68,7 @@ def build_services(
         digests=DigestService(sessions, calendar, reminder_policy),
         pauses=PauseService(sessions, calendar),
         insights=InsightService(sessions, scores, calendar, deadlines),
-        reports=ReportService(sessions, scores, calendar),
+        reports=ReportService(sessions, scores),
         texts=Translator(language),
         calendar=calendar,
     )

@@ -13,7 +13,6 @@ from reports.charts import Bar, ChartCache
 from scoring.engine import Scoreboard
 from scoring.insights import board_at, periods_of
 from scoring.model import Directory, Framework
-from services.clock import Calendar
 from services.scores import ScoreService
 from storage import values as values_repo
 
@@ -40,12 +39,9 @@ class ExportLine:
 
 
 class ReportService:
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], scores: ScoreService, calendar: Calendar
-    ) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], scores: ScoreService) -> None:
         self._sessions = sessions
         self._scores = scores
-        self._calendar = calendar
         self.charts = ChartCache()
 
     async def reference(self) -> tuple[Framework, Directory]:

@@ -9,9 +9,11 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
-from telegram.ext import Application
+from telegram.ext import Application, CommandHandler
 
+from bot.app import register
 from domain.status import UserRole
+from handlers.request import ACCESS, ADMIN, FOCAL_POINT, Access, Where, Who
 from services.container import Services
 from services.identity import Caller
 from storage.models import InviteRow
@@ -176,3 +178,24 @@ async def test_an_expired_preview_button_and_a_refused_review_button_are_answere
     refused = await focal.press(queue, "✅")  # not an administrator
     assert refused["show_alert"] is True
     assert "Chỉ quản trị viên" in refused["text"]
+
+
+def test_every_administrators_command_declares_administrators_in_private_chats() -> None:
+    """The registration map's commands carry the access their handler declares; the
+    administrators' ones (but /nhomlanhdao, typed in the group it registers) answer in private."""
+    app = Application.builder().token("1:x").build()
+    register(app)
+    declared = {
+        command: getattr(handler.callback, ACCESS)
+        for handler in app.handlers[0]
+        if isinstance(handler, CommandHandler)
+        for command in handler.commands
+    }
+    administrators = {"duyet", "tralai", "thuhoi", "capquyen", "themhan", "doihan", "huyhan"}
+    for name in administrators | {"nhacnho"}:
+        assert declared[name] == ADMIN, name
+    assert declared["moi"].who is Who.ADMIN  # anywhere: in a group the code goes to private
+    assert declared["nhomlanhdao"] == Access(Where.GROUP, Who.ADMIN)
+    assert declared["dangkytomtat"] == Access(Where.GROUP, Who.LEADER)
+    assert declared["minhchung"] == FOCAL_POINT
+    assert all(isinstance(access, Access) for access in declared.values())

@@ -213,6 +213,7 @@ async def test_pause_calendar_move_and_the_operator_view_in_chat(
     assert "Chỉ quản trị viên" in (await focal.say("/nhacnho"))["text"]
     assert "Tạm dừng nhắc việc đến 07/12/2025" in (await focal.say("/tamdung 7"))["text"]
     assert "1 đến 90" in (await focal.say("/tamdung 500"))["text"]
+    assert "1 đến 90" in (await focal.say("/tamdung 30 5005"))["text"]  # nothing is ignored
     clock.now = at_eight(date(2025, 12, 20))
     assert (await send_due(bot.bot, services, sleep=no_sleep)).sent == 1  # the pause has ended
     reminder = await focal.next_message()

@@ -35,7 +35,7 @@ from bot.web import HttpServer, Webhook, make_app, webhook_address, webhook_tail
 from handlers import reminder_job
 from services.clock import Clock, system_clock
 from services.container import Services, build_services
-from services.reminders import Policy
+from services.deadlines import Policy
 from services.seeding import seed
 from storage import journal
 from storage.db import make_engine, make_sessions
@@ -54,6 +54,7 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     services: Services
+    clock: Clock
 
 
 @asynccontextmanager
@@ -83,7 +84,7 @@ async def open_runtime(settings: Settings, clock: Clock = system_clock) -> Async
                 standing_agency=settings.standing_agency,
             ),
         )
-        yield Runtime(engine, sessions, services)
+        yield Runtime(engine, sessions, services, clock)
     finally:
         await engine.dispose()
 
@@ -126,7 +127,7 @@ async def run(settings: Settings) -> None:
 async def serving(settings: Settings, runtime: Runtime) -> AsyncIterator[Serving]:
     """The bot receiving updates (webhook when WEBHOOK_URL is set, else long polling) until
     the block ends; then intake stops first, the updates in hand are finished and recorded."""
-    svc, clock = runtime.services, runtime.services.clock
+    svc, clock = runtime.services, runtime.clock
     metrics = Metrics()
     metrics.watch_engine(runtime.engine)
     app = build_application(settings, svc, request=MeteredRequest(metrics))
@@ -146,7 +147,7 @@ async def serving(settings: Settings, runtime: Runtime) -> AsyncIterator[Serving
         health = Health(runtime.engine, checks)
 
         async def metrics_text() -> bytes:
-            return await metrics.render(runtime.sessions, svc.reminders.owner)
+            return await metrics.render(runtime.sessions, svc.deliveries.owner)
 
         await publish_commands(app, svc)
         await app.start()

@@ -108,6 +108,8 @@ class Inbound:
         self._room = asyncio.Event()
         self._room.set()
         self._tasks: list[asyncio.Task[None]] = []
+        self._queued: list[tuple[list[_Row], asyncio.Future[Admitted]]] = []
+        self._recorder: asyncio.Task[None] | None = None
         metrics.updates_in_flight.set_function(lambda: len(self._in_flight))
         processor = app.update_processor
         if isinstance(processor, ChatOrderedProcessor):
@@ -130,6 +132,9 @@ class Inbound:
 
     async def stop(self) -> None:
         """After the Application stopped: record what finished, stop the background work."""
+        if self._recorder is not None:
+            with contextlib.suppress(Exception):
+                await self._recorder
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -147,13 +152,53 @@ class Inbound:
             await self._room.wait()
 
     async def admit(self, raws: Sequence[object]) -> Admitted:
-        """Record a batch (in one transaction) and hand each new, readable update to the
-        Application. Raises when the database cannot record it: nothing is handed on then, and
-        the caller must not confirm the batch to Telegram."""
+        """Record a batch and hand each new, readable update to the Application. Raises when
+        the database cannot record it: nothing is handed on then, and the caller must not
+        confirm the batch to Telegram.
+
+        Batches arriving while a transaction commits (concurrent webhook POSTs) are recorded
+        together in the next one, and handed on in update_id order: one commit for many."""
         await self.wait_for_room()
         rows = [row for raw in raws if (row := self._read(raw)) is not None]
+        done: asyncio.Future[Admitted] = asyncio.get_running_loop().create_future()
+        self._queued.append((rows, done))
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._record_queued(), name="inbound:record")
+        return await done
+
+    async def _record_queued(self) -> None:
+        while self._queued:
+            group, self._queued = self._queued, []
+            try:
+                fresh = await self._record([row for rows, _ in group for row in rows])
+            except Exception as exc:  # noqa: BLE001 - each caller gets the failure
+                for _, done in group:
+                    if not done.cancelled():
+                        done.set_exception(exc)
+                continue
+            for row in sorted(fresh.values(), key=lambda r: r.update_id):
+                self.metrics.received(row.kind)
+                if row.update is None:
+                    self._unreadable(row.update_id, row.error, row.payload)
+                else:
+                    self._enqueue(row.update)
+            for rows, done in group:
+                outcome = Admitted()
+                for row in rows:
+                    if id(row) not in fresh:
+                        outcome.duplicate += 1
+                    elif row.update is None:
+                        outcome.unreadable += 1
+                    else:
+                        outcome.new += 1
+                self.metrics.updates_duplicate.inc(outcome.duplicate)
+                if not done.cancelled():
+                    done.set_result(outcome)
+
+    async def _record(self, rows: list[_Row]) -> dict[int, _Row]:
+        """Record rows in one transaction; the ones recorded now (not before), by id()."""
         now = self.clock()
-        fresh: list[_Row] = []
+        fresh: dict[int, _Row] = {}
         async with self.sessions() as session, session.begin():
             for row in rows:
                 status = journal.CLAIMED if row.update else journal.SKIPPED
@@ -161,18 +206,8 @@ class Inbound:
                     session, self.bot_id, row.update_id, row.kind, row.payload,
                     owner=self.owner, now=now, status=status, error=row.error,
                 ):  # fmt: skip
-                    fresh.append(row)
-        outcome = Admitted(duplicate=len(rows) - len(fresh))
-        self.metrics.updates_duplicate.inc(outcome.duplicate)
-        for row in sorted(fresh, key=lambda r: r.update_id):
-            self.metrics.received(row.kind)
-            if row.update is None:
-                outcome.unreadable += 1
-                self._unreadable(row.update_id, row.error, row.payload)
-            else:
-                outcome.new += 1
-                self._enqueue(row.update)
-        return outcome
+                    fresh[id(row)] = row
+        return fresh
 
     def _read(self, raw: object) -> _Row | None:
         update_id = update_id_of(raw)

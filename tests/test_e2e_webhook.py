@@ -3,6 +3,7 @@ server, the secret checked, bodies checked, each update recorded and answered on
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -104,12 +105,15 @@ async def test_a_retried_post_is_answered_once_and_an_unreadable_update_is_skipp
         update = api.private_text("/mot_lan")
         for _ in range(3):  # Telegram retries when an answer is slow or lost
             assert await post(bot, path, update) == (200, "ok")
-        await api.wait_for("sendMessage", chat_id=1001)
-        await eventually(lambda: bot.metrics.updates_handled._value.get() == 1, "handled")
-        assert bot.metrics.updates_duplicate._value.get() == 2
+        again = api.private_text("/cung_luc")  # the same update on three connections at once
+        answers = await asyncio.gather(*(post(bot, path, again) for _ in range(3)))
+        assert answers == [(200, "ok")] * 3
+        await api.wait_for("sendMessage", count=2, chat_id=1001)
+        await eventually(lambda: bot.metrics.updates_handled._value.get() == 2, "handled")
+        assert bot.metrics.updates_duplicate._value.get() == 4
         assert bot.metrics.updates_unparseable._value.get() == 1
-        assert await journal_statuses(bot) == {journal.HANDLED: 1, journal.SKIPPED: 1}
-    assert len(api.sent("sendMessage")) == 1
+        assert await journal_statuses(bot) == {journal.HANDLED: 2, journal.SKIPPED: 1}
+    assert len(api.sent("sendMessage")) == 2
 
 
 async def test_an_update_the_database_could_not_record_gets_503_so_telegram_sends_it_again(

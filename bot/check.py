@@ -22,7 +22,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def _run(_settings: None, _args: argparse.Namespace) -> int:
-    return await run_checks(sys.stdout)
+    return await run_checks(sys.stdout, own_process=True)
 
 
 CHECK = Command(
@@ -33,13 +33,16 @@ CHECK = Command(
 )
 
 
-async def run_checks(out: TextIO) -> int:
+async def run_checks(out: TextIO, *, own_process: bool = False) -> int:
+    """Print the line of each part; 0 when all are ready. `own_process`: the command owns the
+    process and sets up its logging (errors only: the lines say what went wrong)."""
     try:
         settings = Settings()
     except Exception as exc:
         _report(out, "configuration", exc, None)
         return EXIT_CONFIG
-    configure_logging("ERROR", *settings.secrets())  # the lines below say what went wrong
+    if own_process:
+        configure_logging("ERROR", *settings.secrets())
     print(f"configuration: ok (database {describe_database(settings.database)})", file=out)
     ok = True
     for name, part in (("data", _data), ("database", _database), ("telegram", _telegram)):

@@ -264,7 +264,7 @@ async def connect_to_telegram(
             wait = min(first_wait * 2 ** (attempt - 1), MAX_WAIT)
             reason = str(exc) or type(exc).__name__
         log.warning(
-            "Telegram is not reachable at %s (%s); attempt %d, next in %.0f s",
+            "Telegram is not reachable at %s (%s); attempt %d, next in %g s",
             where,
             _one_line(reason),
             attempt,

@@ -12,9 +12,12 @@ import pytest
 
 from bot.admin_cli import SERVER
 from bot.backup import make_backup, pg_dump_command
+from bot.check import run_checks
+from bot.runtime import open_services
 from bot.settings import Settings
 from bot.startup import StartupError
 from services.container import Services
+from tests.conftest import DATA
 from tests.process import run_bot
 
 
@@ -114,3 +117,20 @@ async def test_check_names_what_is_wrong_and_exits_2(tmp_path: Path) -> None:
         "configuration: TIMEZONE='Hanoi': not a time zone; use an IANA name such as"
         " Asia/Ho_Chi_Minh"
     )
+
+
+async def test_check_reads_the_schema_of_a_migrated_database_of_either_kind(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(_env_file=None, database_url=database_url, data_dir=DATA)  # type: ignore[call-arg]
+    async with open_services(settings):
+        pass
+    monkeypatch.chdir(tmp_path)  # no .env file here
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    out = io.StringIO()
+    assert await run_checks(out) == 0, out.getvalue()
+    database = out.getvalue().splitlines()[2]
+    kind = "SQLite" if database_url.startswith("sqlite") else "PostgreSQL"
+    assert database.startswith(f"database: ok ({kind} ")
+    assert database.endswith(", the newest)")

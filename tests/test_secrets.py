@@ -9,8 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from bot.logs import MASK, RedactingFormatter, RedactingStream, Redactor
+from storage.db import make_engine
 from tests.botapi import TOKEN, FakeBotApi
 from tests.chat import Chat
 from tests.process import bot_env, run_bot, serving
@@ -97,3 +100,18 @@ async def test_at_debug_neither_the_token_nor_an_invite_code_reaches_the_log(
     assert code.group(1) not in logs  # … yet no invite code
     assert TOKEN not in logs
     assert TOKEN.split(":")[1] not in logs
+
+
+async def test_a_database_error_does_not_quote_the_statement_s_parameters(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'p.sqlite3'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE invites (code TEXT UNIQUE)"))
+            insert = text("INSERT INTO invites VALUES (:code)")
+            await conn.execute(insert, {"code": "K7Q2M9XA"})
+            with pytest.raises(IntegrityError) as raised:
+                await conn.execute(insert, {"code": "K7Q2M9XA"})
+    finally:
+        await engine.dispose()
+    assert "UNIQUE constraint failed" in str(raised.value)
+    assert "K7Q2M9XA" not in str(raised.value)  # SQLAlchemy would add "[parameters: …]"

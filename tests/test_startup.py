@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TimedOut
 
+from bot.startup import connect_to_telegram
 from tests.botapi import TOKEN, FakeBotApi
 from tests.conftest import DATA, PG_HOST, PG_PORT, POSTGRES, SKIP_PG
 from tests.process import bot_env, run_bot, serving
@@ -137,3 +139,54 @@ async def test_with_no_network_the_bot_waits_one_line_per_attempt_and_stops_on_s
     assert "attempt 2, next in 2 s" in attempts[1]
     assert "Traceback" not in logs
     assert TOKEN not in logs
+
+
+class FlakyApplication:
+    """Stands in for the Application at start: initialize() fails as told, then succeeds."""
+
+    def __init__(self, *failures: Exception) -> None:
+        self.failures = list(failures)
+        self.attempts = 0
+
+    async def initialize(self) -> None:
+        self.attempts += 1
+        if self.failures:
+            raise self.failures.pop(0)
+
+
+async def test_the_bot_connects_once_telegram_answers_after_network_errors(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = FlakyApplication(NetworkError("httpx.ConnectError: boom"), TimedOut(), RetryAfter(0))
+    connected = await connect_to_telegram(
+        app,  # type: ignore[arg-type]
+        asyncio.Event(),
+        "https://api.telegram.org",
+        first_wait=0.01,
+    )
+    assert connected
+    assert app.attempts == 4
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.startup"]
+    assert len(lines) == 3  # one line per failed attempt
+    assert all(r.exc_info is None for r in caplog.records)  # and no traceback
+    assert "(httpx.ConnectError: boom); attempt 1, next in 0.01 s" in lines[0]
+    assert "flood control" in lines[2]
+
+
+async def test_a_stop_while_waiting_for_telegram_ends_the_wait_at_once() -> None:
+    stop = asyncio.Event()
+    app = FlakyApplication(NetworkError("down"))
+    asyncio.get_running_loop().call_later(0.05, stop.set)
+    connected = await asyncio.wait_for(
+        connect_to_telegram(app, stop, "https://api.telegram.org", first_wait=30),  # type: ignore[arg-type]
+        timeout=5,
+    )
+    assert not connected
+
+
+async def test_a_refused_token_or_a_bad_request_is_not_waited_for() -> None:
+    for error in (InvalidToken("Unauthorized"), BadRequest("Bad Request: chat not found")):
+        app = FlakyApplication(error)
+        with pytest.raises(type(error)):
+            await connect_to_telegram(app, asyncio.Event(), "x", first_wait=0.01)  # type: ignore[arg-type]
+        assert app.attempts == 1

@@ -40,6 +40,7 @@ EXIT_CONFIG = 2  # the status of every problem the operator fixes in the configu
 SQLITE_HEADER = b"SQLite format 3\x00"
 CONNECT_TIMEOUT = 10.0  # seconds for the database to answer at start
 MAX_WAIT = 60.0  # longest pause between two attempts to reach Telegram
+OLD_DEFAULT = Path("var/dti.sqlite3")  # the default database before it moved to the user's folder
 MAX_LINE = 400  # a problem quoted from a library (a YAML parser's) is cut to this length
 
 
@@ -142,7 +143,23 @@ async def open_database(settings: Settings) -> AsyncEngine:
         await engine.dispose()
         raise _database_problem(exc, settings) from exc
     log.info("database: %s", where)
+    if "database_url" not in settings.model_fields_set:
+        await asyncio.to_thread(_point_at_older_database, where)
     return engine
+
+
+def _point_at_older_database(where: str) -> None:
+    """Before the default moved to the user's folder it was var/ under the working folder: a
+    database left there is not lost silently."""
+    if OLD_DEFAULT.is_file():
+        old = OLD_DEFAULT.resolve()
+        log.warning(
+            "a database from an earlier version is at %s; this start uses %s. To keep using the"
+            " earlier one, set DATABASE_URL=sqlite+aiosqlite:///%s",
+            old,
+            where,
+            old,
+        )
 
 
 def _check_sqlite_file(path: Path, where: str) -> None:

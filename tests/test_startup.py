@@ -5,16 +5,19 @@ traceback; with no network it waits for Telegram instead of dying."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import shutil
 import socket
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TimedOut
 
-from bot.startup import connect_to_telegram
+from bot.settings import Settings
+from bot.startup import connect_to_telegram, open_database
 from tests.botapi import TOKEN, FakeBotApi
 from tests.conftest import DATA, PG_HOST, PG_PORT, POSTGRES, SKIP_PG
 from tests.process import bot_env, run_bot, serving
@@ -190,3 +193,19 @@ async def test_a_refused_token_or_a_bad_request_is_not_waited_for() -> None:
         with pytest.raises(type(error)):
             await connect_to_telegram(app, asyncio.Event(), "x", first_wait=0.01)  # type: ignore[arg-type]
         assert app.attempts == 1
+
+
+async def test_a_database_at_the_earlier_default_place_is_pointed_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
+    (tmp_path / "var").mkdir()
+    sqlite3.connect(tmp_path / "var" / "dti.sqlite3").close()
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    engine = await open_database(settings)
+    await engine.dispose()
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1
+    assert f"sqlite+aiosqlite:///{tmp_path / 'var' / 'dti.sqlite3'}" in warned[0]
+    assert str(tmp_path / "user-data" / "tro-ly-dti" / "dti.sqlite3") in warned[0]

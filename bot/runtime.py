@@ -27,10 +27,11 @@ from telegram.ext import Application
 from bot.app import build_application, publish_commands
 from bot.health import Health, JobHeartbeat
 from bot.inbound import Inbound
-from bot.logs import RedactToken
+from bot.logs import protect_stderr
 from bot.metrics import MeteredRequest, Metrics
 from bot.polling import Poller
 from bot.settings import Settings
+from bot.startup import check_reference, connect_to_telegram, open_database
 from bot.web import HttpServer, Webhook, make_app, webhook_address, webhook_tail
 from handlers import reminder_job
 from services.clock import Clock, system_clock
@@ -38,7 +39,7 @@ from services.container import Services, build_services
 from services.deadlines import Policy
 from services.seeding import seed
 from storage import journal
-from storage.db import make_engine, make_sessions
+from storage.db import make_sessions
 from storage.locks import startup_lock
 from storage.migrate import upgrade
 
@@ -60,8 +61,9 @@ class Runtime:
 @asynccontextmanager
 async def open_runtime(settings: Settings, clock: Clock = system_clock) -> AsyncIterator[Runtime]:
     """A migrated, seeded database and the services on top of it; closed on exit. Processes
-    starting together on one database migrate and seed one after the other."""
-    engine = make_engine(settings.database_url)
+    starting together on one database migrate and seed one after the other. A database that
+    does not answer, a broken data file or a missing framework raise (see bot.startup)."""
+    engine = await open_database(settings)
     try:
         sessions = make_sessions(engine)
         async with startup_lock(engine):
@@ -84,6 +86,7 @@ async def open_runtime(settings: Settings, clock: Clock = system_clock) -> Async
                 standing_agency=settings.standing_agency,
             ),
         )
+        await check_reference(sessions, services, settings)
         yield Runtime(engine, sessions, services, clock)
     finally:
         await engine.dispose()
@@ -119,14 +122,25 @@ async def run(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with open_runtime(settings) as runtime, serving(settings, runtime):
-        await stop.wait()
+    async with open_runtime(settings) as runtime:
+        try:
+            async with serving(settings, runtime, stop):
+                await stop.wait()
+        except StoppedBeforeStart:
+            return  # stopped while waiting for Telegram
+
+
+class StoppedBeforeStart(Exception):
+    """Told to stop while Telegram could not be reached yet."""
 
 
 @asynccontextmanager
-async def serving(settings: Settings, runtime: Runtime) -> AsyncIterator[Serving]:
+async def serving(
+    settings: Settings, runtime: Runtime, stopping: asyncio.Event | None = None
+) -> AsyncIterator[Serving]:
     """The bot receiving updates (webhook when WEBHOOK_URL is set, else long polling) until
-    the block ends; then intake stops first, the updates in hand are finished and recorded."""
+    the block ends; then intake stops first, the updates in hand are finished and recorded.
+    Waits for Telegram first (bot.startup), unless `stopping` is set meanwhile."""
     svc, clock = runtime.services, runtime.clock
     metrics = Metrics()
     metrics.watch_engine(runtime.engine)
@@ -136,6 +150,8 @@ async def serving(settings: Settings, runtime: Runtime) -> AsyncIterator[Serving
     if app.job_queue is not None and app.job_queue.get_jobs_by_name(reminder_job.JOB_NAME):
         heartbeat = JobHeartbeat(clock, settings.reminder_tick_seconds)
         heartbeat.attach(app.job_queue, reminder_job.JOB_NAME)
+    if not await connect_to_telegram(app, stopping or asyncio.Event(), settings.bot_api_base_url):
+        raise StoppedBeforeStart
     stop = asyncio.Event()
     async with app:
         inbound = Inbound(
@@ -219,10 +235,8 @@ async def _webhook_secret(settings: Settings, runtime: Runtime, clock: Clock) ->
 
 
 def _redacted(secret: str) -> str:
-    """The secret, from now on replaced in every log record (as the token is)."""
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactToken) and f.token == secret for f in handler.filters):
-            handler.addFilter(RedactToken(secret))
+    """The secret, from now on hidden in every log line and on standard error (bot.logs)."""
+    protect_stderr(secret)
     return secret
 
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.logs import MASK, SECRETS
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
 from storage import journal
@@ -139,7 +140,7 @@ async def test_an_update_the_database_could_not_record_gets_503_so_telegram_send
 async def test_without_a_configured_secret_one_is_generated_kept_and_never_logged(
     api: FakeBotApi, settings: Settings, runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="bot")  # libraries stay at INFO (bot.logs)
     changes = webhook_settings(webhook_secret=None)
     async with running(api, settings, runtime, **changes) as bot:
         (first,) = await api.wait_for("setWebhook")
@@ -154,3 +155,4 @@ async def test_without_a_configured_secret_one_is_generated_kept_and_never_logge
     assert second["secret_token"] == secret
     assert second["url"] == first["url"]
     assert secret not in "\n".join(r.getMessage() for r in caplog.records)
+    assert SECRETS(f"secret_token={secret}") == f"secret_token={MASK}"  # hidden if printed

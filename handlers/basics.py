@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from handlers.context import Context, text_for
 
@@ -34,7 +35,13 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure and tell the user something went wrong, never a stack trace."""
+    """Log the failure and tell the user something went wrong, never a stack trace. A reply that
+    could not be delivered is not followed by a notice: the outbound path has retried, logged and
+    counted it already, and after a time-out the answer may well have arrived."""
+    undelivered = isinstance(context.error, NetworkError | RetryAfter | Forbidden)
+    if undelivered and not isinstance(context.error, BadRequest):  # a bad request is our bug
+        log.info("reply not delivered: %s", context.error)
+        return
     log.error("handler failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:
         try:

@@ -37,6 +37,9 @@ from storage import values as values_repo
 from storage.models import DeadlineChangeRow, DigestRow
 
 LEASE = timedelta(minutes=5)  # a claim older than this, unfinished, belonged to a dead process
+# A send that timed out after it left waits this long before its one second send: a slow
+# Telegram has delivered it or given up by then, and a lost reminder still arrives that morning.
+RECHECK = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,20 +161,34 @@ class ReminderService:
             ]
         return messages
 
-    async def claim(self, key: str, run_key: str, chat_id: int, kind: str) -> bool:
-        """Take the right to send one delivery (see storage.deliveries.claim)."""
+    async def claim(self, key: str, run_key: str, chat_id: int, kind: str) -> int | None:
+        """Take the right to send one delivery: its id, or None (see storage.deliveries.claim)."""
         async with self._sessions() as session, session.begin():
             return await deliveries.claim(
-                session, key, run_key, chat_id, kind, self.owner, self.now(), LEASE
+                session, key, run_key, chat_id, kind, self.owner, self.now(), LEASE, RECHECK
             )
 
     async def finish(
-        self, key: str, chat_id: int, status: str, attempts: int, error: str = ""
+        self, delivery: int, chat_id: int, status: str, attempts: int, error: str = ""
     ) -> None:
         async with self._sessions() as session, session.begin():
-            await deliveries.finish(session, key, self.owner, status, attempts, self.now(), error)
+            await deliveries.finish(
+                session, delivery, self.owner, status, attempts, self.now(), error
+            )
             if status == deliveries.BLOCKED:
                 await deliveries.mark_blocked(session, chat_id, self.now())
+
+    async def release(self, delivery: int) -> None:
+        """A claimed delivery that was never sent (the bot is stopping): the next run sends it."""
+        async with self._sessions() as session, session.begin():
+            await deliveries.release(session, delivery, self.owner)
+
+    async def move_chat(self, old: int, new: int) -> None:
+        """A group became a supergroup (Telegram's ChatMigrated or its service message): what is
+        stored under the old id follows it."""
+        async with self._sessions() as session, session.begin():
+            if await deliveries.move_chat(session, old, new):
+                repo.audit(session, self.now(), "telegram", "migrate", "chat", str(old), to=new)
 
     async def subscribe(self, person: Person, chat_id: int, schedule: Schedule | None) -> None:
         """Give a group a weekly or monthly summary (None stops it); one schedule per group."""

@@ -2,8 +2,9 @@
 priorities, 429s, retries and the stop are handled in one place.
 
 - A reply (any send not marked bulk) starts at once when the bot-wide budget and its chat's own
-  limit have room; it never waits behind bulk sends, which leave `Limits.bulk_leaves` places of
-  every second to replies. Replies and bulk together never exceed `Limits.per_second`.
+  limit have room. Bulk sends stop `Limits.bulk_leaves` places short of the budget and are spread
+  evenly, so a reply finds a place at once (only a second reply within 1/29 s of the first waits,
+  for at most that). Replies and bulk together never exceed `Limits.per_second` in any second.
 - Bulk sends (reminder runs, digests, broadcasts) are marked by running them inside
   `with bulk_sends():`, and share what the replies leave, oldest first.
 - A 429 is waited out here, once: the hold covers the chat (a group) or the whole bot (a private
@@ -17,7 +18,9 @@ priorities, 429s, retries and the stop are handled in one place.
   supergroup.
 - On stop (`OutboundApplication.stop`), bulk sends are refused (`Stopping`: never sent, the
   caller puts them back), retries end, and a request on its way gets `Policy.stop_grace` seconds
-  before it is cut short — so a stop takes no longer than one request's answer.
+  before it is cut short — so a stop takes no longer than one request's answer. A send that
+  would wait longer than `Policy.longest_flood_wait` for a 429 is refused the same way
+  (`Deferred`).
 """
 
 from __future__ import annotations
@@ -34,7 +37,6 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -44,6 +46,7 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import Application, BaseRateLimiter
+from telegram.request import BaseRequest
 
 from bot.pacing import FOREVER, Chat, Ledger, Limits, is_private
 
@@ -66,8 +69,14 @@ class OutcomeUnknown(TimedOut):
     __slots__ = ()
 
 
-class Stopping(NetworkError):
-    """Not sent because the bot is stopping; a bulk sender puts the message back."""
+class Deferred(NetworkError):
+    """Not sent, and not to be sent now: a bulk sender puts the message back for its next run."""
+
+    __slots__ = ()
+
+
+class Stopping(Deferred):
+    """Not sent because the bot is stopping."""
 
     __slots__ = ()
 
@@ -224,14 +233,22 @@ class Outbound(BaseRateLimiter[None]):
             raise Stopping
         patience = self.policy.read_timeout
         # the caller's own read_timeout stands; PTB's default is replaced for messages
-        if chat is not None and patience and isinstance(kwargs.get("read_timeout"), DefaultValue):
+        if (
+            chat is not None
+            and patience
+            and kwargs.get("read_timeout") is BaseRequest.DEFAULT_NONE
+        ):
             kwargs = {**kwargs, "read_timeout": patience}
         ticket = _Ticket(next(self._seq), chat, bulk=batch is not None)
         first, tries, floods, moves = self._now(), 0, 0, 0
+        longest = self.policy.longest_flood_wait
         try:
             while True:
-                if self._now() >= (self._stop_deadline or FOREVER):
+                now = self._now()
+                if now >= (self._stop_deadline or FOREVER):
                     raise Stopping  # what is cut short now may not have left: nothing is tried
+                if (held := self._ledger.held_until(ticket.chat) - now) > longest:
+                    raise Deferred(f"not sent: Telegram asked to wait {held:.0f} s")
                 if ticket.chat is not None:
                     await self._admit(ticket, counts)
                 tries += 1
@@ -277,9 +294,10 @@ class Outbound(BaseRateLimiter[None]):
                 except TelegramError:
                     counts.rejected += 1
                     raise
-        except Stopping:
+        except Deferred as exc:
             if not batch:  # a bulk send is put back by its sender; a reply is lost
                 counts.failed += 1
+                log.warning("%s to %s failed: %s", endpoint, ticket.chat, exc)
             raise
         finally:
             if batch is not None:
@@ -320,6 +338,8 @@ class Outbound(BaseRateLimiter[None]):
         scope = chat if chat is not None and not is_private(chat) else None
         self._ledger.hold(scope, self._now() + seconds)
         if floods > self.policy.flood_waits or seconds > self.policy.longest_flood_wait:
+            if ticket.bulk:  # its sender puts it back for a later run
+                raise Deferred(f"not sent: {exc}") from exc
             counts.failed += 1
             log.warning("send to %s failed: %s (waited %d times)", chat, exc, floods - 1)
             raise exc

@@ -151,6 +151,11 @@ class Ledger:
         if window is not None:
             window.end(now)
 
+    def held_until(self, chat: Chat | None) -> float:
+        """The end of the longest hold on this chat (None: on the whole bot)."""
+        own = -FOREVER if chat is None else self._chat_held.get(chat, -FOREVER)
+        return max(self._held_until, own)
+
     def hold(self, chat: Chat | None, until: float) -> None:
         """No send starts before `until`: to this chat, or to any chat (None)."""
         if chat is None:

@@ -4,8 +4,8 @@ Its sends are bulk (bot.outbound): they take what replies to users leave of the 
 429s, 5xx and network errors are handled there. What reaches this module is the outcome: sent; a
 403 (the user blocked the bot) marks the user; a time-out after the message left is "unknown" and
 sent once more after a check window (storage.deliveries.UNKNOWN); a failure after the retries is
-recorded and reported to the administrators; a send refused because the bot is stopping is put
-back for the next run."""
+recorded and reported to the administrators; a send refused because the bot is stopping (or
+Telegram asked to wait longer than a send may wait) is put back for the next run."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, TelegramError
 
-from bot.outbound import Batch, OutcomeUnknown, Sleep, Stopping, bulk_sends
+from bot.outbound import Batch, Deferred, OutcomeUnknown, Sleep, bulk_sends
 from handlers.context import Context, services
 from handlers.insight_views import summary_text
 from handlers.reminder_views import deadline_label, reminder_buttons, reminder_text
@@ -25,7 +25,7 @@ from storage.deliveries import BLOCKED, FAILED, SENT, UNKNOWN
 
 log = logging.getLogger(__name__)
 JOB_NAME = "reminders:tick"
-RELEASED = "released"  # never sent: the bot is stopping
+RELEASED = "released"  # never sent: the bot is stopping, or Telegram holds sends for long
 
 
 @dataclass
@@ -106,7 +106,7 @@ async def deliver(
     group is found and the stored chat moved by the outbound path itself."""
     try:
         await bot.send_message(chat_id, text, reply_markup=markup)
-    except Stopping:
+    except Deferred:  # the bot is stopping, or Telegram holds every send for long
         return RELEASED, ""
     except Forbidden as exc:
         return BLOCKED, str(exc)

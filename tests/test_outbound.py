@@ -8,10 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
-from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TimedOut
+from telegram.request import BaseRequest
 
 from bot.outbound import (
+    Deferred,
     Outbound,
     OutcomeUnknown,
     Policy,
@@ -63,7 +64,9 @@ class FakeTelegram:
 
 async def send(out: Outbound, tg: FakeTelegram, chat: Any, endpoint: str = "sendMessage") -> Any:
     data = {"chat_id": chat, "text": "hi"}
-    timeouts = dict.fromkeys(("read_timeout", "write_timeout", "connect_timeout"), DEFAULT_NONE)
+    timeouts = dict.fromkeys(
+        ("read_timeout", "write_timeout", "connect_timeout"), BaseRequest.DEFAULT_NONE
+    )
     return await out.process_request(tg, (endpoint, data), timeouts, endpoint, data, None)
 
 
@@ -177,17 +180,27 @@ async def test_a_429_in_a_group_holds_that_group_only(out: Outbound) -> None:
     assert tg.chats() == [GROUP, USER, GROUP]
 
 
-async def test_a_429_asking_too_long_fails_the_send_and_still_holds_later_ones() -> None:
+async def test_a_429_asking_too_long_fails_a_reply_and_puts_bulk_sends_back() -> None:
     out = Outbound(Policy(longest_flood_wait=10.0), sleep=no_sleep)
     tg = FakeTelegram()
     tg.fail(USER, RetryAfter(3600))
     with pytest.raises(RetryAfter):
         await send(out, tg, USER)
-    assert out.counters["reply"].failed == 1
-    later = asyncio.create_task(send(out, tg, OTHER))
-    await asyncio.sleep(0.01)
-    assert not later.done()
-    later.cancel()
+    with pytest.raises(Deferred):  # held: not even tried
+        await send(out, tg, OTHER)
+    with pytest.raises(Deferred):
+        await bulk_send(out, tg, 50_000)
+    assert tg.chats() == [USER]
+    assert (out.counters["reply"].failed, out.counters["bulk"].failed) == (2, 0)
+
+
+async def test_a_bulk_send_told_to_wait_too_long_is_put_back() -> None:
+    out = Outbound(Policy(longest_flood_wait=10.0), sleep=no_sleep)
+    tg = FakeTelegram()
+    tg.fail(50_000, RetryAfter(3600))
+    with pytest.raises(Deferred):
+        await bulk_send(out, tg, 50_000)
+    assert out.counters["bulk"].failed == 0
 
 
 async def test_a_migrated_group_is_moved_and_the_message_sent_to_the_supergroup(
@@ -218,7 +231,7 @@ async def test_message_sends_wait_longer_for_an_answer_unless_the_caller_chose(
     )
     await send(out, tg, None, endpoint="answerCallbackQuery")
     timeouts = [t.get("read_timeout") for _, _, t in tg.calls]
-    assert timeouts == [Policy().read_timeout, 2.0, DEFAULT_NONE]
+    assert timeouts == [Policy().read_timeout, 2.0, BaseRequest.DEFAULT_NONE]
 
 
 async def test_on_stop_bulk_is_refused_and_a_send_on_its_way_is_cut_short() -> None:

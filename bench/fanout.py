@@ -186,7 +186,7 @@ async def fan_out(count: int, rate: float, idle_seconds: float, *, limited: bool
             )
             async with open_services(settings, clock) as services:
                 holders = await register(url, services, count)
-                due = [r.key for r in await services.reminders.due()]
+                due = [r.key for r in await services.deadlines.due()]
                 assert due == [EXPECTED_RUN], due
                 outbound = Outbound()
                 app = build_application(

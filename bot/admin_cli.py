@@ -7,9 +7,12 @@ from typing import TextIO
 
 from bot.runtime import open_services
 from bot.settings import Settings
+from domain.status import UserRole
 from services.identity import Person, find_agency
 
-SERVER = Person(user_id=0, telegram_id=0, name="server", role="admin", is_admin=True, agencies=())
+SERVER = Person(
+    user_id=0, telegram_id=0, name="server", role=UserRole.ADMIN, is_admin=True, agencies=()
+)
 
 
 async def create_invite(
@@ -25,7 +28,7 @@ async def create_invite(
             print(t("invite.unknown_agency", agency=agency, examples=examples), file=out)
             return 2
         invite = await services.identity.create_invite(SERVER, code, max_uses=uses, days=days)
-        expires = t.date(invite.expires_at.astimezone(services.updates.zone).date())
+        expires = t.date(services.calendar.local(invite.expires_at).date())
         agency_name = directory.name_of(code)
         text = t(
             "invite.created_server", agency=agency_name, code=invite.code, uses=uses, date=expires

@@ -22,13 +22,13 @@ from telegram.request import BaseRequest
 from bot.outbound import Outbound, OutboundApplication
 from bot.settings import Settings
 from handlers import (
+    awaiting,
     basics,
     deadlines,
     evidence,
     insights,
     language,
     mywork,
-    pending,
     people,
     reminder_job,
     reports,
@@ -148,7 +148,7 @@ def build_application(
         # Telegram's limits, bulk sends in what is left, 429s, retries and chat migrations.
         outbound = outbound or Outbound()
         if outbound.on_migrated is None:
-            outbound.on_migrated = services.reminders.move_chat
+            outbound.on_migrated = services.deliveries.move_chat
         builder = builder.rate_limiter(outbound)
     app = builder.build()
     app.bot_data.services = services
@@ -171,10 +171,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(TypeHandler(Update, language.remember_language), group=-2)
     # Group -1 next: text the bot asked for (a value, a reason) is consumed before anything else.
     app.add_handler(
-        MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, pending.pending_input), group=-1
+        MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, awaiting.awaited_input), group=-1
     )
     # A group that became a supergroup: its stored id follows before anything is sent to it.
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, reminder_job.chat_migrated))
+    # Each handler declares where it works and who may use it (handlers.request): a command
+    # typed in the wrong chat, or by the wrong person, is answered with what to do instead.
     commands = {
         "start": people.start,
         "help": basics.help_command,
@@ -219,10 +221,19 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(updates.update_button, pattern=f"^{updates.PREFIX}"))
     app.add_handler(CallbackQueryHandler(review.review_button, pattern=f"^{review.PREFIX}"))
     app.add_handler(CallbackQueryHandler(evidence.evidence_button, pattern=f"^{evidence.PREFIX}"))
+    # Every other button (an old keyboard, unknown data) is answered "this button has expired".
+    app.add_handler(CallbackQueryHandler(basics.expired_button))
+    # Unknown commands; one addressed to another bot (/lenh@other_bot) is left alone.
     app.add_handler(MessageHandler(filters.COMMAND, basics.unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, score.text_question))
-    app.add_handler(MessageHandler(filters.Document.ALL | filters.PHOTO, evidence.file_received))
-    app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, basics.not_text))
+    # Files and everything else the bot cannot read: in private chats only, groups are left alone.
+    private = filters.ChatType.PRIVATE
+    app.add_handler(
+        MessageHandler(private & (filters.Document.ALL | filters.PHOTO), evidence.file_received)
+    )
+    app.add_handler(
+        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, basics.not_text)
+    )
     app.add_error_handler(basics.on_error)
 
 

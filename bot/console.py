@@ -170,7 +170,7 @@ async def run_console(
     # The console's user is an administrator, as the banner says, even with ADMIN_IDS unset.
     settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {user_id}})
     async with open_services(settings) as services:
-        request = ConsoleRequest(out, lambda: int(services.clock().timestamp()))
+        request = ConsoleRequest(out, lambda: int(services.calendar.now().timestamp()))
         app = build_application(
             settings, services, token=CONSOLE_TOKEN, request=request, rate_limited=False
         )

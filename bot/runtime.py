@@ -13,7 +13,7 @@ from bot.app import build_application, publish_commands
 from bot.settings import Settings
 from services.clock import Clock, system_clock
 from services.container import Services, build_services
-from services.reminders import Policy
+from services.deadlines import Policy
 from services.seeding import seed
 from storage.db import make_engine, make_sessions
 from storage.migrate import upgrade

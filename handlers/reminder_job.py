@@ -67,30 +67,32 @@ async def send_due(bot: Bot, svc: Services, sleep: Sleep = asyncio.sleep) -> Rep
     t = svc.texts.for_language(svc.texts.default)
     framework, directory = await svc.scores.reference()
     with bulk_sends(sleep) as batch:
-        for run in await svc.reminders.due():
-            for out in await svc.reminders.outgoing(run):
-                delivery = await svc.reminders.claim(out.key(run), run.key, out.chat_id, out.kind)
+        for run in await svc.deadlines.due():
+            for out in await svc.deliveries.outgoing(run):
+                delivery = await svc.deliveries.claim(out.key(run), run.key, out.chat_id, out.kind)
                 if delivery is None:
                     continue  # sent already, or being sent by another process
                 mine = svc.texts.for_language(out.language or svc.texts.default)  # theirs
-                text = reminder_text(mine, run, out, framework, directory, svc.reminders.today())
+                text = reminder_text(mine, run, out, framework, directory, svc.calendar.today())
                 markup = reminder_buttons(mine, out)
-                status, error = await deliver(bot, batch, out.chat_id, text, markup)
+                status, error = await deliver(bot, batch, out.chat_id, text, markup, out.thread_id)
                 if status == RELEASED:
-                    await svc.reminders.release(delivery)
+                    await svc.deliveries.release(delivery)
                     return report
-                await svc.reminders.finish(delivery, out.chat_id, status, batch.tries, error)
+                await svc.deliveries.finish(delivery, out.chat_id, status, batch.tries, error)
                 report.count(status, f"{deadline_label(t, run.deadline)} → {out.chat_id}: {error}")
-        for key, run_key, chat_id in await svc.reminders.due_digests():
-            delivery = await svc.reminders.claim(key, run_key, chat_id, "digest")
+        for due in await svc.digests.due_digests():
+            chat_id, thread_id = due.destination.chat_id, due.destination.thread_id
+            delivery = await svc.deliveries.claim(due.key, due.run_key, chat_id, "digest")
             if delivery is None:
                 continue
-            status, error = await deliver(bot, batch, chat_id, await digest_text(svc), None)
+            text = await digest_text(svc)
+            status, error = await deliver(bot, batch, chat_id, text, None, thread_id)
             if status == RELEASED:
-                await svc.reminders.release(delivery)
+                await svc.deliveries.release(delivery)
                 return report
-            await svc.reminders.finish(delivery, chat_id, status, batch.tries, error)
-            report.count(status, f"{run_key} → {chat_id}: {error}")
+            await svc.deliveries.finish(delivery, chat_id, status, batch.tries, error)
+            report.count(status, f"{due.run_key} → {chat_id}: {error}")
         if report.failed:
             details = "\n".join(report.failed[:10])
             await _tell_admins(
@@ -100,12 +102,18 @@ async def send_due(bot: Bot, svc: Services, sleep: Sleep = asyncio.sleep) -> Rep
 
 
 async def deliver(
-    bot: Bot, batch: Batch, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+    bot: Bot,
+    batch: Batch,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    thread_id: int | None = None,
 ) -> tuple[str, str]:
-    """Send one message inside a bulk batch: (status, error). A supergroup that replaced the
-    group is found and the stored chat moved by the outbound path itself."""
+    """Send one message inside a bulk batch (to a forum topic when `thread_id`): (status,
+    error). A supergroup that replaced the group is found, and the stored chat moved, by the
+    outbound path itself."""
     try:
-        await bot.send_message(chat_id, text, reply_markup=markup)
+        await bot.send_message(chat_id, text, reply_markup=markup, message_thread_id=thread_id)
     except Deferred:  # the bot is stopping, or Telegram holds every send for long
         return RELEASED, ""
     except Forbidden as exc:
@@ -126,9 +134,9 @@ async def chat_migrated(update: Update, context: Context) -> None:
     if message is None:
         return
     if message.migrate_to_chat_id:
-        await services(context).reminders.move_chat(message.chat.id, message.migrate_to_chat_id)
+        await services(context).deliveries.move_chat(message.chat.id, message.migrate_to_chat_id)
     elif message.migrate_from_chat_id:
-        await services(context).reminders.move_chat(message.migrate_from_chat_id, message.chat.id)
+        await services(context).deliveries.move_chat(message.migrate_from_chat_id, message.chat.id)
 
 
 async def _tell_admins(bot: Bot, svc: Services, text: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from domain.status import ReviewStatus
 from locales import Text
 from scoring.engine import Measurement, PillarScore, Scoreboard, SubIndexScore
 from scoring.lookup import Target
@@ -51,7 +52,7 @@ def points_text(t: Text, s: SubIndexScore) -> str:
 
 
 def _unreviewed(m: Measurement | None) -> bool:
-    return m is not None and m.status != "approved"
+    return m is not None and m.status != ReviewStatus.APPROVED
 
 
 def total_view(t: Text, board: Scoreboard) -> str:

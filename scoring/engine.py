@@ -27,7 +27,7 @@ class Measurement:
     points: Decimal | None = None
     source: str = ""
     source_max: Decimal | None = None
-    status: str = "approved"  # "approved" or "submitted" (not yet reviewed)
+    status: str = "approved"  # a domain.status.ReviewStatus: "approved" or "pending"
     submission_id: int | None = None
 
 

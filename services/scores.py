@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.status import ReviewStatus
 from scoring.engine import Measurement, Scoreboard, newest, score
 from scoring.lookup import Target, resolve
 from scoring.model import Directory, Framework
@@ -84,9 +85,9 @@ class ScoreService:
         if provisional:
             question = PROVISIONAL.sub(" ", fold(question))
         values = await self.measurements(include_pending=True)
-        pending = sum(1 for m in values if m.status != "approved")
+        pending = sum(1 for m in values if m.status != ReviewStatus.APPROVED)
         if not provisional:
-            values = [m for m in values if m.status == "approved"]
+            values = [m for m in values if m.status == ReviewStatus.APPROVED]
         board = await self.board(values)
         return ScoreAnswer(resolve(framework, question), board, directory, provisional, pending)
 

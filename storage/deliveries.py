@@ -1,4 +1,4 @@
-"""Reminder deliveries, calendar changes and leaders' groups. Callers own the transaction."""
+"""Reminder deliveries and who takes reminders. Callers own the transaction."""
 
 from __future__ import annotations
 
@@ -9,15 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import (
-    AgencyRow,
-    ChatRow,
-    DeadlineChangeRow,
-    DeliveryRow,
-    DigestRow,
-    UserAgencyRow,
-    UserRow,
-)
+from storage.models import AgencyRow, DeliveryRow, UserAgencyRow, UserRow
 
 CLAIMED, SENT, FAILED, BLOCKED = "claimed", "sent", "failed", "blocked"
 # The send timed out after it left: Telegram may have delivered it or not, and cannot be asked.
@@ -105,28 +97,10 @@ async def release(session: AsyncSession, delivery_id: int, owner: str) -> None:
 
 
 async def move_chat(session: AsyncSession, old: int, new: int) -> bool:
-    """A group became a supergroup with a new id: its registration, its summary subscription and
-    its deliveries follow it (so a run already sent to the group is not sent again to the
-    supergroup). True if anything was stored under the old id."""
-    moved = False
-    chat = await session.scalar(select(ChatRow).where(ChatRow.telegram_id == old))
-    if chat is not None:
-        moved = True
-        existing = await session.scalar(select(ChatRow).where(ChatRow.telegram_id == new))
-        if existing is None:
-            chat.telegram_id, chat.type = new, "supergroup"
-        else:  # the supergroup wrote first: keep its row, with the group's role
-            existing.is_leaders_group = existing.is_leaders_group or chat.is_leaders_group
-            existing.title = existing.title or chat.title
-            await session.delete(chat)
-    digest = await session.scalar(select(DigestRow).where(DigestRow.chat_id == old))
-    if digest is not None:
-        moved = True
-        if await session.scalar(select(DigestRow.id).where(DigestRow.chat_id == new)) is None:
-            digest.chat_id = new
-        else:  # the supergroup has its own subscription: that one stands
-            digest.active = False
+    """A group became a supergroup with a new id: its deliveries follow it, so that a run already
+    sent to the group is not sent again to the supergroup. True if there were any."""
     taken = set(await session.scalars(select(DeliveryRow.key).where(DeliveryRow.chat_id == new)))
+    moved = False
     for row in await session.scalars(select(DeliveryRow).where(DeliveryRow.chat_id == old)):
         moved = True
         key = _moved_key(row.key, row.run_key, old, new)
@@ -136,7 +110,8 @@ async def move_chat(session: AsyncSession, old: int, new: int) -> bool:
 
 
 def _moved_key(key: str, run_key: str, old: int, new: int) -> str:
-    """Delivery keys are "run key|chat id" or "run key|chat id|kind" (services.reminders)."""
+    """Delivery keys are "run key|chat id" or "run key|chat id|kind" (services.deliveries and
+    services.digests)."""
     prefix = f"{run_key}|{old}"
     if key == prefix or key.startswith(prefix + "|"):
         return f"{run_key}|{new}{key[len(prefix) :]}"
@@ -158,30 +133,6 @@ async def last_run(session: AsyncSession) -> tuple[str, dict[str, int]] | None:
         .group_by(DeliveryRow.status)
     )
     return run_key, {status: count for status, count in rows}
-
-
-async def changes(session: AsyncSession) -> list[DeadlineChangeRow]:
-    return list(
-        (await session.scalars(select(DeadlineChangeRow).order_by(DeadlineChangeRow.id))).all()
-    )
-
-
-async def leaders_groups(session: AsyncSession) -> list[int]:
-    return list(
-        await session.scalars(
-            select(ChatRow.telegram_id).where(ChatRow.is_leaders_group.is_(True))
-        )
-    )
-
-
-async def register_group(session: AsyncSession, chat_id: int, title: str, leaders: bool) -> None:
-    chat = await session.scalar(select(ChatRow).where(ChatRow.telegram_id == chat_id))
-    if chat is None:
-        session.add(
-            ChatRow(telegram_id=chat_id, type="group", title=title, is_leaders_group=leaders)
-        )
-    else:
-        chat.title, chat.is_leaders_group = title, leaders
 
 
 async def focal_points(

@@ -20,13 +20,13 @@ PREFIXES = (
     "role|rule|score|start|status|summary|syntax|unknown|update|value"
 )
 LITERAL = re.compile(rf'"((?:{PREFIXES})\.[a-z_.]+)"')
-PROBLEM = re.compile(r'Problem\(\s*"([a-z_.]+)"')
+REFUSAL = re.compile(r'Refusal\(\s*"([a-z_.]+)"')
 # Ids built at run time from a value: the prefix in the code and every value it can take.
 DYNAMIC = {
     "period.": ["year", "half", "quarter"],
     "rule.": ["ratio", "boolean", "assessed", "levels"],
     "command.": ["start", "help", *MENU, *GROUP_MENU, *ADMIN_MENU],
-    "status.": ["missing", "submitted", "approved", "returned"],
+    "status.": ["missing", "pending", "approved", "rejected"],
     "role.": ["lead", "coordinate", "member", "leader", "admin"],
     "syntax.": ["no_code", "no_value", "bad_period"],
     "invite.": ["linked", "already", "unknown", "expired", "used_up", "revoked"],
@@ -50,7 +50,7 @@ def _read(*folders: str) -> str:
 
 def used_ids() -> set[str]:
     found = set(LITERAL.findall(_read("bot", "handlers")))
-    found |= {f"problem.{reason}" for reason in PROBLEM.findall(_read("services"))}
+    found |= set(REFUSAL.findall(_read("services")))
     return found | {prefix + v for prefix, values in DYNAMIC.items() for v in values}
 
 

@@ -14,11 +14,12 @@ from bot.app import build_application
 from bot.outbound import Outbound, Policy, Retry
 from bot.runtime import open_services
 from bot.settings import Settings
+from domain.chat import Destination
 from handlers.reminder_job import send_due
 from services.container import Services
+from services.deliveries import RECHECK
 from services.identity import Caller
-from services.reminders import RECHECK
-from storage import deliveries
+from storage import deliveries, groups
 from storage.db import make_engine, make_sessions
 from tests.botapi import TOKEN, FakeBotApi
 from tests.chat import ADMIN_ID
@@ -167,7 +168,7 @@ async def test_a_reminder_whose_send_timed_out_is_unknown_and_sent_once_more_aft
         api.delay_next("sendMessage", 1.0, times=2, work_done=True)
         first = await send_due(app.bot, services, sleep=no_sleep)
         assert (first.sent, first.unknown, first.failed) == (0, 4, [])
-        view = await services.reminders.operator_view()
+        view = await services.deliveries.operator_view()
         assert view.last_counts == {deliveries.UNKNOWN: 4}
         clock.advance(minutes=1)  # the next tick, inside the check window: nothing again
         assert (await send_due(app.bot, services, sleep=no_sleep)).sent == 0
@@ -197,7 +198,7 @@ async def test_a_stop_during_a_slow_run_ends_at_once_and_the_next_run_finishes_i
             await asyncio.wait_for(app.stop(), timeout=10)  # a guard, not a measure
         assert len([c for c in api.calls if c.method == "sendMessage"]) == 1  # nothing more
         assert outbound.counters["bulk"].unknown == 1
-        view = await first.reminders.operator_view()
+        view = await first.deliveries.operator_view()
         assert view.last_counts == {deliveries.UNKNOWN: 1}  # the rest was put back
     api.clear_faults()
 
@@ -215,7 +216,7 @@ async def test_a_leaders_group_that_became_a_supergroup_gets_its_summary_once(
 ) -> None:
     await link(services, 7401, "SNV")
     admin = await services.identity.person(Caller(ADMIN_ID, "Quản trị"))
-    await services.reminders.register_group(admin, GROUP, "BCĐ CĐS")
+    await services.digests.register_group(admin, Destination(GROUP), "BCĐ CĐS")
     api.migrate_group(GROUP, SUPERGROUP)
     clock.now = at_eight(date(2025, 12, 26))  # the day after the deadline: the summary
     async with running(api, settings, services, Policy()) as (app, _):
@@ -233,7 +234,7 @@ async def test_the_migration_service_message_moves_the_group_before_anything_is_
     api: FakeBotApi, settings: Settings, services: Services
 ) -> None:
     admin = await services.identity.person(Caller(ADMIN_ID, "Quản trị"))
-    await services.reminders.register_group(admin, GROUP, "BCĐ CĐS")
+    await services.digests.register_group(admin, Destination(GROUP), "BCĐ CĐS")
     async with running(api, settings, services, Policy()):
         api.migrate_group(GROUP, SUPERGROUP, announce=True)
         api.group_text("/help", chat_id=SUPERGROUP)  # handled after the service messages
@@ -246,7 +247,7 @@ async def leaders_groups(settings: Settings) -> list[int]:
     engine = make_engine(settings.database_url)
     try:
         async with make_sessions(engine)() as session:
-            return await deliveries.leaders_groups(session)
+            return [g.chat_id for g in await groups.leaders_groups(session)]
     finally:
         await engine.dispose()
 

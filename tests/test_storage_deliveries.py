@@ -1,5 +1,5 @@
 """The delivery record on SQLite and PostgreSQL: claims, unknown outcomes, releases, and a group
-that became a supergroup."""
+that became a supergroup (storage.deliveries, storage.groups)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage import deliveries
+from domain.chat import Destination
+from storage import deliveries, groups
 from storage.db import make_engine, make_sessions
 from storage.migrate import upgrade
 from storage.models import ChatRow, DeliveryRow, DigestRow
@@ -103,16 +104,17 @@ async def test_a_group_that_became_a_supergroup_takes_its_role_subscription_and_
     sessions: Sessions,
 ) -> None:
     async with sessions() as session, session.begin():
-        await deliveries.register_group(session, GROUP, "BCĐ CĐS", True)
+        await groups.register_group(session, Destination(GROUP), "BCĐ CĐS", True)
         session.add(DigestRow(chat_id=GROUP, frequency="weekly", day=0, hour=8, minute=0,
                               created_by="tg:1", created_at=NOW))  # fmt: skip
     summary = await claim(sessions, "a", NOW, chat=GROUP)
     assert summary is not None
     async with sessions() as session, session.begin():
+        assert await groups.move_chat(session, GROUP, SUPERGROUP)
         assert await deliveries.move_chat(session, GROUP, SUPERGROUP)
     await finish(sessions, summary, "a", deliveries.SENT, NOW)  # the send that met the move
     async with sessions() as session:
-        assert await deliveries.leaders_groups(session) == [SUPERGROUP]
+        assert await groups.leaders_groups(session) == [Destination(SUPERGROUP)]
         chat = await session.scalar(select(ChatRow))
         assert chat is not None
         assert chat.type == "supergroup"
@@ -125,17 +127,18 @@ async def test_a_group_that_became_a_supergroup_takes_its_role_subscription_and_
     )
     assert await claim(sessions, "b", NOW, chat=SUPERGROUP) is None  # not sent twice
     async with sessions() as session, session.begin():
-        assert not await deliveries.move_chat(session, GROUP, SUPERGROUP)  # nothing left
+        assert not await groups.move_chat(session, GROUP, SUPERGROUP)  # nothing left
+        assert not await deliveries.move_chat(session, GROUP, SUPERGROUP)
 
 
 async def test_a_supergroup_already_known_keeps_its_row_and_gains_the_groups_role(
     sessions: Sessions,
 ) -> None:
     async with sessions() as session, session.begin():
-        await deliveries.register_group(session, GROUP, "BCĐ CĐS", True)
-        await deliveries.register_group(session, SUPERGROUP, "BCĐ CĐS (mới)", False)
+        await groups.register_group(session, Destination(GROUP), "BCĐ CĐS", True)
+        await groups.register_group(session, Destination(SUPERGROUP), "BCĐ CĐS (mới)", False)
     async with sessions() as session, session.begin():
-        await deliveries.move_chat(session, GROUP, SUPERGROUP)
+        await groups.move_chat(session, GROUP, SUPERGROUP)
     async with sessions() as session:
         chats = (await session.scalars(select(ChatRow))).all()
         assert [(c.telegram_id, c.is_leaders_group) for c in chats] == [(SUPERGROUP, True)]

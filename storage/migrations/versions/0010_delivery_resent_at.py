@@ -1,7 +1,7 @@
 """deliveries: when an unknown outcome was sent a second time
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-01 09:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0010'
-down_revision: str | None = '0005'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

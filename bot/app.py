@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import operator
 from bot.outbound import Outbound, OutboundApplication
 from bot.settings import Settings
 from handlers import (
@@ -153,6 +154,7 @@ def build_application(
     app = builder.build()
     app.bot_data.services = services
     register(app)
+    operator.install(app, settings, services)  # unhandled errors told to OPERATOR_CHAT_ID
     if settings.reminder_tick_seconds > 0 and app.job_queue is not None:
         # One job with a predictable name: it sends whatever is due and not yet claimed, so a
         # restart, a late tick or a second process never doubles a reminder.

@@ -59,6 +59,9 @@ MigrationHook = Callable[[int, int], Awaitable[None]]
 # setMyCommands, sendChatAction …) are not paced, but are retried the same way.
 _MESSAGES = ("send", "copyMessage", "forwardMessage", "editMessage")
 _NOT_MESSAGES = frozenset({"sendChatAction"})
+# Tried once: start-up waits for Telegram itself (bot.startup.connect_to_telegram), one log line
+# per attempt, and a stop signal must end that wait.
+_ONE_TRY = frozenset({"getMe"})
 # httpx errors raised before the request left this machine: safe to send again.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -229,6 +232,8 @@ class Outbound(BaseRateLimiter[None]):
         retry, sleep = (
             (self.policy.bulk, batch.sleep) if batch else (self.policy.replies, self._sleep)
         )
+        if endpoint in _ONE_TRY:
+            retry = Retry(attempts=1, within=0.0, first=0.0, longest=0.0)
         if self.stopping and batch:
             raise Stopping
         patience = self.policy.read_timeout

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scoring.loading import parse_assessment, parse_directory, parse_framework
+from scoring.loading import FileError, parse_assessment, parse_directory, parse_framework
 from scoring.model import Framework
 from services.clock import Clock
 from storage import repo
@@ -107,9 +107,20 @@ async def _seed_assessment(
 def _read_files(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
     """The YAML files of each data folder, in name order."""
     return {
-        folder: [
-            (p.name, p.read_text(encoding="utf-8"))
-            for p in sorted((data_dir / folder).glob("*.yaml"))
-        ]
+        folder: [(p.name, _read_text(p)) for p in sorted((data_dir / folder).glob("*.yaml"))]
         for folder in ("agencies", "frameworks", "assessments")
     }
+
+
+def _read_text(path: Path) -> str:
+    """A data file's text; a file that is not UTF-8 text is refused with its name and line."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FileError(
+            path.name,
+            line,
+            f"không phải văn bản UTF-8 (byte {exc.start + 1}); lưu lại tệp dạng UTF-8",
+        ) from None

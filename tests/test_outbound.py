@@ -262,3 +262,13 @@ async def test_on_stop_a_reply_waiting_between_tries_ends() -> None:
     with pytest.raises(Stopping):
         await reply
     assert out.counters["reply"].failed == 1
+
+
+async def test_get_me_is_tried_once_since_start_up_waits_for_telegram_itself(
+    out: Outbound,
+) -> None:
+    tg = FakeTelegram()
+    tg.fail(None, broken(NetworkError, httpx.ConnectError("refused")))
+    with pytest.raises(NetworkError):
+        await send(out, tg, None, endpoint="getMe")
+    assert len(tg.calls) == 1

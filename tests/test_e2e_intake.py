@@ -104,20 +104,23 @@ async def test_updates_recorded_before_a_crash_are_answered_once_after_the_resta
         ]  # each once, in order, old ones first
 
 
-async def test_a_burst_from_one_person_is_answered_in_order_while_others_interleave(
+async def test_a_burst_from_one_person_is_answered_in_order_while_others_go_ahead(
     api: FakeBotApi, settings: Settings, runtime: Runtime
 ) -> None:
+    # Telegram's pace into one private chat (about one a second after a burst of three, kept by
+    # bot.outbound) holds the fourth answer of the burst; others are answered meanwhile.
     async with running(api, settings, runtime, max_concurrent_updates=4):
-        for n in range(15):
+        for n in range(6):
             api.private_text(f"/a{n}", user_id=4000)
-            if n % 3 == 0:
-                for other in range(4001, 4006):
-                    api.private_text(f"/b{n}", user_id=other)
-        await api.wait_for("sendMessage", count=15, chat_id=4000)
-        await api.wait_for("sendMessage", count=15 + 25)
-    assert replies(api, 4000) == [f"a{n}" for n in range(15)]
-    for other in range(4001, 4006):
-        assert len(replies(api, other)) == 5
+        await api.wait_for("sendMessage", count=3, chat_id=4000, timeout=30)
+        for other in range(4001, 4006):
+            api.private_text(f"/b{other}", user_id=other)
+        await api.wait_for("sendMessage", count=6, chat_id=4000, timeout=30)
+        await api.wait_for("sendMessage", count=6 + 5, timeout=30)
+    assert replies(api, 4000) == [f"a{n}" for n in range(6)]
+    sent = [int(c.params["chat_id"]) for c in api.calls if c.method == "sendMessage"]
+    held = [i for i, chat in enumerate(sent) if chat == 4000][3]
+    assert all(sent.index(other) < held for other in range(4001, 4006))
 
 
 async def test_an_update_that_could_not_be_recorded_is_not_confirmed_and_comes_again(

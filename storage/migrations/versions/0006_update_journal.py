@@ -1,7 +1,7 @@
 """update journal and bot state
 
 Revision ID: 0006
-Revises: 0007 (re-chained after merging main; was 0005)
+Revises: 0010 (re-chained after merging main; was 0005)
 Create Date: 2026-12-01 09:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0006'
-down_revision: str | None = '0007'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -24,6 +24,7 @@ from telegram.ext import Application
 
 from bot.metrics import Metrics
 from bot.ordering import ChatOrderedProcessor
+from bot.outbound import Stopping
 from services.clock import Clock
 from storage import journal
 
@@ -111,9 +112,11 @@ class Inbound:
         self._queued: list[tuple[list[_Row], asyncio.Future[Admitted]]] = []
         self._recorder: asyncio.Task[None] | None = None
         metrics.updates_in_flight.set_function(lambda: len(self._in_flight))
+        self._cut_off: set[int] = set()  # handled until the bot stopped, answer not sent
         processor = app.update_processor
         if isinstance(processor, ChatOrderedProcessor):
             processor.done = self._done
+        app.add_error_handler(self._note_error)
 
     @property
     def bot_id(self) -> int:
@@ -239,15 +242,24 @@ class Inbound:
         self.app.update_queue.put_nowait(update)
 
     # ------------------------------------------------------------------ completion
+    async def _note_error(self, update: object, context: Any) -> None:
+        """An error handler: an answer the outgoing path did not even try because the bot is
+        stopping (bot.outbound.Stopping) leaves its update unhandled, for the next start."""
+        if isinstance(update, Update) and isinstance(getattr(context, "error", None), Stopping):
+            self._cut_off.add(update.update_id)
+
     def _done(self, update: object, finished: bool) -> None:
         """The processor's report: an update's handlers ran to the end (or were cancelled)."""
         if not isinstance(update, Update):
             return
+        if update.update_id in self._cut_off:
+            self._cut_off.discard(update.update_id)
+            finished = False
         arrived = self._in_flight.pop(update.update_id, None)
         if len(self._in_flight) < self.max_pending:
             self._room.set()
         if arrived is None or not finished:
-            return  # not from the intake (tests feeding PTB directly), or cut off by shutdown
+            return  # not from the intake (tests feeding PTB directly), or cut off by a stop
         self.metrics.updates_handled.inc()
         self.metrics.reply_latency.observe(asyncio.get_running_loop().time() - arrived)
         self._finished.append(update.update_id)

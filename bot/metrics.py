@@ -1,12 +1,13 @@
 """What the bot counts, for /metrics in Prometheus' text format (prometheus-client).
 
 Each process has its own registry (several Applications in one test process never mix counts).
-Counters count since the process started; the reminder deliveries are read from the database at
-each scrape, as the rows this process claimed."""
+Counters count since the process started. The outgoing path's counters (bot.outbound) are read
+at each scrape, and so are the reminder deliveries this process claimed (from the database)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from prometheus_client import (
@@ -18,22 +19,28 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Update
-from telegram.request import HTTPXRequest, RequestData
 
 from storage import stats
 
 log = logging.getLogger(__name__)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 KINDS = frozenset(Update.ALL_TYPES)  # label values stay a known set, whatever Telegram adds
-# Outgoing messages, counted as "sent" when Telegram accepted them.
-SENDS = frozenset({
-    "sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "copyMessage",
-    "forwardMessage", "editMessageText", "editMessageReplyMarkup", "editMessageCaption",
-    "answerCallbackQuery",
-})  # fmt: skip
+# The outgoing path's counters (bot.outbound.Counters), exported as dti_outbound_<name>_total
+# by kind of send: reply (to someone who just wrote), bulk (reminders, summaries), other.
+OUTBOUND = {
+    "sent": "Requests Telegram answered with success",
+    "retried": "Tries repeated after a 5xx or a network error",
+    "waited_429": "429 Too Many Requests answers waited out",
+    "failed": "Requests given up (retry time over, or stopping); each logged once",
+    "unknown": "Sends whose answer never came back: they may have arrived, not repeated",
+    "rejected": "Requests Telegram refused for good (400, 403 …)",
+    "queued": "Waits for the overall budget, a chat's pace or a hold before a try",
+}
 # Seconds from an update's arrival to the end of its handlers: the answer has gone out by then.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -78,24 +85,6 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
-        self.messages_sent = Counter(
-            "dti_messages_sent",
-            "Messages, edits and button answers Telegram accepted (replies and reminders)",
-            ["method"],
-            registry=r,
-        )
-        self.telegram_429 = Counter(
-            "dti_telegram_429",
-            "429 Too Many Requests answers from Telegram (each waited out before a retry)",
-            registry=r,
-        )
-        self.telegram_errors = Counter(
-            "dti_telegram_errors", "Error answers from Telegram, by HTTP status", ["status"],
-            registry=r,
-        )  # fmt: skip
-        self.telegram_network_errors = Counter(
-            "dti_telegram_network_errors", "Requests to Telegram that got no answer", registry=r
-        )
         self.getupdates_failures = Counter(
             "dti_getupdates_failures", "Long polls that failed (each retried after a pause)",
             registry=r,
@@ -125,6 +114,13 @@ class Metrics:
 
     def received(self, kind: str) -> None:
         self.updates_received.labels(kind if kind in KINDS else "other").inc()
+
+    def watch_outbound(self, limiter: object) -> None:
+        """Export the outgoing path's counters (bot.outbound: replies sent, 429s waited …),
+        read at each scrape."""
+        counters = getattr(limiter, "counters", None)
+        if isinstance(counters, Mapping):
+            self.registry.register(_OutboundCollector(counters))
 
     def watch_engine(self, engine: AsyncEngine) -> None:
         """Count every error the database driver raises, wherever it is caught."""
@@ -158,40 +154,13 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-class MeteredRequest(HTTPXRequest):
-    """PTB's HTTP client, counting what Telegram answers. Only the method name is read from the
-    URL (it carries the token)."""
+class _OutboundCollector(Collector):
+    def __init__(self, counters: Mapping[str, Any]) -> None:
+        self.counters = counters
 
-    def __init__(self, metrics: Metrics, **kwargs: Any) -> None:
-        # The pool PTB's builder gives its default client: replies and reminders in parallel.
-        kwargs.setdefault("connection_pool_size", 256)
-        super().__init__(**kwargs)
-        self.metrics = metrics
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = HTTPXRequest.DEFAULT_NONE,
-        write_timeout: Any = HTTPXRequest.DEFAULT_NONE,
-        connect_timeout: Any = HTTPXRequest.DEFAULT_NONE,
-        pool_timeout: Any = HTTPXRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        try:
-            status, payload = await super().do_request(
-                url, method, request_data, read_timeout, write_timeout, connect_timeout,
-                pool_timeout,
-            )  # fmt: skip
-        except Exception:
-            self.metrics.telegram_network_errors.inc()
-            raise
-        endpoint = url.rsplit("/", 1)[-1]
-        if status == 200:
-            if endpoint in SENDS:
-                self.metrics.messages_sent.labels(endpoint).inc()
-        elif status == 429:
-            self.metrics.telegram_429.inc()
-        else:
-            self.metrics.telegram_errors.labels(str(status)).inc()
-        return status, payload
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        for name, help_text in OUTBOUND.items():
+            family = CounterMetricFamily(f"dti_outbound_{name}", help_text, labels=["kind"])
+            for kind, counts in self.counters.items():
+                family.add_metric([kind], getattr(counts, name, 0))
+            yield family

@@ -28,7 +28,7 @@ from bot.app import build_application, publish_commands
 from bot.health import Health, JobHeartbeat
 from bot.inbound import Inbound
 from bot.logs import protect_stderr
-from bot.metrics import MeteredRequest, Metrics
+from bot.metrics import Metrics
 from bot.polling import Poller
 from bot.settings import Settings
 from bot.startup import check_reference, connect_to_telegram, open_database
@@ -144,7 +144,8 @@ async def serving(
     svc, clock = runtime.services, runtime.clock
     metrics = Metrics()
     metrics.watch_engine(runtime.engine)
-    app = build_application(settings, svc, request=MeteredRequest(metrics))
+    app = build_application(settings, svc)
+    metrics.watch_outbound(app.bot.rate_limiter)
     app.add_error_handler(metrics.count_error)
     heartbeat = None
     if app.job_queue is not None and app.job_queue.get_jobs_by_name(reminder_job.JOB_NAME):

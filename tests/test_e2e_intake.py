@@ -123,6 +123,28 @@ async def test_a_burst_from_one_person_is_answered_in_order_while_others_go_ahea
     assert all(sent.index(other) < held for other in range(4001, 4006))
 
 
+async def test_an_answer_cut_off_by_a_stop_is_given_after_the_restart_and_only_then(
+    api: FakeBotApi, settings: Settings, runtime: Runtime
+) -> None:
+    async with running(api, settings, runtime):
+        api.private_text("/truoc")
+        await api.wait_for("sendMessage", chat_id=1001)
+        api.fail_next("sendMessage", status=429, retry_after=60)  # held past the stop's grace
+        api.private_text("/bi_cat")
+
+        def held() -> bool:  # Telegram answered 429: the send waits for a minute
+            return [c.status for c in api.calls if c.method == "sendMessage"] == [200, 429]
+
+        await eventually(held, "the held send")
+    assert replies(api, 1001) == ["truoc"]
+    async with running(api, settings, runtime) as bot:
+        await api.wait_for("sendMessage", count=2, chat_id=1001)
+        await eventually(lambda: bot.metrics.updates_handled._value.get() == 1, "handled")
+        assert bot.metrics.updates_recovered._value.get() == 1
+        assert await journal_statuses(bot) == {journal.HANDLED: 2}
+    assert replies(api, 1001) == ["truoc", "bi_cat"]
+
+
 async def test_an_update_that_could_not_be_recorded_is_not_confirmed_and_comes_again(
     api: FakeBotApi, settings: Settings, runtime: Runtime
 ) -> None:

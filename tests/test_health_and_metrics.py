@@ -103,8 +103,10 @@ async def test_metrics_count_updates_replies_latency_429s_reminders_and_database
     assert sample(body, "dti_updates_received_total", '{kind="message"}') == 2
     assert sample(body, "dti_updates_handled_total") == 2
     assert sample(body, "dti_reply_latency_seconds_count") == 2
-    assert sample(body, "dti_messages_sent_total", '{method="sendMessage"}') == 3
-    assert sample(body, "dti_telegram_429_total") == 1
+    assert sample(body, "dti_outbound_sent_total", '{kind="reply"}') == 2
+    assert sample(body, "dti_outbound_sent_total", '{kind="bulk"}') == 1  # the reminder
+    assert sample(body, "dti_outbound_waited_429_total", '{kind="reply"}') == 1
+    assert sample(body, "dti_outbound_failed_total", '{kind="reply"}') == 0
     assert sample(body, "dti_reminder_deliveries", '{kind="reminder",status="sent"}') == 1
     assert sample(body, "dti_deliveries_claimed") == 1
     assert sample(body, "dti_database_errors_total") >= 1

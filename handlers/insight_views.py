@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from handlers.provenance_views import dti_text, kinds_line, legend
 from handlers.reminder_views import deadline_label
 from handlers.views import agency_label, period_label, points_text, short_name
 from locales import Text
@@ -57,6 +58,7 @@ def weakest_text(
             )
         )
         lines.append("   " + _full_at(t, s.sub_index))
+    lines.append(legend(t))
     return "\n".join(lines)
 
 
@@ -247,7 +249,16 @@ def rank_text(t: Text, rows: list[RankRow]) -> str:
     lines = [t("insight.rank.head")]
     for r in rows:
         dti = t.fixed(r.dti, 4) if r.dti is not None else "—"
-        lines.append(t("insight.rank.line", year=r.year, rank=r.rank, of=r.of_total, dti=dti))
+        lines.append(
+            t(
+                "insight.rank.line",
+                year=r.year,
+                rank=r.rank,
+                of=r.of_total,
+                dti=dti,
+                source=r.source or "—",
+            )
+        )
     return "\n".join(lines)
 
 
@@ -262,7 +273,9 @@ def summary_text(
             framework=fw.name,
             points=t.num(board.total),
             max=t.num(fw.total_max),
-            dti=t.fixed(board.dti, 4),
+            dti=dti_text(t, board),
+            kinds=kinds_line(t, board.scores),
+            periods=", ".join(period_label(t, c) for c in board.periods) or "—",
         ),
     ]
     if trend.previous_period is not None:

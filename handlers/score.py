@@ -72,6 +72,7 @@ async def _answer(
         result.target,
         provisional=result.provisional,
         pending=result.pending,
+        notes=result.notes,
     )
     markup = _suggestion_buttons(result.target, result.board.framework)
     if reply:

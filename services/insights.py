@@ -65,6 +65,7 @@ class RankRow:
     rank: int
     of_total: int
     dti: Decimal | None
+    source: str = ""
 
 
 class InsightService:
@@ -164,7 +165,7 @@ class InsightService:
     async def ranks(self) -> list[RankRow]:
         async with self._sessions() as session:
             rows = (await session.scalars(select(RankingRow).order_by(RankingRow.year))).all()
-        return [RankRow(r.year, r.rank, r.of_total, r.dti) for r in rows]
+        return [RankRow(r.year, r.rank, r.of_total, r.dti, r.source) for r in rows]
 
     async def set_rank(
         self, year: int, rank: int, of_total: int, dti: Decimal | None, actor: str

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from reports.charts import Bar, ChartCache
 from scoring.engine import Scoreboard
 from scoring.insights import board_at, periods_of
-from scoring.model import Directory, Framework
+from scoring.model import Directory, Framework, SubIndex
 from services.clock import Clock
 from services.scores import ScoreService
 from storage import values as values_repo
@@ -32,12 +32,13 @@ class ExportLine:
     unit: str
     period: str
     points: Decimal | None
-    status: str  # "approved" | "submitted" | "missing"
+    status: str  # kind of the counted points (official|reported|estimated), "submitted", "missing"
     lead: tuple[str, ...]
     coordinate: tuple[str, ...]
     last_by: str
     last_at: datetime | None
     evidence: int
+    sub: SubIndex | None = None
 
 
 class ReportService:
@@ -107,12 +108,15 @@ class ReportService:
                         unit=sub.unit,
                         period=m.period if m else "",
                         points=s.points,
-                        status="submitted" if pending else ("approved" if m else "missing"),
+                        status="submitted"
+                        if pending
+                        else (s.kind.value if s.kind is not None else "missing"),
                         lead=sub.lead,
                         coordinate=sub.coordinate,
                         last_by=(newest.user_name or newest.source) if newest else "",
                         last_at=newest.created_at if newest else None,
                         evidence=evidence.get(sub.code, 0),
+                        sub=sub,
                     )
                 )
         return official, lines

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scoring.engine import Measurement, Scoreboard, newest, score
+from scoring.engine import Measurement, Scoreboard, evaluate
 from scoring.lookup import Target, resolve
 from scoring.model import Directory, Framework
-from scoring.periods import rank
 from scoring.text import fold
 from storage import repo
 from storage import values as values_repo
@@ -28,6 +27,7 @@ class ScoreAnswer:
     directory: Directory
     provisional: bool = False  # values not yet reviewed are counted
     pending: int = 0  # values waiting for review
+    notes: tuple[str, ...] = ()  # what documents say beside the values (a sub-index's card)
 
 
 class ScoreService:
@@ -67,9 +67,10 @@ class ScoreService:
             )
 
     async def board(self, values: list[Measurement]) -> Scoreboard:
-        """The score when each sub-index takes its newest value among `values`."""
+        """The score when each sub-index takes its newest value among `values` (all of them
+        count: callers pass what they want counted)."""
         framework, _ = await self.reference()
-        return score(framework, newest(values, rank([m.period for m in values])))
+        return evaluate(framework, values, with_pending=True)
 
     async def scoreboard(self, *, include_pending: bool = False) -> Scoreboard:
         """The current score: for each sub-index its newest approved value, or with
@@ -85,10 +86,13 @@ class ScoreService:
             question = PROVISIONAL.sub(" ", fold(question))
         values = await self.measurements(include_pending=True)
         pending = sum(1 for m in values if m.status != "approved")
-        if not provisional:
-            values = [m for m in values if m.status == "approved"]
-        board = await self.board(values)
-        return ScoreAnswer(resolve(framework, question), board, directory, provisional, pending)
+        board = evaluate(framework, values, with_pending=provisional)
+        target = resolve(framework, question)
+        notes: tuple[str, ...] = ()
+        if target.kind == "sub_index":
+            async with self._sessions() as session:
+                notes = tuple(await values_repo.source_notes(session, framework.code, target.code))
+        return ScoreAnswer(target, board, directory, provisional, pending, notes)
 
 
 async def _newest_dti(session: AsyncSession) -> str:

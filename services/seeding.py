@@ -16,7 +16,7 @@ from scoring.loading import parse_assessment, parse_directory, parse_framework
 from scoring.model import Framework
 from services.clock import Clock
 from storage import repo
-from storage.models import RankingRow, SubmissionRow
+from storage.models import RankingRow, SourceNoteRow, SubmissionRow
 
 log = logging.getLogger(__name__)
 ACTOR = "system:seed"
@@ -43,7 +43,9 @@ async def seed(
     files = await asyncio.to_thread(_read_files, data_dir)
     async with sessions() as session, session.begin():
         for name, text in files["agencies"]:
-            directory = parse_directory(text, name)
+            # A successor may live in a file read before (a former province's agencies pass to
+            # the merged province's).
+            directory = parse_directory(text, name, await repo.load_directory(session))
             added = await repo.add_directory(session, directory)
             for code in added:
                 repo.audit(session, now, ACTOR, "create", "agency", code, file=name)
@@ -81,20 +83,36 @@ async def _seed_assessment(
     ids = await repo.indicator_ids(session, framework.code)
     period = await repo.period_id(session, assessment.period)
     for m in assessment.measurements:
-        sub = framework.sub_index(m.code)
         row = SubmissionRow(
             indicator_id=ids[m.code],
             period_id=period,
             value=m.value,
             points=m.points,
             source_max=m.source_max,
-            unit=sub.unit if sub and m.value is not None else "điểm",
+            unit=m.unit if m.value is not None else ("điểm" if m.points is not None else ""),
             status=assessment.status,
             source=m.source,
+            note=m.note,
             created_at=now,
+            provenance=m.provenance.value,
+            part=m.part,
+            text=m.text,
+            verdict=m.verdict,
+            rank=m.rank,
+            rank_of=m.rank_of,
         )
         await repo.add_audited(
             session, row, now, ACTOR, "submit", indicator=m.code, period=m.period, file=name
+        )
+    for note in assessment.notes:
+        session.add(
+            SourceNoteRow(
+                indicator_id=ids[note.code],
+                period_id=period,
+                text=note.text,
+                source=note.source,
+                created_at=now,
+            )
         )
     if assessment.ranking is not None:
         r = assessment.ranking

@@ -17,16 +17,19 @@ PREFIXES = (
     "button|command|console|deadline|deadlines|dryrun|error|evidence|explain|grant|group|help|insight|"
     "language|chart|export|digest|"
     "history|invite|kind|mywork|operator|pause|period|private|problem|reminder|review|revoke|"
-    "role|rule|score|start|status|summary|syntax|unknown|update|value"
+    "provenance|role|rule|score|start|status|summary|syntax|unknown|update|value"
 )
 LITERAL = re.compile(rf'"((?:{PREFIXES})\.[a-z_.]+)"')
 PROBLEM = re.compile(r'Problem\(\s*"([a-z_.]+)"')
 # Ids built at run time from a value: the prefix in the code and every value it can take.
 DYNAMIC = {
     "period.": ["year", "half", "quarter"],
-    "rule.": ["ratio", "boolean", "assessed", "levels"],
+    "rule.": ["ratio", "boolean", "assessed", "levels", "none"]
+    + ["boolean_assumed", "levels_assumed", "none"],
+    "provenance.is_": ["official", "reported", "estimated"],
     "command.": ["start", "help", *MENU, *GROUP_MENU, *ADMIN_MENU],
-    "status.": ["missing", "submitted", "approved", "returned"],
+    "status.": ["missing", "submitted", "approved", "returned"]
+    + ["official", "reported", "estimated"],
     "role.": ["lead", "coordinate", "member", "leader", "admin"],
     "syntax.": ["no_code", "no_value", "bad_period"],
     "invite.": ["linked", "already", "unknown", "expired", "used_up", "revoked"],

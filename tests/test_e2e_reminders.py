@@ -61,7 +61,7 @@ async def test_a_whole_quarter_sends_exactly_the_right_reminders_on_exactly_the_
         if day == date(2025, 12, 19):  # VNPT reports everything it coordinates
             for code in ("3.1", "3.2", "3.3", "3.4"):
                 await report(services, VNPT, code, "95")
-            for code, value in (("3.5", "20"), ("3.6", "20"), ("7.4", "15"), ("8.2", "12,5")):
+            for code, value in (("7.4", "15"), ("8.2", "12,5")):
                 await report(services, VNPT, code, value)
         if day == date(2025, 12, 21):
             await services.reminders.pause(await services.identity.person(Caller(SCT, "x")), 7)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from telegram.ext import Application
@@ -26,13 +27,23 @@ async def test_a_private_question_about_digital_infrastructure_gets_the_pillar_b
     api.private_text("điểm Hạ tầng số hiện tại")
     text = await reply_to(api)
     assert text.startswith("📊 3. Hạ tầng số")
-    assert "0/200 điểm" in text
+    assert "Bộ chỉ số: Bộ chỉ số DTI cấp tỉnh năm 2025" in text
+    assert "90/200 điểm" in text
     lines = [line for line in text.splitlines() if line[:3] in INFRA_MAXIMA]
     assert [line[:3] for line in lines] == INFRA_MAXIMA
-    assert [line.split("tối đa ")[1].split(",")[0] for line in lines] == ["30"] * 6 + ["20"]
+    maxima = [re.search(r": (?:[\d,]+/|chưa có số liệu, tối đa )(\d+)", line) for line in lines]
+    assert [m[1] if m else "" for m in maxima] == ["30"] * 6 + ["20"]
     assert all("chủ trì Sở KH&CN" in line for line in lines)
-    assert "Chưa có số liệu: 7/7 chỉ số thành phần" in text
-    assert "Mục tiêu 800: còn thiếu 617,66 điểm" in text
+    # The 2025 figures of Báo cáo 05-BC/BCĐ, section III.3: estimated points, the value, where.
+    for code, value in (("3.1", "100 %"), ("3.3", "134,9 thuê bao/100 dân"), ("3.4", "102,92 %")):
+        line = next(line for line in lines if line.startswith(code))
+        assert "30/30 ○ 2025" in line
+        assert f"↳ {value} · Báo cáo 05-BC/BCĐ" in text
+    assert text.count("mục III.3") == 3
+    assert "Điểm gồm: 0 chính thức, 0 báo cáo, 3 ước tính; 4 chưa có số liệu" in text
+    assert "Chưa có số liệu: 4/7 chỉ số thành phần" in text
+    assert "○ ước tính" in text
+    assert "Mục tiêu 800: còn thiếu 530,81 điểm" in text
 
 
 async def test_the_question_without_diacritics_gets_the_same_answer(
@@ -50,10 +61,10 @@ async def test_the_total_shows_points_with_a_decimal_comma_and_the_dti_value(
 ) -> None:
     api.private_text("tổng điểm DTI")
     text = await reply_to(api)
-    assert "182,34/1.000 điểm" in text
-    assert "DTI = 0,1823" in text
-    assert "6. Hoạt động Chính quyền số: 82,17/200" in text
-    assert "Chưa có số liệu: 37/50" in text
+    assert "269,19/1.000 điểm" in text
+    assert "ước tính DTI ≈ 0,2692" in text
+    assert "6. Hoạt động Chính quyền số: 79,04/200" in text
+    assert "Chưa có số liệu: 33/50" in text
     assert "năm 2024" in text
 
 
@@ -146,7 +157,7 @@ async def test_a_429_from_telegram_is_waited_out_and_the_answer_still_arrives(
     api.fail_next("sendMessage", status=429, retry_after=1)
     api.private_text("tổng điểm DTI")
     sent = await api.wait_for("sendMessage", chat_id=1001, timeout=10)
-    assert "182,34" in sent[0]["text"]
+    assert "269,19" in sent[0]["text"]
 
 
 class BrokenScores(ScoreService):

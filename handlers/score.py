@@ -6,11 +6,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 
 from handlers.context import Context, services, text_for
+from handlers.insight_views import split
 from handlers.insights import try_insight
+from handlers.target_views import index_view, targets_view
 from handlers.updates import try_update
 from handlers.views import answer_view, short_name
 from scoring.lookup import Target
 from scoring.model import Framework
+from services.frameworks import IndexAnswer, TargetsAnswer
 
 MAX_QUESTION = 300  # characters; a longer message is not a score question
 CALLBACK_PREFIX = "diem:"
@@ -64,7 +67,15 @@ async def _answer(
     message: Message, context: Context, question: str, *, reply: bool = True
 ) -> None:
     t = text_for(context)
-    result = await services(context).scores.answer(question)
+    result = await services(context).scores.answer(question, message.chat.id)
+    if isinstance(result, TargetsAnswer | IndexAnswer):
+        # A chat answered from a plan-targets or index framework (/bochiso).
+        text = (
+            targets_view(t, result) if isinstance(result, TargetsAnswer) else index_view(t, result)
+        )
+        for part in split(text):
+            await (message.reply_text(part) if reply else message.chat.send_message(part))
+        return
     text = answer_view(
         t,
         result.board,

@@ -45,7 +45,7 @@ def build_services(
     max_evidence_bytes: int,
     reminder_policy: Policy,
 ) -> Services:
-    scores = ScoreService(sessions, framework)
+    scores = ScoreService(sessions, framework, clock)
     updates = UpdateService(sessions, scores, clock, timezone)
     reminders = ReminderService(sessions, scores, clock, updates.zone, reminder_policy)
     return Services(

@@ -195,7 +195,8 @@ class InsightService:
 
 
 def find_agency_in(directory: Directory, text: str) -> str | None:
-    """The agency a question names by its name, code or alias (longest match wins)."""
+    """The agency a question names by its name, code or alias (longest match wins); an agency
+    that ended (Sở TT&TT) resolves to its successor, which answers for it now."""
     folded = f" {fold(text)} "
     best: tuple[int, str] | None = None
     for agency in directory.agencies:
@@ -203,7 +204,7 @@ def find_agency_in(directory: Directory, text: str) -> str | None:
             key = fold(name)
             if key and f" {key} " in folded and (best is None or len(key) > best[0]):
                 best = (len(key), agency.code)
-    return best[1] if best else None
+    return directory.current(best[1]) if best else None
 
 
 def _quarter_before(code: str) -> str:

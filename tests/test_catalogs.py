@@ -17,7 +17,7 @@ PREFIXES = (
     "button|command|console|deadline|deadlines|dryrun|error|evidence|explain|grant|group|help|insight|"
     "language|chart|export|digest|"
     "history|invite|kind|mywork|operator|pause|period|private|problem|reminder|review|revoke|"
-    "provenance|role|rule|score|start|status|summary|syntax|unknown|update|value"
+    "provenance|role|rule|score|start|status|summary|syntax|targets|index|frameworks|unknown|update|value"
 )
 LITERAL = re.compile(rf'"((?:{PREFIXES})\.[a-z_.]+)"')
 PROBLEM = re.compile(r'Problem\(\s*"([a-z_.]+)"')
@@ -27,6 +27,11 @@ DYNAMIC = {
     "rule.": ["ratio", "boolean", "assessed", "levels", "none"]
     + ["boolean_assumed", "levels_assumed", "none"],
     "provenance.is_": ["official", "reported", "estimated"],
+    "targets.status.": ["met", "exceeded", "not_met", "no_data"],
+    "targets.kind.": ["official", "reported"],
+    "targets.kind_": ["baseline", "target", "national"],
+    "index.kind.": ["official", "reported", "estimated"],
+    "frameworks.kind.": ["dti", "targets", "index"],
     "command.": ["start", "help", *MENU, *GROUP_MENU, *ADMIN_MENU],
     "status.": ["missing", "submitted", "approved", "returned"]
     + ["official", "reported", "estimated"],

@@ -205,3 +205,25 @@ def test_a_mistyped_figure_would_not_be_found() -> None:
     assert found("002", "mục III.3", "102,92", number=True)
     assert not found("002", "mục III.3", "102,29", number=True)
     assert not found("002", "mục III.4", "102,92", number=True)
+
+
+def _targets() -> Iterator[Any]:
+    for path in sorted((DATA / "frameworks").glob("*.yaml")):
+        data = _yaml(path)
+        if data.get("kind") != "targets":
+            continue
+        for pillar in data["pillars"]:
+            for sub in pillar.get("sub_indices", []):
+                for i, target in enumerate(sub.get("targets", [])):
+                    yield pytest.param(target, id=f"{path.stem}:{sub['code']}:{i}")
+
+
+@pytest.mark.parametrize("target", list(_targets()))
+def test_every_plan_target_is_in_the_section_it_cites(target: dict[str, Any]) -> None:
+    doc, where = str(target["doc"]), f"mục {target['where']}"
+    if "value" in target:
+        assert found(doc, where, vn(target["value"]), number=True), (
+            f"{vn(target['value'])} is not in {doc} {where}"
+        )
+    else:
+        assert found(doc, where, str(target["text"])), f"{target['text']!r} not in {doc} {where}"

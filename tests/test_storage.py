@@ -39,16 +39,25 @@ async def test_first_start_migrates_and_seeds_and_a_second_start_changes_nothing
         await upgrade(engine)
         sessions = make_sessions(engine)
         first = await seed(sessions, DATA, clock)
-        assert first.frameworks_added == ["dti-province-2025"]
+        assert first.frameworks_added == [
+            "dti-ninh-thuan-2022",
+            "dti-province-2025",
+            "ninh-thuan-2314",
+        ]
         assert first.assessments_added == [
             "khanh-hoa-2025-cooperation.yaml",
             "khanh-hoa-2025-reported.yaml",
             "khanh-hoa-dti-2024.yaml",
+            "ninh-thuan-2023-h1.yaml",
+            "ninh-thuan-dti-2022.yaml",
         ]
         assert any("6.8" in w for w in first.warnings)
         before = await _counts(sessions)
-        assert before["indicators"] == 59  # 9 pillars + 50 sub-indices
-        assert before["submissions"] == 13 + 14 + 1  # 2024 assessment, 2025 figures
+        # DTI 2025: 9 pillars + 50 sub-indices; QĐ 2314: the whole + 3 + 22; DTI 2022: the
+        # whole + 3 pillars.
+        assert before["indicators"] == 59 + 26 + 4
+        # 2024 assessment, 2025 figures, Ninh Thuận's 2023 results and DTI 2022.
+        assert before["submissions"] == 13 + 14 + 1 + 23 + 4
 
         await upgrade(engine)
         again = await seed(sessions, DATA, clock)

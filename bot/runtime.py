@@ -14,7 +14,7 @@ from bot.settings import Settings
 from services.clock import Clock, system_clock
 from services.container import Services, build_services
 from services.reminders import Policy
-from services.seeding import seed
+from services.seeding import seed, work_calendar
 from storage.db import make_engine, make_sessions
 from storage.migrate import upgrade
 
@@ -46,6 +46,7 @@ async def open_services(
                 after=settings.reminder_days_after,
                 grace=timedelta(hours=settings.reminder_grace_hours),
                 standing_agency=settings.standing_agency,
+                workdays=work_calendar(settings.data_dir),
             ),
         )
     finally:

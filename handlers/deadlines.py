@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time, timedelta
 
 from telegram import Update
 
 from handlers.context import Context, admin_or_refuse, is_private, person_of, services, text_for
-from handlers.reminder_views import calendar_text, deadline_label, operator_text
+from handlers.reminder_views import calendar_text, day_notes, deadline_label, operator_text
 from parsing.dates import parse_date
 from parsing.period_text import PeriodTextError, find_period
 from reminders.calendar import HOLDERS, Change, Schedule
@@ -29,7 +30,13 @@ async def calendar_command(update: Update, context: Context) -> None:
     upcoming = [d for d in await svc.reminders.deadlines() if today <= d.due <= today + HORIZON]
     person = await person_of(update, context)
     await message.reply_text(
-        calendar_text(t, upcoming, today, with_keys=bool(person and person.is_admin))
+        calendar_text(
+            t,
+            upcoming,
+            today,
+            with_keys=bool(person and person.is_admin),
+            workdays=svc.reminders.policy.workdays,
+        )
     )
 
 
@@ -72,9 +79,10 @@ async def move_deadline_command(update: Update, context: Context) -> None:
         await message.reply_text(t("deadlines.move_usage"))
         return
     await svc.reminders.change(person, Change("move", args[0], due))
-    await message.reply_text(
-        t("deadlines.moved", what=deadline_label(t, known[args[0]]), date=t.date(due))
-    )
+    moved = replace(known[args[0]], due=due, placeholder=False)
+    notes = day_notes(t, moved, svc.reminders.policy.workdays)
+    text = t("deadlines.moved", what=deadline_label(t, moved), date=t.date(due))
+    await message.reply_text("\n".join([text, *notes]))
 
 
 async def cancel_deadline_command(update: Update, context: Context) -> None:

@@ -68,7 +68,15 @@ async def send_due(bot: Bot, svc: Services, sleep: Sleep = asyncio.sleep) -> Rep
             if not await svc.reminders.claim(key, run.key, out.chat_id, out.kind):
                 continue  # sent already, or being sent by another process
             mine = svc.texts.for_language(out.language or svc.texts.default)  # their language
-            text = reminder_text(mine, run, out, framework, directory, svc.reminders.today())
+            text = reminder_text(
+                mine,
+                run,
+                out,
+                framework,
+                directory,
+                svc.reminders.today(),
+                svc.reminders.policy.workdays,
+            )
             markup = reminder_buttons(mine, out)
             status, attempts, error = await deliver(bot, out.chat_id, text, markup, sleep)
             await svc.reminders.finish(key, out.chat_id, status, attempts, error)

@@ -7,7 +7,7 @@ import os
 import socket
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from reminders.calendar import (
     next_run,
     runs,
 )
+from reminders.holidays import WorkCalendar
 from scoring.model import Directory, Framework, SubIndex
 from services.clock import Clock
 from services.identity import Person
@@ -69,6 +70,8 @@ class Policy:
     after: tuple[int, ...]
     grace: timedelta
     standing_agency: str
+    # Weekends and public holidays: no reminder goes out on them.
+    workdays: WorkCalendar = field(default_factory=WorkCalendar)
 
 
 class ReminderService:
@@ -105,12 +108,16 @@ class ReminderService:
     async def due(self) -> list[Run]:
         """Runs whose time has come (within the grace period), oldest first."""
         p = self.policy
-        found = due_runs(await self.deadlines(), self.now(), p.grace, self.zone, p.before, p.after)
+        found = due_runs(
+            await self.deadlines(), self.now(), p.grace, self.zone, p.before, p.after, p.workdays
+        )
         return sorted(found, key=lambda r: (r.at, r.key))
 
     async def upcoming(self) -> Run | None:
         p = self.policy
-        return next_run(await self.deadlines(), self.now(), self.zone, p.before, p.after)
+        return next_run(
+            await self.deadlines(), self.now(), self.zone, p.before, p.after, p.workdays
+        )
 
     async def runs_on(self, day: date) -> list[Run]:
         """Every run that goes out on a local calendar day (for a dry run)."""
@@ -118,7 +125,7 @@ class ReminderService:
         all_runs = [
             r
             for d in await self.deadlines((day.year - 1, day.year, day.year + 1))
-            for r in runs(d, self.zone, p.before, p.after)
+            for r in runs(d, self.zone, p.before, p.after, p.workdays)
         ]
         return [r for r in all_runs if r.at.astimezone(self.zone).date() == day]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from reminders.holidays import WorkCalendar, parse_work_calendar
 from scoring.loading import parse_assessment, parse_directory, parse_framework
 from scoring.model import Framework
 from services.clock import Clock
@@ -131,3 +132,11 @@ def _read_files(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
         ]
         for folder in ("agencies", "frameworks", "assessments")
     }
+
+
+def work_calendar(data_dir: Path) -> WorkCalendar:
+    """Weekends and public holidays from data/calendar/holidays.yaml (Vietnam's when absent)."""
+    path = data_dir / "calendar" / "holidays.yaml"
+    if not path.exists():
+        return WorkCalendar()
+    return parse_work_calendar(path.read_text(encoding="utf-8"))

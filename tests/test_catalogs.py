@@ -39,7 +39,8 @@ DYNAMIC = {
     "syntax.": ["no_code", "no_value", "bad_period"],
     "invite.": ["linked", "already", "unknown", "expired", "used_up", "revoked"],
     "problem.value.": ["empty", "invalid", "ambiguous", "not_integer"],
-    "deadline.": ["quarterly", "yearly", "committee", "conference", "custom"],
+    "deadline.": ["quarterly", "yearly", "committee", "conference", "custom"]
+    + ["placeholder", "on_holiday", "on_weekend"],
     "kind.": ["reminder", "overdue", "summary", "conference"],
     "digest.": ["weekly", "monthly"],
     "weekday.": [str(d) for d in range(7)],

@@ -172,3 +172,42 @@ async def test_a_failing_handler_answers_with_an_apology_not_silence(
     async with running_bot(api, settings, broken):
         api.private_text("tổng điểm DTI")
         assert "đã có lỗi" in await reply_to(api)
+
+
+async def test_6_8_keeps_the_evaluators_scale_and_counts_converted(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("/diem 6.8")
+    text = await reply_to(api)
+    assert "Điểm: 4,6/10 (46%)" in text
+    assert "● Điểm chính thức" in text
+    assert "Nguồn chấm 9,2/20; quy đổi sang bộ chỉ số này: 4,6/10" in text
+    assert "Kỳ số liệu: năm 2024" in text
+    assert "Báo cáo 05-BC/BCĐ ngày 06/01/2026, mục III.6 (Đánh giá chung), VI.2.b" in text
+
+
+async def test_a_percentage_a_report_states_gives_estimated_points_with_the_rules_source(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("/diem 4.2")
+    text = await reply_to(api)
+    assert "○ Điểm ước tính" in text
+    assert "Giá trị: 2,75 %" in text
+    assert "Nguồn: Báo cáo 05-BC/BCĐ ngày 06/01/2026 (số liệu năm 2025), mục III.4" in text
+    assert "đủ điểm khi ≥ 10 % (theo Báo cáo 05-BC/BCĐ, mục III.4)" in text
+    assert "theo giả định" in text
+    api.private_text("/diem 3.1")
+    sent = await api.wait_for("sendMessage", count=2, chat_id=1001)
+    assert "Cách chấm (theo giả định, nguồn không nêu ngưỡng)" in sent[1]["text"]
+
+
+async def test_the_total_counts_each_kind_and_calls_an_incomplete_dti_an_estimate(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("tổng điểm DTI")
+    text = await reply_to(api)
+    assert "Điểm gồm: 10 chính thức, 0 báo cáo, 7 ước tính; 30 chưa có số liệu" in text
+    assert "ước tính DTI ≈ 0,2692" in text
+    assert "DTI = " not in text
+    assert "Số liệu của: năm 2024, năm 2025" in text
+    assert "● chính thức · ◐ báo cáo · ○ ước tính" in text

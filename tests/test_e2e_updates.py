@@ -46,9 +46,12 @@ async def test_a_focal_point_registers_with_an_invite_and_confirms_an_update(
     assert chat.current(preview)["text"].startswith("✅ Đã lưu 8.2 = 12,5 % (quý 4/2025)")
     official = await chat.say("/diem 8.2")
     assert "7,6/50" in official["text"]
-    assert "chờ thẩm định" in official["text"]
+    assert "● Điểm chính thức" in official["text"]
+    # The focal point who just sent it sees it beside the counted value.
+    assert "⏳ 12,5 % — chờ thẩm định, chưa tính" in official["text"]
     provisional = await chat.say("điểm 8.2 tạm tính")
     assert "12,5/50" in provisional["text"]
+    assert "◐ Số liệu báo cáo, chưa thẩm định" in provisional["text"]
     assert "chưa được thẩm định" in provisional["text"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from handlers.provenance_views import dti_text, kinds_line, legend
+from handlers.provenance_views import dti_text, kinds_line, legend, marks
 from handlers.reminder_views import deadline_label
 from handlers.views import agency_label, period_label, points_text, short_name
 from locales import Text
@@ -218,9 +218,19 @@ def trend_text(t: Text, trend: Trend) -> str:
     else:
         name = t("insight.trend.total")
     now, maximum = points(trend.now)
+    if trend.target.kind == "pillar":
+        pillar_now = trend.now.pillar(trend.target.code)
+        counted = list(pillar_now.sub_scores) if pillar_now else []
+    elif trend.target.kind == "sub_index":
+        found = trend.now.sub_index(trend.target.code)
+        counted = [found] if found else []
+    else:
+        counted = list(trend.now.scores)
+    kinds = marks(counted)
     lines = [
         t("insight.trend.head", name=name),
-        t("insight.trend.now", points=t.num(now), max=t.num(maximum)),
+        t("insight.trend.now", points=t.num(now), max=t.num(maximum))
+        + (f" {kinds}" if kinds else ""),
     ]
     for label_key, pair in (
         ("insight.trend.vs_period", trend.previous_period),
@@ -240,6 +250,7 @@ def trend_text(t: Text, trend: Trend) -> str:
                 delta=f"{sign}{t.num(delta)}",
             )
         )
+    lines.append(legend(t))
     return "\n".join(lines)
 
 

@@ -147,14 +147,14 @@ async def fan_out(count: int, *, limited: bool) -> Outcome:
             )
             async with open_services(settings, clock) as services:
                 holders = await register(url, services, count)
-                due = [r.key for r in await services.reminders.due()]
+                due = [r.key for r in await services.deadlines.due()]
                 assert due == [EXPECTED_RUN], due
                 app = build_application(settings, services, token=TOKEN, rate_limited=limited)
                 async with app:
                     api.clear()  # getMe of initialize() is not part of the run
                     split = {"claim": 0.0, "finish": 0.0}
                     for name in split:
-                        timed(services.reminders, name, split)
+                        timed(services.deliveries, name, split)
                     start = time.perf_counter()
                     report = await send_due(app.bot, services)
                     elapsed = time.perf_counter() - start

@@ -20,8 +20,10 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import operator
 from bot.settings import Settings
 from handlers import (
+    awaiting,
     basics,
     deadlines,
     evidence,
@@ -29,7 +31,6 @@ from handlers import (
     insights,
     language,
     mywork,
-    pending,
     people,
     reminder_job,
     reports,
@@ -157,6 +158,7 @@ def build_application(
     app = builder.build()
     app.bot_data.services = services
     register(app)
+    operator.install(app, settings, services)  # unhandled errors told to OPERATOR_CHAT_ID
     if settings.reminder_tick_seconds > 0 and app.job_queue is not None:
         # One job with a predictable name: it sends whatever is due and not yet claimed, so a
         # restart, a late tick or a second process never doubles a reminder.
@@ -175,8 +177,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(TypeHandler(Update, language.remember_language), group=-2)
     # Group -1 next: text the bot asked for (a value, a reason) is consumed before anything else.
     app.add_handler(
-        MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, pending.pending_input), group=-1
+        MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, awaiting.awaited_input), group=-1
     )
+    # Each handler declares where it works and who may use it (handlers.request): a command
+    # typed in the wrong chat, or by the wrong person, is answered with what to do instead.
     commands = {
         "start": people.start,
         "help": basics.help_command,
@@ -222,10 +226,19 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(updates.update_button, pattern=f"^{updates.PREFIX}"))
     app.add_handler(CallbackQueryHandler(review.review_button, pattern=f"^{review.PREFIX}"))
     app.add_handler(CallbackQueryHandler(evidence.evidence_button, pattern=f"^{evidence.PREFIX}"))
+    # Every other button (an old keyboard, unknown data) is answered "this button has expired".
+    app.add_handler(CallbackQueryHandler(basics.expired_button))
+    # Unknown commands; one addressed to another bot (/lenh@other_bot) is left alone.
     app.add_handler(MessageHandler(filters.COMMAND, basics.unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, score.text_question))
-    app.add_handler(MessageHandler(filters.Document.ALL | filters.PHOTO, evidence.file_received))
-    app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, basics.not_text))
+    # Files and everything else the bot cannot read: in private chats only, groups are left alone.
+    private = filters.ChatType.PRIVATE
+    app.add_handler(
+        MessageHandler(private & (filters.Document.ALL | filters.PHOTO), evidence.file_received)
+    )
+    app.add_handler(
+        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, basics.not_text)
+    )
     app.add_error_handler(basics.on_error)
 
 

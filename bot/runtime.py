@@ -11,11 +11,12 @@ from datetime import timedelta
 
 from bot.app import build_application, publish_commands
 from bot.settings import Settings
+from bot.startup import check_reference, connect_to_telegram, open_database
 from services.clock import Clock, system_clock
 from services.container import Services, build_services
-from services.reminders import Policy
+from services.deadlines import Policy
 from services.seeding import seed, work_calendar
-from storage.db import make_engine, make_sessions
+from storage.db import make_sessions
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -25,15 +26,16 @@ log = logging.getLogger(__name__)
 async def open_services(
     settings: Settings, clock: Clock = system_clock
 ) -> AsyncIterator[Services]:
-    """A migrated, seeded database and the services on top of it; closed on exit."""
-    engine = make_engine(settings.database_url)
+    """A migrated, seeded database and the services on top of it; closed on exit. A database
+    that does not answer, a broken data file or a missing framework raise (see bot.startup)."""
+    engine = await open_database(settings)
     try:
         await upgrade(engine)
         sessions = make_sessions(engine)
         report = await seed(sessions, settings.data_dir, clock)
         if report.changed:
             log.info("seeded %s", report)
-        yield build_services(
+        services = build_services(
             sessions,
             clock=clock,
             admin_ids=settings.admin_ids,
@@ -49,6 +51,8 @@ async def open_services(
                 workdays=work_calendar(settings.data_dir),
             ),
         )
+        await check_reference(sessions, services, settings)
+        yield services
     finally:
         await engine.dispose()
 
@@ -62,6 +66,8 @@ async def run_polling(settings: Settings) -> None:
             loop.add_signal_handler(sig, stop.set)
     async with open_services(settings) as services:
         app = build_application(settings, services)
+        if not await connect_to_telegram(app, stop, settings.bot_api_base_url):
+            return  # stopped while waiting for the network
         async with app:
             await publish_commands(app, services)
             await app.start()

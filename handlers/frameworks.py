@@ -3,33 +3,29 @@ from."""
 
 from __future__ import annotations
 
-from telegram import Update
-
-from handlers.context import Context, person_of, services, text_for
+from handlers.request import ANYONE, Request, handles
 from handlers.target_views import choice_view
 
 
-async def frameworks_command(update: Update, context: Context) -> None:
+# Listing is for anyone, anywhere. Choosing is for administrators, and in any chat: a group's
+# framework is set from that group (the choice belongs to the chat it is typed in), so this is
+# not one of the administrators' private-only commands. ScoreService.choose refuses anyone else.
+@handles(ANYONE)
+async def frameworks_command(request: Request) -> None:
     """/bochiso lists; /bochiso 2 (or a code or a name) sets this chat's framework."""
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
-        return
-    t, scores = text_for(context), services(context).scores
-    person = await person_of(update, context)
-    admin = bool(person and person.is_admin)
-    args = " ".join(context.args or [])
+    t, scores = request.t, request.services.scores
+    chat_id = request.destination.chat_id
+    person = await request.person()
+    args = " ".join(request.args)
     if not args:
-        await message.reply_text(choice_view(t, await scores.choice(chat.id), admin=admin))
+        await request.reply(choice_view(t, await scores.choice(chat_id), admin=person.is_admin))
         return
-    if person is None or not admin:
-        await message.reply_text(t("frameworks.not_admin"))
-        return
-    chosen = await scores.choose(person, chat.id, args)
+    chosen = await scores.choose(person, chat_id, args)
     if chosen is None:
-        await message.reply_text(
+        await request.reply(
             t("frameworks.unknown", text=args)
             + "\n"
-            + choice_view(t, await scores.choice(chat.id), admin=True)
+            + choice_view(t, await scores.choice(chat_id), admin=True)
         )
         return
-    await message.reply_text(t("frameworks.chosen", name=chosen.name, code=chosen.code))
+    await request.reply(t("frameworks.chosen", name=chosen.name, code=chosen.code))

@@ -62,10 +62,10 @@ async def send_due(bot: Bot, svc: Services, sleep: Sleep = asyncio.sleep) -> Rep
     report = Report()
     t = svc.texts.for_language(svc.texts.default)
     framework, directory = await svc.scores.reference()
-    for run in await svc.reminders.due():
-        for out in await svc.reminders.outgoing(run):
+    for run in await svc.deadlines.due():
+        for out in await svc.deliveries.outgoing(run):
             key = out.key(run)
-            if not await svc.reminders.claim(key, run.key, out.chat_id, out.kind):
+            if not await svc.deliveries.claim(key, run.key, out.chat_id, out.kind):
                 continue  # sent already, or being sent by another process
             mine = svc.texts.for_language(out.language or svc.texts.default)  # their language
             text = reminder_text(
@@ -74,19 +74,25 @@ async def send_due(bot: Bot, svc: Services, sleep: Sleep = asyncio.sleep) -> Rep
                 out,
                 framework,
                 directory,
-                svc.reminders.today(),
-                svc.reminders.policy.workdays,
+                svc.calendar.today(),
+                svc.deadlines.policy.workdays,
             )
             markup = reminder_buttons(mine, out)
-            status, attempts, error = await deliver(bot, out.chat_id, text, markup, sleep)
-            await svc.reminders.finish(key, out.chat_id, status, attempts, error)
+            status, attempts, error = await deliver(
+                bot, out.chat_id, text, markup, sleep, thread_id=out.thread_id
+            )
+            await svc.deliveries.finish(key, out.chat_id, status, attempts, error)
             report.count(status, f"{deadline_label(t, run.deadline)} → {out.chat_id}: {error}")
-    for key, run_key, chat_id in await svc.reminders.due_digests():
-        if not await svc.reminders.claim(key, run_key, chat_id, "digest"):
+    for due in await svc.digests.due_digests():
+        chat_id, thread_id = due.destination.chat_id, due.destination.thread_id
+        if not await svc.deliveries.claim(due.key, due.run_key, chat_id, "digest"):
             continue
-        status, attempts, error = await deliver(bot, chat_id, await digest_text(svc), None, sleep)
-        await svc.reminders.finish(key, chat_id, status, attempts, error)
-        report.count(status, f"{run_key} → {chat_id}: {error}")
+        text = await digest_text(svc)
+        status, attempts, error = await deliver(
+            bot, chat_id, text, None, sleep, thread_id=thread_id
+        )
+        await svc.deliveries.finish(due.key, chat_id, status, attempts, error)
+        report.count(status, f"{due.run_key} → {chat_id}: {error}")
     if report.failed:
         await _tell_admins(
             bot,
@@ -101,13 +107,19 @@ async def send_due(bot: Bot, svc: Services, sleep: Sleep = asyncio.sleep) -> Rep
 
 
 async def deliver(
-    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, sleep: Sleep
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    sleep: Sleep,
+    *,
+    thread_id: int | None = None,
 ) -> tuple[str, int, str]:
-    """Send one message: (status, attempts, last error)."""
+    """Send one message (to a forum topic when `thread_id`): (status, attempts, last error)."""
     error = ""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            await bot.send_message(chat_id, text, reply_markup=markup)
+            await bot.send_message(chat_id, text, reply_markup=markup, message_thread_id=thread_id)
             return SENT, attempt, ""
         except Forbidden as exc:
             return BLOCKED, attempt, str(exc)

@@ -12,7 +12,7 @@ from locales import Text
 from reminders.calendar import Deadline, Run
 from reminders.holidays import WorkCalendar
 from scoring.model import Directory, Framework
-from services.reminders import OperatorView, Outgoing
+from services.deliveries import OperatorView, Outgoing
 
 MAX_LINES = 25  # sub-indices or agencies listed before "and N more"
 MAX_BUTTONS = 12

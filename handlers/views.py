@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from domain.status import ReviewStatus
 from handlers.provenance_views import (
     counted_lines,
     dti_text,
@@ -60,7 +61,7 @@ def points_text(t: Text, s: SubIndexScore) -> str:
 
 
 def _unreviewed(m: Measurement | None) -> bool:
-    return m is not None and m.status != "approved"
+    return m is not None and m.status != ReviewStatus.APPROVED
 
 
 def total_view(t: Text, board: Scoreboard) -> str:

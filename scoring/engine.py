@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from domain.status import ReviewStatus
 from scoring.model import Framework, Pillar, Provenance, Rule, RuleKind, SubIndex
 from scoring.periods import rank
 
@@ -35,7 +36,7 @@ class Measurement:
     points: Decimal | None = None
     source: str = ""
     source_max: Decimal | None = None
-    status: str = "approved"  # "approved" or "submitted" (not yet reviewed)
+    status: ReviewStatus = ReviewStatus.APPROVED  # or PENDING: not reviewed yet
     submission_id: int | None = None
     provenance: Provenance = Provenance.OFFICIAL
     unit: str = ""
@@ -48,7 +49,7 @@ class Measurement:
 
     @property
     def pending(self) -> bool:
-        return self.status != "approved"
+        return self.status != ReviewStatus.APPROVED
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from domain.status import ReviewStatus
 from scoring import plan_loading
 from scoring.directory_loading import parse_directory
 from scoring.engine import CENT, Measurement
@@ -56,7 +57,7 @@ class Assessment:
     framework: str
     period: str
     source: str
-    status: str
+    status: ReviewStatus
     measurements: tuple[Measurement, ...]
     warnings: tuple[str, ...]
     ranking: Ranking | None = None
@@ -258,12 +259,22 @@ def parse_assessment(text: str, source: str, frameworks: Mapping[str, Framework]
         framework.code,
         period,
         origin,
-        str(data.get("status", "approved")),
+        _review_status(r, data),
         tuple(measurements),
         tuple(warnings),
         _ranking(r, data.get("ranking"), origin),
         tuple(_note(r, item, framework, origin) for item in r.maybe_items(data, "notes")),
     )
+
+
+def _review_status(r: Reader, data: dict[str, Any]) -> ReviewStatus:
+    """Whether the file's values count at once (approved, the default) or wait for review."""
+    raw = str(data.get("status", ReviewStatus.APPROVED.value))
+    try:
+        return ReviewStatus(raw)
+    except ValueError:
+        known = ", ".join(s.value for s in ReviewStatus)
+        raise r.fail(data, f"trạng thái '{raw}' không có (dùng: {known})") from None
 
 
 def _note(r: Reader, item: dict[str, Any], framework: Framework, origin: str) -> SourceNote:

@@ -16,7 +16,7 @@ from scoring.lookup import Target, resolve
 from scoring.model import Directory, Framework, FrameworkKind
 from scoring.targets import evaluate_index, evaluate_targets
 from scoring.text import fold
-from services.clock import Clock, system_clock
+from services.clock import Calendar
 from services.frameworks import (
     FrameworkChoice,
     IndexAnswer,
@@ -25,6 +25,7 @@ from services.frameworks import (
     without_names,
 )
 from services.identity import Person
+from services.refusal import Refusal
 from storage import frameworks as frameworks_repo
 from storage import repo
 from storage import values as values_repo
@@ -56,14 +57,15 @@ class ScoreService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         framework_code: str | None = None,
-        clock: Clock = system_clock,
+        *,
+        calendar: Calendar,
     ) -> None:
         self._sessions = sessions
         self._framework_code = framework_code
         self._framework: Framework | None = None
         self._directory: Directory | None = None
         self._others: dict[str, Framework] = {}
-        self._clock = clock
+        self._calendar = calendar
 
     async def reference(self) -> tuple[Framework, Directory]:
         """The default framework (the configured one, else the newest DTI set) and the agencies."""
@@ -119,12 +121,14 @@ class ScoreService:
         return FrameworkChoice(frameworks, await self.chat_framework(chat_id), default.code)
 
     async def choose(self, person: Person, chat_id: int, text: str) -> Framework | None:
-        """Set the framework a chat is answered from (administrators only: the caller checks);
-        None when `text` names none."""
+        """Set the framework a chat is answered from (administrators only, in any chat: a
+        group's from that group); None when `text` names none."""
+        if not person.is_admin:
+            raise Refusal("frameworks.not_admin")
         chosen = find_framework(await self.frameworks(), text)
         if chosen is None:
             return None
-        now = self._clock()
+        now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             before = await frameworks_repo.set_chat_framework(
                 session, chat_id, chosen.code, person.actor, now
@@ -216,7 +220,7 @@ class ScoreService:
 
     def _period_in(self, question: str) -> tuple[str, str | None]:
         """(question without its period, the period) for a targets or index framework."""
-        today: date = self._clock().date()
+        today: date = self._calendar.today()
         try:
             period, rest = find_period(question, today)
         except PeriodTextError:

@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import yaml
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reminders.holidays import WorkCalendar, parse_work_calendar
-from scoring.loading import parse_assessment, parse_directory, parse_framework
+from scoring.loading import FileError, parse_assessment, parse_directory, parse_framework
 from scoring.model import Framework
 from services.clock import Clock
 from storage import repo
-from storage.models import RankingRow, SourceNoteRow, SubmissionRow
+from storage import values as values_repo
+from storage.models import RankingRow, SubmissionRow
 
 log = logging.getLogger(__name__)
 ACTOR = "system:seed"
@@ -106,14 +108,8 @@ async def _seed_assessment(
             session, row, now, ACTOR, "submit", indicator=m.code, period=m.period, file=name
         )
     for note in assessment.notes:
-        session.add(
-            SourceNoteRow(
-                indicator_id=ids[note.code],
-                period_id=period,
-                text=note.text,
-                source=note.source,
-                created_at=now,
-            )
+        await values_repo.add_source_note(
+            session, ids[note.code], period, note.text, note.source, now
         )
     if assessment.ranking is not None:
         r = assessment.ranking
@@ -126,17 +122,39 @@ async def _seed_assessment(
 def _read_files(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
     """The YAML files of each data folder, in name order."""
     return {
-        folder: [
-            (p.name, p.read_text(encoding="utf-8"))
-            for p in sorted((data_dir / folder).glob("*.yaml"))
-        ]
+        folder: [(p.name, _read_text(p)) for p in sorted((data_dir / folder).glob("*.yaml"))]
         for folder in ("agencies", "frameworks", "assessments")
     }
 
 
 def work_calendar(data_dir: Path) -> WorkCalendar:
-    """Weekends and public holidays from data/calendar/holidays.yaml (Vietnam's when absent)."""
+    """Weekends and public holidays from data/calendar/holidays.yaml (Vietnam's when absent).
+    A broken file is refused with its name (a one-line start-up error, like the other data
+    files)."""
     path = data_dir / "calendar" / "holidays.yaml"
     if not path.exists():
         return WorkCalendar()
-    return parse_work_calendar(path.read_text(encoding="utf-8"))
+    try:
+        return parse_work_calendar(_read_text(path))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise FileError(path.name, mark.line + 1 if mark else None, str(exc)) from None
+    except (KeyError, TypeError, ValueError, NotImplementedError) as exc:
+        # A missing date or name, an unknown weekday, a malformed date, an unknown country.
+        raise FileError(
+            path.name, None, f"lịch ngày nghỉ không đọc được ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _read_text(path: Path) -> str:
+    """A data file's text; a file that is not UTF-8 text is refused with its name and line."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FileError(
+            path.name,
+            line,
+            f"không phải văn bản UTF-8 (byte {exc.start + 1}); lưu lại tệp dạng UTF-8",
+        ) from None

@@ -1,4 +1,4 @@
-"""Reminder deliveries, calendar changes and leaders' groups. Callers own the transaction."""
+"""Reminder deliveries and who takes reminders. Callers own the transaction."""
 
 from __future__ import annotations
 
@@ -9,14 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import (
-    AgencyRow,
-    ChatRow,
-    DeadlineChangeRow,
-    DeliveryRow,
-    UserAgencyRow,
-    UserRow,
-)
+from storage.models import AgencyRow, DeliveryRow, UserAgencyRow, UserRow
 
 CLAIMED, SENT, FAILED, BLOCKED = "claimed", "sent", "failed", "blocked"
 
@@ -87,30 +80,6 @@ async def last_run(session: AsyncSession) -> tuple[str, dict[str, int]] | None:
         .group_by(DeliveryRow.status)
     )
     return run_key, {status: count for status, count in rows}
-
-
-async def changes(session: AsyncSession) -> list[DeadlineChangeRow]:
-    return list(
-        (await session.scalars(select(DeadlineChangeRow).order_by(DeadlineChangeRow.id))).all()
-    )
-
-
-async def leaders_groups(session: AsyncSession) -> list[int]:
-    return list(
-        await session.scalars(
-            select(ChatRow.telegram_id).where(ChatRow.is_leaders_group.is_(True))
-        )
-    )
-
-
-async def register_group(session: AsyncSession, chat_id: int, title: str, leaders: bool) -> None:
-    chat = await session.scalar(select(ChatRow).where(ChatRow.telegram_id == chat_id))
-    if chat is None:
-        session.add(
-            ChatRow(telegram_id=chat_id, type="group", title=title, is_leaders_group=leaders)
-        )
-    else:
-        chat.title, chat.is_leaders_group = title, leaders
 
 
 async def focal_points(

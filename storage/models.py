@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -11,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Integer,
     MetaData,
@@ -21,8 +23,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from domain.status import DraftStatus, ReviewStatus, UserRole
+
 POINTS = Numeric(12, 4)
 VALUE = Numeric(20, 6)
+
+
+def _values(kind: type[StrEnum]) -> Enum:
+    """A status or role stored as its value in a VARCHAR(16): no database enum type to migrate
+    when a value is added, and the same on SQLite and PostgreSQL."""
+    return Enum(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 class Base(DeclarativeBase):
@@ -130,7 +146,7 @@ class UserRow(Base):
     full_name: Mapped[str] = mapped_column(String(255), default="")
     username: Mapped[str | None] = mapped_column(String(64), nullable=True)
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    role: Mapped[str] = mapped_column(String(16), default="guest")
+    role: Mapped[UserRole] = mapped_column(_values(UserRole), default=UserRole.MEMBER)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reminders_paused_until: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
@@ -154,6 +170,8 @@ class ChatRow(Base):
     type: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(255), default="")
     is_leaders_group: Mapped[bool] = mapped_column(default=False)
+    # The forum topic /nhomlanhdao was typed in: the group's summaries go there (None: General).
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class PeriodRow(Base):
@@ -176,7 +194,7 @@ class SubmissionRow(Base):
     points: Mapped[Decimal | None] = mapped_column(POINTS, nullable=True)
     source_max: Mapped[Decimal | None] = mapped_column(POINTS, nullable=True)
     unit: Mapped[str] = mapped_column(String(64), default="")
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[ReviewStatus] = mapped_column(_values(ReviewStatus))
     source: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
@@ -258,7 +276,7 @@ class DraftRow(Base):
     # The newest submission for the sub-index and period when the preview was shown: a confirm
     # after another value arrived would store a number previewed against stale figures.
     base_submission_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[DraftStatus] = mapped_column(_values(DraftStatus), default=DraftStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
@@ -269,7 +287,7 @@ class ReviewRow(Base):
     __tablename__ = "reviews"
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
-    decision: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[ReviewStatus] = mapped_column(_values(ReviewStatus))
     comment: Mapped[str] = mapped_column(Text, default="")
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -362,5 +380,7 @@ class DigestRow(Base):
     hour: Mapped[int] = mapped_column(Integer)
     minute: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(default=True)
+    # The forum topic /dangkytomtat was typed in: the summary goes there (None: General).
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

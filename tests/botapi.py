@@ -76,6 +76,8 @@ class FakeBotApi:
         self.files: dict[str, JSON] = {}  # file_id -> File fields + file_name, mime_type, content
         self.chats: dict[int, JSON] = {}  # chats seen in incoming updates
         self.messages: dict[tuple[int, int], JSON] = {}  # every message, edits update in place
+        # forum chat -> topic id (message_thread_id) -> the topic's forum_topic_created message
+        self.topics: dict[int, dict[int, JSON]] = {}
         self.commands: dict[str, list[JSON]] = {}
         self.webhook_url = ""
         self.internal_errors: list[Exception] = []  # bugs of this fake (answered with 500)
@@ -229,16 +231,48 @@ class FakeBotApi:
     def group_text(
         self, text: str, *, chat_id: int = -100200300, title: str = "BCĐ CĐS",
         user_id: int = 1001, first_name: str = "Lan", language_code: str = "vi",
-        reply_to_bot: bool = False, username: str | None = None,
+        reply_to_bot: bool = False, username: str | None = None, thread_id: int | None = None,
     ) -> JSON:  # fmt: skip
-        chat, content = f.supergroup_chat(chat_id, title), f.text_fields(text)
-        if reply_to_bot:  # the bot's latest message in the chat, or a new one
+        """A message in a group; with `thread_id`, in that forum topic (see create_topic)."""
+        chat = f.supergroup_chat(chat_id, title, forum=chat_id in self.topics)
+        content = f.text_fields(text)
+        if thread_id is not None:  # like Telegram: a topic's messages reply to its first one
+            content |= self._in_topic(chat_id, thread_id)
+        if reply_to_bot:  # the bot's latest message in the chat (and topic), or a new one
             mine = [m for m in self.messages.values()
-                    if m["chat"]["id"] == chat_id and m["from"] == self._bot_from]  # fmt: skip
-            target = mine[-1] if mine else self._store(chat, self._bot_from, text="Xin chào!")
+                    if m["chat"]["id"] == chat_id and m["from"] == self._bot_from
+                    and m.get("message_thread_id") == thread_id]  # fmt: skip
+            greeting = {"text": "Xin chào!", **self._in_topic(chat_id, thread_id)}
+            target = mine[-1] if mine else self._store(chat, self._bot_from, **greeting)
             content["reply_to_message"] = _without_reply(target)
         sender = f.user(user_id, first_name, language_code, username)
         return self._incoming(chat, sender, **content)
+
+    def create_topic(
+        self, name: str, *, chat_id: int = -100200300, title: str = "BCĐ CĐS",
+        user_id: int = 1001, first_name: str = "Lan",
+    ) -> int:  # fmt: skip
+        """Someone creates a forum topic: the group becomes a forum (``is_forum``) and gets the
+        service message that opens the topic; its message id is the topic's message_thread_id."""
+        self.topics.setdefault(chat_id, {})
+        chat = f.supergroup_chat(chat_id, title, forum=True)
+        self.chats[chat_id] = chat
+        created = {"name": name, "icon_color": 7322096}
+        opening = self._store(chat, f.user(user_id, first_name), forum_topic_created=created)
+        thread_id = opening["message_id"]
+        opening |= {"message_thread_id": thread_id, "is_topic_message": True}
+        self.topics[chat_id][thread_id] = opening
+        return thread_id
+
+    def _in_topic(self, chat_id: int, thread_id: int | None) -> JSON:
+        """The fields a message in a forum topic carries; none for the General topic (None)."""
+        if thread_id is None:
+            return {}
+        opening = self.topics.get(chat_id, {}).get(thread_id)
+        if opening is None:
+            raise ApiError(400, "Bad Request: message thread not found")
+        return {"message_thread_id": thread_id, "is_topic_message": True,
+                "reply_to_message": _without_reply(opening)}  # fmt: skip
 
     def private_photo(
         self, caption: str | None = None, *, user_id: int = 1001, first_name: str = "Lan",
@@ -533,12 +567,18 @@ class FakeBotApi:
     def _send(self, p: JSON, **content: Any) -> JSON:
         chat_id, markup, reply = _chat_id(p), f.inline_markup(p), p.get("reply_parameters")
         fields = {k: v for k, v in content.items() if v not in (None, [], "")}
+        # A forum topic: the one asked for, else the one of the message replied to; a message
+        # without one goes to the General topic. Other chats have no topics to send to.
+        thread = f.as_int(p.get("message_thread_id"))
         if isinstance(reply, dict):
             key = (f.as_int(reply.get("chat_id")) or chat_id, f.as_int(reply.get("message_id")))
             if key in self.messages:
                 fields["reply_to_message"] = _without_reply(self.messages[key])
+                if thread is None and self.messages[key].get("is_topic_message"):
+                    thread = self.messages[key]["message_thread_id"]
             elif not reply.get("allow_sending_without_reply"):
                 raise ApiError(400, "Bad Request: message to be replied not found")
+        fields = {**self._in_topic(chat_id, thread), **fields}
         if markup:
             fields["reply_markup"] = markup
         message = self._store(self._chat(chat_id), self._bot_from, **fields)

@@ -204,8 +204,12 @@ def private_chat(sender: JSON) -> JSON:
     return chat
 
 
-def supergroup_chat(chat_id: int, title: str) -> JSON:
-    return {"id": chat_id, "type": "supergroup", "title": title}
+def supergroup_chat(chat_id: int, title: str, *, forum: bool = False) -> JSON:
+    """A supergroup; with `forum`, one with topics (Telegram's ``is_forum``)."""
+    chat: JSON = {"id": chat_id, "type": "supergroup", "title": title}
+    if forum:
+        chat["is_forum"] = True
+    return chat
 
 
 def thumbnail_size(width: int, height: int) -> tuple[int, int]:

@@ -20,7 +20,7 @@ PREFIXES = (
     "provenance|role|rule|score|start|status|summary|syntax|targets|index|frameworks|unknown|update|value"
 )
 LITERAL = re.compile(rf'"((?:{PREFIXES})\.[a-z_.]+)"')
-PROBLEM = re.compile(r'Problem\(\s*"([a-z_.]+)"')
+REFUSAL = re.compile(r'Refusal\(\s*"([a-z_.]+)"')
 # Ids built at run time from a value: the prefix in the code and every value it can take.
 DYNAMIC = {
     "period.": ["year", "half", "quarter"],
@@ -33,7 +33,7 @@ DYNAMIC = {
     "index.kind.": ["official", "reported", "estimated"],
     "frameworks.kind.": ["dti", "targets", "index"],
     "command.": ["start", "help", *MENU, *GROUP_MENU, *ADMIN_MENU],
-    "status.": ["missing", "submitted", "approved", "returned"]
+    "status.": ["missing", "pending", "approved", "rejected"]
     + ["official", "reported", "estimated"],
     "role.": ["lead", "coordinate", "member", "leader", "admin"],
     "syntax.": ["no_code", "no_value", "bad_period"],
@@ -59,7 +59,7 @@ def _read(*folders: str) -> str:
 
 def used_ids() -> set[str]:
     found = set(LITERAL.findall(_read("bot", "handlers")))
-    found |= {f"problem.{reason}" for reason in PROBLEM.findall(_read("services"))}
+    found |= set(REFUSAL.findall(_read("services")))
     return found | {prefix + v for prefix, values in DYNAMIC.items() for v in values}
 
 

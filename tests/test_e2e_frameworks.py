@@ -87,6 +87,24 @@ async def test_a_group_chosen_for_dti_2022_answers_value_and_rank_per_pillar(
     assert "3. Xã hội số: 0,6045 — hạng 22/63" in text
 
 
+async def test_in_a_group_anyone_lists_but_only_an_administrator_chooses_its_framework(
+    api: FakeBotApi, bot: Application, services: Services
+) -> None:
+    api.group_text("/bochiso", chat_id=GROUP, user_id=LEADER)
+    listed = await api.wait_for("sendMessage", chat_id=GROUP)
+    assert "[ninh-thuan-2314]" in listed[0]["text"]
+    api.group_text("/bochiso ninh-thuan-2314", chat_id=GROUP, user_id=LEADER)
+    refused = await api.wait_for("sendMessage", count=2, chat_id=GROUP)
+    assert "Chỉ quản trị viên chọn bộ chỉ số" in refused[1]["text"]
+    assert await services.scores.chat_framework(GROUP) == "dti-province-2025"
+    # An administrator chooses from the group itself: not a private-only command.
+    api.group_text("/bochiso ninh-thuan-2314", chat_id=GROUP, user_id=ADMIN_ID)
+    chosen = await api.wait_for("sendMessage", count=3, chat_id=GROUP)
+    assert "trả lời theo Chỉ tiêu Đề án" in chosen[2]["text"]
+    assert await services.scores.chat_framework(GROUP) == "ninh-thuan-2314"
+    assert api.sent("sendMessage", chat_id=ADMIN_ID) == []
+
+
 async def test_an_old_agency_name_in_a_question_reaches_its_successor(
     api: FakeBotApi, bot: Application
 ) -> None:

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from telegram.ext import Application
 
 from bot.app import publish_commands
+from domain.status import ReviewStatus
 from handlers.insight_views import split
 from handlers.reminder_job import send_due
 from handlers.reports import export_labels, export_row
@@ -152,7 +153,7 @@ async def test_what_if_equals_the_total_after_storing_the_same_values(services: 
         preview = await services.updates.preview(admin, UpdateRequest(code, value, None, ""), None)
         assert isinstance(preview, Preview)
         stored = await services.updates.confirm(admin, preview.draft_id)
-        await services.review.decide(admin, stored.submission_id, "approved")  # type: ignore[union-attr]
+        await services.review.decide(admin, stored.submission_id, ReviewStatus.APPROVED)  # type: ignore[union-attr]
     assert (await services.scores.scoreboard()).total == result.after.total == D("300.19")  # type: ignore[union-attr]
 
 
@@ -188,7 +189,7 @@ async def test_the_export_holds_every_sub_index_with_the_scoring_modules_points(
         "DTI", datetime(2025, 11, 30, tzinfo=UTC), board.total, D(1000), board.dti, D(800), pillars
     )
     book = load_workbook(
-        io.BytesIO(workbook_bytes(summary, rows, export_labels(t), services.updates.zone))
+        io.BytesIO(workbook_bytes(summary, rows, export_labels(t), services.calendar.zone))
     )
     sheet = book[t("export.sheet.sub_indices")]
     found = {r[0]: r[7] for r in sheet.iter_rows(min_row=2, values_only=True)}

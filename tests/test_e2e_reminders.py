@@ -11,6 +11,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.runtime import open_services
 from bot.settings import Settings
+from domain.chat import Destination
 from handlers.reminder_job import JOB_NAME, send_due
 from parsing.update_text import UpdateRequest
 from services.container import Services
@@ -36,7 +37,8 @@ def at_eight(day: date) -> datetime:
 async def link(svc: Services, telegram_id: int, agency: str) -> None:
     admin = await svc.identity.person(Caller(ADMIN_ID, "Quản trị"))
     invite = await svc.identity.create_invite(admin, agency)
-    assert (await svc.identity.redeem(Caller(telegram_id, f"Đầu mối {agency}"), invite.code)).ok
+    redeemed = await svc.identity.redeem(Caller(telegram_id, f"Đầu mối {agency}"), invite.code)
+    assert redeemed.agency == agency
 
 
 async def report(svc: Services, telegram_id: int, code: str, value: str) -> None:
@@ -52,7 +54,7 @@ async def test_a_whole_quarter_sends_exactly_the_right_reminders_on_exactly_the_
     for telegram_id, agency in ((SNV, "SNV"), (SKHCN, "SKHCN"), (VNPT, "VNPT"), (SCT, "SCT")):
         await link(services, telegram_id, agency)
     admin = await services.identity.person(Caller(ADMIN_ID, "Quản trị"))
-    await services.reminders.register_group(admin, GROUP, "BCĐ CĐS")
+    await services.digests.register_group(admin, Destination(GROUP), "BCĐ CĐS")
     received: dict[int, list[date]] = defaultdict(list)
     texts: dict[tuple[int, date], str] = {}
     day = date(2025, 10, 3)
@@ -64,7 +66,7 @@ async def test_a_whole_quarter_sends_exactly_the_right_reminders_on_exactly_the_
             for code, value in (("7.4", "15"), ("8.2", "12,5")):
                 await report(services, VNPT, code, value)
         if day == date(2025, 12, 21):
-            await services.reminders.pause(await services.identity.person(Caller(SCT, "x")), 7)
+            await services.pauses.pause(await services.identity.person(Caller(SCT, "x")), 7)
         before = {
             chat: len(api.sent("sendMessage", chat_id=chat))
             for chat in (SNV, SKHCN, VNPT, SCT, GROUP)
@@ -195,7 +197,7 @@ async def test_a_reminder_that_keeps_failing_is_recorded_and_reported_to_adminis
     assert len(result.failed) == 1
     told = await api.wait_for("sendMessage", chat_id=ADMIN_ID)
     assert "1 nhắc việc không gửi được" in told[0]["text"]
-    view = await services.reminders.operator_view()
+    view = await services.deliveries.operator_view()
     assert view.last_counts == {"failed": 1}
 
 
@@ -223,6 +225,7 @@ async def test_pause_calendar_move_and_the_operator_view_in_chat(
     assert "Chỉ quản trị viên" in (await focal.say("/nhacnho"))["text"]
     assert "Tạm dừng nhắc việc đến 07/12/2025" in (await focal.say("/tamdung 7"))["text"]
     assert "1 đến 90" in (await focal.say("/tamdung 500"))["text"]
+    assert "1 đến 90" in (await focal.say("/tamdung 30 5005"))["text"]  # nothing is ignored
     clock.now = at_eight(date(2025, 12, 19))
     assert (await send_due(bot.bot, services, sleep=no_sleep)).sent == 1  # the pause has ended
     reminder = await focal.next_message()
@@ -259,8 +262,8 @@ async def test_a_focal_point_gets_reminders_in_their_own_language(
 ) -> None:
     admin = await services.identity.person(Caller(ADMIN_ID, "Quản trị"))
     invite = await services.identity.create_invite(admin, "SNV", max_uses=2)
-    assert (await services.identity.redeem(Caller(SNV, "Anna", language="en"), invite.code)).ok
-    assert (await services.identity.redeem(Caller(SKHCN, "Hoa", language="vi"), invite.code)).ok
+    assert (await services.identity.redeem(Caller(SNV, "Anna", language="en"), invite.code)).new
+    assert (await services.identity.redeem(Caller(SKHCN, "Hoa", language="vi"), invite.code)).new
     clock.now = at_eight(date(2025, 12, 18))
     await send_due(bot.bot, services, sleep=no_sleep)
     english = api.sent("sendMessage", chat_id=SNV)[0]["text"]

@@ -168,7 +168,8 @@ class BrokenScores(ScoreService):
 async def test_a_failing_handler_answers_with_an_apology_not_silence(
     api: FakeBotApi, settings: Settings, services: Services
 ) -> None:
-    broken = replace(services, scores=BrokenScores(services.scores._sessions))
+    scores = BrokenScores(services.scores._sessions, calendar=services.calendar)
+    broken = replace(services, scores=scores)
     async with running_bot(api, settings, broken):
         api.private_text("tổng điểm DTI")
         assert "đã có lỗi" in await reply_to(api)

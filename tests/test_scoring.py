@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from domain.status import ReviewStatus
 from scoring.engine import InvalidValue, Measurement, evaluate, newest, rule_points, score
 from scoring.model import Framework, Level, Provenance, Rule, RuleKind
 from scoring.periods import rank
@@ -154,7 +155,7 @@ def test_a_newer_estimate_counts_and_the_older_official_points_stay_in_view(
 def test_a_value_waiting_for_review_is_shown_but_not_counted(framework: Framework) -> None:
     values = [
         Measurement("8.2", "2025-Q3", value=D(20), provenance=REPORTED, unit="%"),
-        Measurement("8.2", "2025-Q4", value=D("12.5"), status="submitted", unit="%"),
+        Measurement("8.2", "2025-Q4", value=D("12.5"), status=ReviewStatus.PENDING, unit="%"),
     ]
     s = evaluate(framework, values).sub_index("8.2")
     assert s is not None

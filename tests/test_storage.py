@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal as D
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
 
+from domain.status import ReviewStatus
 from scoring.model import Framework
+from services.clock import Calendar
 from services.scores import ScoreService
 from services.seeding import seed
 from storage import repo, values
@@ -90,7 +93,7 @@ async def test_the_current_score_is_the_2024_assessment_and_a_newer_value_supers
         await upgrade(engine)
         sessions = make_sessions(engine)
         await seed(sessions, DATA, clock)
-        scores = ScoreService(sessions)
+        scores = ScoreService(sessions, calendar=Calendar(clock, ZoneInfo("Asia/Ho_Chi_Minh")))
         board = await scores.scoreboard()
         assert board.total == D("269.19")
         assert board.sub_index("8.2").measurement.period == "2024"  # type: ignore[union-attr]
@@ -104,7 +107,7 @@ async def test_the_current_score_is_the_2024_assessment_and_a_newer_value_supers
                     period_id=period,
                     value=D("12.5"),
                     unit="%",
-                    status="approved",
+                    status=ReviewStatus.APPROVED,
                     source="test",
                     created_at=NOW,
                 )

@@ -1,7 +1,7 @@
 """provenance of values, plan-target frameworks, agencies over time, a chat's framework
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0008'
-down_revision: str | None = '0005'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -65,17 +65,20 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The added columns are dropped in place (ALTER TABLE ... DROP COLUMN, SQLite 3.35+): copying
+    # a table to drop a column, batch mode's default on SQLite, fails while other tables' rows
+    # refer to it with foreign keys on.
     op.drop_table('chat_frameworks')
     op.drop_index(op.f('ix_source_notes_indicator_id'), table_name='source_notes')
     op.drop_table('source_notes')
-    with op.batch_alter_table('submissions') as batch:
+    with op.batch_alter_table('submissions', recreate='never') as batch:
         for column in ('rank_of', 'rank', 'verdict', 'text', 'part', 'provenance'):
             batch.drop_column(column)
-    with op.batch_alter_table('agencies') as batch:
+    with op.batch_alter_table('agencies', recreate='never') as batch:
         for column in ('note', 'successor', 'valid_to', 'valid_from'):
             batch.drop_column(column)
-    with op.batch_alter_table('indicators') as batch:
+    with op.batch_alter_table('indicators', recreate='never') as batch:
         batch.drop_column('details')
-    with op.batch_alter_table('frameworks') as batch:
+    with op.batch_alter_table('frameworks', recreate='never') as batch:
         for column in ('conflicts', 'province', 'aliases'):
             batch.drop_column(column)

@@ -106,6 +106,8 @@ class Inbound:
         self._in_flight: dict[int, float] = {}  # update_id -> loop time it arrived
         self._finished: list[int] = []
         self._flush_wanted = asyncio.Event()
+        self._flushing = asyncio.Lock()
+        self._closing = False
         self._room = asyncio.Event()
         self._room.set()
         self._tasks: list[asyncio.Task[None]] = []
@@ -128,9 +130,10 @@ class Inbound:
 
     # ------------------------------------------------------------------ life cycle
     async def start(self) -> None:
+        self._closing = False
         self._tasks = [
-            asyncio.create_task(self._flusher(), name="inbound:flush"),
             asyncio.create_task(self._maintainer(), name="inbound:maintain"),
+            asyncio.create_task(self._flusher(), name="inbound:flush"),
         ]
 
     async def stop(self) -> None:
@@ -138,13 +141,23 @@ class Inbound:
         if self._recorder is not None:
             with contextlib.suppress(Exception):
                 await self._recorder
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
+        if self._tasks:
+            # The flusher ends the flush it is in: cancelled mid-commit, marks could be lost.
+            maintainer, flusher = self._tasks
+            maintainer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
-        await self.flush()
+                await maintainer
+            self._closing = True
+            self._flush_wanted.set()
+            await flusher
+            self._tasks = []
+        try:
+            await self.flush()
+        except DatabaseUnavailable as exc:
+            log.warning(
+                "%d handled update(s) not marked (%s): handled again after the restart",
+                len(self._finished), exc,
+            )  # fmt: skip
 
     # ------------------------------------------------------------------ intake
     async def wait_for_room(self) -> None:
@@ -269,26 +282,31 @@ class Inbound:
         """Mark every finished update handled, in one transaction. A crash before this runs
         means those updates are handled again after the restart: kept short by flushing as
         soon as anything finishes (what finished meanwhile goes in the next flush)."""
-        ids, self._finished = self._finished, []
-        if not ids:
-            return
-        try:
-            async with self.sessions() as session, session.begin():
-                await journal.finish(
-                    session, self.bot_id, ids, owner=self.owner, status=journal.HANDLED,
-                    now=self.clock(),
-                )  # fmt: skip
-        except Exception as exc:
-            self._finished[:0] = ids  # tried again with the next flush
-            raise DatabaseUnavailable(type(exc).__name__) from exc
+        async with self._flushing:  # one at a time: a caller also waits for the one under way
+            ids, self._finished = self._finished, []
+            if not ids:
+                return
+            try:
+                async with self.sessions() as session, session.begin():
+                    await journal.finish(
+                        session, self.bot_id, ids, owner=self.owner, status=journal.HANDLED,
+                        now=self.clock(),
+                    )  # fmt: skip
+            except BaseException as exc:
+                self._finished[:0] = ids  # tried again with the next flush
+                if isinstance(exc, Exception):
+                    raise DatabaseUnavailable(type(exc).__name__) from exc
+                raise
 
     async def _flusher(self) -> None:
-        while True:
+        while not self._closing:
             await self._flush_wanted.wait()
             self._flush_wanted.clear()
             try:
                 await self.flush()
             except DatabaseUnavailable as exc:
+                if self._closing:
+                    return
                 log.warning("could not mark updates handled (%s); trying again", exc)
                 await asyncio.sleep(1.0)
                 self._flush_wanted.set()

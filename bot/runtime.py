@@ -37,7 +37,7 @@ from handlers import reminder_job
 from services.clock import Clock, system_clock
 from services.container import Services, build_services
 from services.deadlines import Policy
-from services.seeding import seed
+from services.seeding import seed, work_calendar
 from storage import journal
 from storage.db import make_sessions
 from storage.locks import startup_lock
@@ -84,6 +84,7 @@ async def open_runtime(settings: Settings, clock: Clock = system_clock) -> Async
                 after=settings.reminder_days_after,
                 grace=timedelta(hours=settings.reminder_grace_hours),
                 standing_agency=settings.standing_agency,
+                workdays=work_calendar(settings.data_dir),
             ),
         )
         await check_reference(sessions, services, settings)

@@ -112,6 +112,8 @@ class Inbound:
         self._room.set()
         self._tasks: list[asyncio.Task[None]] = []
         self._queued: list[tuple[list[_Row], asyncio.Future[Admitted]]] = []
+        self._recording: set[int] = set()  # update ids in the transaction under way
+        self._recovering = asyncio.Lock()
         self._recorder: asyncio.Task[None] | None = None
         metrics.updates_in_flight.set_function(lambda: len(self._in_flight))
         self._cut_off: set[int] = set()  # handled until the bot stopped, answer not sent
@@ -188,6 +190,7 @@ class Inbound:
             try:
                 fresh = await self._record([row for rows, _ in group for row in rows])
             except Exception as exc:  # noqa: BLE001 - each caller gets the failure
+                self._recording = set()
                 for _, done in group:
                     if not done.cancelled():
                         done.set_exception(exc)
@@ -198,6 +201,7 @@ class Inbound:
                     self._unreadable(row.update_id, row.error, row.payload)
                 else:
                     self._enqueue(row.update)
+            self._recording = set()
             for rows, done in group:
                 outcome = Admitted()
                 for row in rows:
@@ -212,9 +216,11 @@ class Inbound:
                     done.set_result(outcome)
 
     async def _record(self, rows: list[_Row]) -> dict[int, _Row]:
-        """Record rows in one transaction; the ones recorded now (not before), by id()."""
+        """Record rows in one transaction; the ones recorded now (not before), by id(). Until
+        they are handed on, recover() leaves them alone (they are ours, and about to run)."""
         now = self.clock()
         fresh: dict[int, _Row] = {}
+        self._recording = {row.update_id for row in rows}
         async with self.sessions() as session, session.begin():
             for row in rows:
                 status = journal.CLAIMED if row.update else journal.SKIPPED
@@ -317,6 +323,10 @@ class Inbound:
         (before anything received later from the same chat). `everything`: every open claim,
         for long polling at start (Telegram lets only one process poll); otherwise those of
         processes known dead on this host and those whose lease ran out."""
+        async with self._recovering:
+            return await self._recover(everything)
+
+    async def _recover(self, everything: bool) -> int:
         now = self.clock()
         async with self.sessions() as session, session.begin():
             owners = await journal.claim_owners(session, self.bot_id)
@@ -326,7 +336,8 @@ class Inbound:
                 claimed_before=None if everything else now - self.lease,
             )  # fmt: skip
             mine = await journal.claimed_by(session, self.bot_id, self.owner)
-        waiting = [r for r in mine if r.update_id not in self._in_flight]
+        busy = self._in_flight.keys() | self._recording
+        waiting = [r for r in mine if r.update_id not in busy]
         given_up = [r.update_id for r in waiting if r.attempts > MAX_ATTEMPTS]
         if given_up:
             async with self.sessions() as session, session.begin():

@@ -145,6 +145,29 @@ async def test_an_answer_cut_off_by_a_stop_is_given_after_the_restart_and_only_t
     assert replies(api, 1001) == ["truoc", "bi_cat"]
 
 
+async def test_recovery_leaves_alone_what_the_intake_is_recording_at_that_moment(
+    api: FakeBotApi, settings: Settings, runtime: Runtime, clock: MovableClock
+) -> None:
+    sender = {"id": 1001, "is_bot": False, "first_name": "Lan"}
+    chat = {"id": 1001, "type": "private", "first_name": "Lan"}
+    command = [{"type": "bot_command", "offset": 0, "length": 9}]
+    message = {"message_id": 1, "date": 0, "chat": chat, "from": sender, "text": "/dang_ghi",
+               "entities": command}  # fmt: skip
+    update = {"update_id": 999, "message": message}
+    async with running(api, settings, runtime) as bot:
+        async with runtime.sessions() as session, session.begin():
+            await journal.record(
+                session, bot.inbound.bot_id, 999, "message", json.dumps(update),
+                owner=bot.inbound.owner, now=clock(),
+            )  # fmt: skip
+        bot.inbound._recording = {999}  # committed, not yet handed on by the intake
+        assert await bot.inbound.recover() == 0
+        bot.inbound._recording = set()  # as if the intake never handed it on
+        assert await bot.inbound.recover() == 1
+        await api.wait_for("sendMessage", chat_id=1001)
+    assert replies(api, 1001) == ["dang_ghi"]
+
+
 async def test_an_update_that_could_not_be_recorded_is_not_confirmed_and_comes_again(
     api: FakeBotApi, settings: Settings, runtime: Runtime
 ) -> None:

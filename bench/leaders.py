@@ -123,9 +123,9 @@ async def main() -> None:
                     "DTI", clock(), board.total, Decimal(1000), board.dti, Decimal(800), pillars
                 )
                 await asyncio.to_thread(
-                    workbook_bytes, summary, rows, export_labels(t), svc.updates.zone
+                    workbook_bytes, summary, rows, export_labels(t), svc.calendar.zone
                 )
-                await asyncio.to_thread(csv_bytes, rows, export_labels(t), svc.updates.zone)
+                await asyncio.to_thread(csv_bytes, rows, export_labels(t), svc.calendar.zone)
                 timed(export_ms, start)
     print(f"50 sub-indices × {len(PERIODS)} periods (1,000 values), {ROUNDS} rounds, medians:")
     base = statistics.median(summary_ms)

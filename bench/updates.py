@@ -41,7 +41,7 @@ async def measure(url: str) -> tuple[list[float], list[float], list[float]]:
         for n in range(ROUNDS):
             text = f"/capnhat 8.2 {10 + n % 40},5% quý 4 theo số liệu Sở KH&CN"
             start = time.perf_counter()
-            request = parse_update(text, svc.updates.today())
+            request = parse_update(text, svc.calendar.today())
             parse_ms.append((time.perf_counter() - start) * 1000)
             assert request is not None
             start = time.perf_counter()

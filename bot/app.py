@@ -10,7 +10,6 @@ from telegram import (
     Update,
 )
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -20,15 +19,19 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import operator
+from bot.ordering import ChatOrderedProcessor
+from bot.outbound import Outbound, OutboundApplication
 from bot.settings import Settings
 from handlers import (
+    awaiting,
     basics,
     deadlines,
     evidence,
+    frameworks,
     insights,
     language,
     mywork,
-    pending,
     people,
     reminder_job,
     reports,
@@ -39,8 +42,6 @@ from handlers import (
 from handlers.context import CONTEXT_TYPES
 from locales import LANGUAGES, Text
 from services.container import Services
-
-OVERALL_PER_SECOND = 29  # Telegram allows about 30; leave room for replies during a fan-out
 
 # Commands are Latin (Telegram's rule): Vietnamese names first, English aliases after.
 COMMANDS = {
@@ -78,6 +79,7 @@ COMMANDS = {
     "bieudo": ("bieudo", "chart"),
     "xuatexcel": ("xuatexcel", "export"),
     "dangkytomtat": ("dangkytomtat", "subscribe"),
+    "bochiso": ("bochiso", "frameworks"),
 }
 # Shown in Telegram's command menu; the administrators' commands stay out of everyone's menu.
 MENU = (
@@ -94,6 +96,7 @@ MENU = (
     "minhchung",
     "giaitrinh",
     "tamdung",
+    "bochiso",
     "ngonngu",
     "help",
 )
@@ -108,6 +111,7 @@ GROUP_MENU = (
     "chuabaocao",
     "xuhuong",
     "dangkytomtat",
+    "bochiso",
     "help",
 )
 ADMIN_MENU = (
@@ -130,29 +134,34 @@ def build_application(
     token: str | None = None,
     request: BaseRequest | None = None,
     rate_limited: bool = True,
+    outbound: Outbound | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """A configured Application; `request` replaces the HTTP client (the offline console)."""
+    """A configured Application; `request` replaces the HTTP client (the offline console),
+    `outbound` the policy of the outgoing path (limits, retries); `rate_limited=False` sends
+    straight to the server (the console, benchmarks of the bot's own cost)."""
     builder = (
         Application.builder()
+        .application_class(OutboundApplication)
         .token(token or settings.token or "")
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_file_url)
         .context_types(CONTEXT_TYPES)
+        # Concurrent across chats and people, in order within each (bot/ordering.py).
+        .concurrent_updates(ChatOrderedProcessor(settings.max_concurrent_updates))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if rate_limited:
-        # One message every 1/29 s overall, without bursts: PTB's default lets 30 through at
-        # once, which a sliding-window limit such as Telegram's answers with 429s and a second's
-        # pause for everything (bench/README.md, "Reminder fan-out"). 20 a minute per group.
-        builder = builder.rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=1, overall_time_period=1 / OVERALL_PER_SECOND, max_retries=3
-            )
-        )
+        # One outgoing path for every request (bot/outbound.py): replies at once within
+        # Telegram's limits, bulk sends in what is left, 429s, retries and chat migrations.
+        outbound = outbound or Outbound()
+        if outbound.on_migrated is None:
+            outbound.on_migrated = services.deliveries.move_chat
+        builder = builder.rate_limiter(outbound)
     app = builder.build()
     app.bot_data.services = services
     register(app)
+    operator.install(app, settings, services)  # unhandled errors told to OPERATOR_CHAT_ID
     if settings.reminder_tick_seconds > 0 and app.job_queue is not None:
         # One job with a predictable name: it sends whatever is due and not yet claimed, so a
         # restart, a late tick or a second process never doubles a reminder.
@@ -171,8 +180,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(TypeHandler(Update, language.remember_language), group=-2)
     # Group -1 next: text the bot asked for (a value, a reason) is consumed before anything else.
     app.add_handler(
-        MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, pending.pending_input), group=-1
+        MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, awaiting.awaited_input), group=-1
     )
+    # A group that became a supergroup: its stored id follows before anything is sent to it.
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, reminder_job.chat_migrated))
+    # Each handler declares where it works and who may use it (handlers.request): a command
+    # typed in the wrong chat, or by the wrong person, is answered with what to do instead.
     commands = {
         "start": people.start,
         "help": basics.help_command,
@@ -208,6 +221,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "bieudo": reports.chart_command,
         "xuatexcel": reports.export_command,
         "dangkytomtat": deadlines.subscribe_command,
+        "bochiso": frameworks.frameworks_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(COMMANDS[name], callback))
@@ -217,10 +231,19 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(updates.update_button, pattern=f"^{updates.PREFIX}"))
     app.add_handler(CallbackQueryHandler(review.review_button, pattern=f"^{review.PREFIX}"))
     app.add_handler(CallbackQueryHandler(evidence.evidence_button, pattern=f"^{evidence.PREFIX}"))
+    # Every other button (an old keyboard, unknown data) is answered "this button has expired".
+    app.add_handler(CallbackQueryHandler(basics.expired_button))
+    # Unknown commands; one addressed to another bot (/lenh@other_bot) is left alone.
     app.add_handler(MessageHandler(filters.COMMAND, basics.unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, score.text_question))
-    app.add_handler(MessageHandler(filters.Document.ALL | filters.PHOTO, evidence.file_received))
-    app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, basics.not_text))
+    # Files and everything else the bot cannot read: in private chats only, groups are left alone.
+    private = filters.ChatType.PRIVATE
+    app.add_handler(
+        MessageHandler(private & (filters.Document.ALL | filters.PHOTO), evidence.file_received)
+    )
+    app.add_handler(
+        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, basics.not_text)
+    )
     app.add_error_handler(basics.on_error)
 
 

@@ -16,7 +16,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application
 from bot.runtime import open_services
-from bot.settings import Settings
+from bot.settings import Settings, describe_database
 
 # Not a secret: it never leaves the process, ConsoleRequest answers every call.
 CONSOLE_TOKEN = "0:console"  # noqa: S105
@@ -170,7 +170,7 @@ async def run_console(
     # The console's user is an administrator, as the banner says, even with ADMIN_IDS unset.
     settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {user_id}})
     async with open_services(settings) as services:
-        request = ConsoleRequest(out, lambda: int(services.clock().timestamp()))
+        request = ConsoleRequest(out, lambda: int(services.calendar.now().timestamp()))
         app = build_application(
             settings, services, token=CONSOLE_TOKEN, request=request, rate_limited=False
         )
@@ -181,6 +181,7 @@ async def run_console(
                 return
             t = services.texts.for_language(services.texts.default)
             print(t("console.banner"), file=out)
+            print(t("console.database", where=describe_database(settings.database)), file=out)
             while True:
                 try:
                     line = (await asyncio.to_thread(input, "> ")).strip()

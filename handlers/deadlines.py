@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time, timedelta
 
-from telegram import Update
-
-from handlers.context import Context, admin_or_refuse, is_private, person_of, services, text_for
-from handlers.reminder_views import calendar_text, deadline_label, operator_text
+from handlers.reminder_views import calendar_text, day_notes, deadline_label, operator_text
+from handlers.request import ADMIN, ANYONE, Access, Request, Where, Who, handles
 from parsing.dates import parse_date
 from parsing.period_text import PeriodTextError, find_period
 from reminders.calendar import HOLDERS, Change, Schedule
@@ -20,30 +19,27 @@ MAX_PAUSE_DAYS = 90
 STOP = {"tat", "off", "huy", "stop"}  # folded words that turn a group setting off
 
 
-async def calendar_command(update: Update, context: Context) -> None:
-    message = update.effective_message
-    if message is None:
-        return
-    t, svc = text_for(context), services(context)
-    today = svc.reminders.today()
-    upcoming = [d for d in await svc.reminders.deadlines() if today <= d.due <= today + HORIZON]
-    person = await person_of(update, context)
-    await message.reply_text(
-        calendar_text(t, upcoming, today, with_keys=bool(person and person.is_admin))
+@handles(ANYONE)
+async def calendar_command(request: Request) -> None:
+    svc = request.services
+    today = svc.calendar.today()
+    upcoming = [d for d in await svc.deadlines.deadlines() if today <= d.due <= today + HORIZON]
+    # Administrators see each deadline's key, for /doihan and /huyhan (in private only).
+    keys = request.is_private and (await request.person()).is_admin
+    await request.reply(
+        calendar_text(
+            request.t, upcoming, today, with_keys=keys, workdays=svc.deadlines.policy.workdays
+        )
     )
 
 
-async def add_deadline_command(update: Update, context: Context) -> None:
+@handles(ADMIN)
+async def add_deadline_command(request: Request) -> None:
     """/themhan 15/12/2025 quý 4 Báo cáo bổ sung."""
-    message = update.effective_message
-    person = await admin_or_refuse(update, context)
-    if message is None or person is None:
-        return
-    t, svc = text_for(context), services(context)
-    args = context.args or []
+    t, svc, args = request.t, request.services, request.args
     due = parse_date(args[0]) if args else None
     if due is None or len(args) < 2:
-        await message.reply_text(t("deadlines.add_usage"))
+        await request.reply(t("deadlines.add_usage"))
         return
     try:
         period, title = find_period(" ".join(args[1:]), due)
@@ -51,99 +47,76 @@ async def add_deadline_command(update: Update, context: Context) -> None:
             first, _, title = " ".join(args[1:]).partition(" ")
             period = parse_period(first).code
     except (PeriodTextError, ValueError):
-        await message.reply_text(t("deadlines.add_usage"))
+        await request.reply(t("deadlines.add_usage"))
         return
-    key = await svc.reminders.next_custom_key()
-    await svc.reminders.change(person, Change("add", key, due, period, HOLDERS, title.strip()))
-    await message.reply_text(t("deadlines.added", key=key, date=t.date(due)))
+    key = await svc.deadlines.next_custom_key()
+    person = await request.person()
+    await svc.deadlines.change(person, Change("add", key, due, period, HOLDERS, title.strip()))
+    await request.reply(t("deadlines.added", key=key, date=t.date(due)))
 
 
-async def move_deadline_command(update: Update, context: Context) -> None:
+@handles(ADMIN)
+async def move_deadline_command(request: Request) -> None:
     """/doihan quarterly:2025-Q4 27/12/2025."""
-    message = update.effective_message
-    person = await admin_or_refuse(update, context)
-    if message is None or person is None:
-        return
-    t, svc = text_for(context), services(context)
-    args = context.args or []
+    t, svc, args = request.t, request.services, request.args
     due = parse_date(args[1]) if len(args) == 2 else None
-    known = {d.key: d for d in await svc.reminders.deadlines()}
+    known = {d.key: d for d in await svc.deadlines.deadlines()}
     if due is None or args[0] not in known:
-        await message.reply_text(t("deadlines.move_usage"))
+        await request.reply(t("deadlines.move_usage"))
         return
-    await svc.reminders.change(person, Change("move", args[0], due))
-    await message.reply_text(
-        t("deadlines.moved", what=deadline_label(t, known[args[0]]), date=t.date(due))
-    )
+    await svc.deadlines.change(await request.person(), Change("move", args[0], due))
+    moved = replace(known[args[0]], due=due, placeholder=False)
+    notes = day_notes(t, moved, svc.deadlines.policy.workdays)
+    text = t("deadlines.moved", what=deadline_label(t, moved), date=t.date(due))
+    await request.reply("\n".join([text, *notes]))
 
 
-async def cancel_deadline_command(update: Update, context: Context) -> None:
+@handles(ADMIN)
+async def cancel_deadline_command(request: Request) -> None:
     """/huyhan quarterly:2025-Q4."""
-    message = update.effective_message
-    person = await admin_or_refuse(update, context)
-    if message is None or person is None:
-        return
-    t, svc = text_for(context), services(context)
-    args = context.args or []
-    known = {d.key: d for d in await svc.reminders.deadlines()}
+    t, svc, args = request.t, request.services, request.args
+    known = {d.key: d for d in await svc.deadlines.deadlines()}
     if len(args) != 1 or args[0] not in known:
-        await message.reply_text(t("deadlines.cancel_usage"))
+        await request.reply(t("deadlines.cancel_usage"))
         return
-    await svc.reminders.change(person, Change("cancel", args[0]))
-    await message.reply_text(t("deadlines.cancelled", what=deadline_label(t, known[args[0]])))
+    await svc.deadlines.change(await request.person(), Change("cancel", args[0]))
+    await request.reply(t("deadlines.cancelled", what=deadline_label(t, known[args[0]])))
 
 
-async def pause_command(update: Update, context: Context) -> None:
+@handles(ANYONE)
+async def pause_command(request: Request) -> None:
     """/tamdung [days]: no reminders for that many days (7 by default)."""
-    message = update.effective_message
-    person = await person_of(update, context)
-    if message is None or person is None:
+    t, svc, args = request.t, request.services, request.args
+    if len(args) > 1 or (args and not (args[0].isdigit() and 1 <= int(args[0]) <= MAX_PAUSE_DAYS)):
+        await request.reply(t("pause.usage", max=MAX_PAUSE_DAYS))
         return
-    t, svc = text_for(context), services(context)
-    args = context.args or []
-    if args and not (args[0].isdigit() and 1 <= int(args[0]) <= MAX_PAUSE_DAYS):
-        await message.reply_text(t("pause.usage", max=MAX_PAUSE_DAYS))
-        return
-    until = await svc.reminders.pause(person, int(args[0]) if args else 7)
-    await message.reply_text(
-        t("pause.done", date=t.date(until.astimezone(svc.reminders.zone).date()))
-    )
+    until = await svc.pauses.pause(await request.person(), int(args[0]) if args else 7)
+    await request.reply(t("pause.done", date=t.date(svc.calendar.local(until).date())))
 
 
-async def resume_command(update: Update, context: Context) -> None:
-    message = update.effective_message
-    person = await person_of(update, context)
-    if message is None or person is None:
-        return
-    await services(context).reminders.resume(person)
-    await message.reply_text(text_for(context)("pause.resumed"))
+@handles(ANYONE)
+async def resume_command(request: Request) -> None:
+    await request.services.pauses.resume(await request.person())
+    await request.reply(request.t("pause.resumed"))
 
 
-async def operator_command(update: Update, context: Context) -> None:
+@handles(ADMIN)
+async def operator_command(request: Request) -> None:
     """/nhacnho: next run and last outcome; /nhacnho 18/12/2025: what that day would send.
     Private chats only: the dry run lists recipients."""
-    message = update.effective_message
-    person = await admin_or_refuse(update, context)
-    if message is None or person is None:
-        return
-    t, svc = text_for(context), services(context)
-    if not is_private(update):
-        await message.reply_text(t("private.only", bot=context.bot.username))
-        return
-    args = context.args or []
+    t, svc, args = request.t, request.services, request.args
     if not args:
-        await message.reply_text(
-            operator_text(t, await svc.reminders.operator_view(), svc.reminders.zone)
-        )
+        view = await svc.deliveries.operator_view()
+        await request.reply(operator_text(t, view, svc.calendar.zone))
         return
     when = parse_date(args[0])
     if when is None:
-        await message.reply_text(t("operator.usage"))
+        await request.reply(t("operator.usage"))
         return
-    _, directory = await svc.scores.reference()
+    _, directory = await request.reference()
     lines = [t("dryrun.head", date=t.date(when))]
-    for run in await svc.reminders.runs_on(when):
-        outgoing = await svc.reminders.outgoing(run)
+    for run in await svc.deadlines.runs_on(when):
+        outgoing = await svc.deliveries.outgoing(run)
         lines.append(
             t(
                 "dryrun.run",
@@ -157,30 +130,18 @@ async def operator_command(update: Update, context: Context) -> None:
             lines.append(f"  • {out.chat_id} ({t(f'kind.{out.kind}')}) {owed}".rstrip())
     if len(lines) == 1:
         lines.append(t("dryrun.nothing"))
-    await message.reply_text("\n".join(lines)[:4000])
+    await request.reply("\n".join(lines)[:4000])
 
 
-async def _in_group(update: Update, context: Context) -> bool:
-    """True in a group; in a private chat, says the command belongs in the group."""
-    if update.effective_chat is not None and update.effective_chat.type != "private":
-        return True
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(text_for(context)("group.only_in_group"))
-    return False
-
-
-async def leaders_group_command(update: Update, context: Context) -> None:
+@handles(Access(Where.GROUP, Who.ADMIN))
+async def leaders_group_command(request: Request) -> None:
     """/nhomlanhdao in a group: it receives summaries; "/nhomlanhdao tat" stops them."""
-    message, chat = update.effective_message, update.effective_chat
-    person = await admin_or_refuse(update, context)
-    if message is None or chat is None or person is None:
-        return
-    t = text_for(context)
-    if not await _in_group(update, context):
-        return
-    leaders = not (context.args and fold(context.args[0]) in STOP)
-    await services(context).reminders.register_group(person, chat.id, chat.title or "", leaders)
-    await message.reply_text(t("group.registered" if leaders else "group.unregistered"))
+    chat = request.update.effective_chat
+    title = (chat.title if chat else None) or ""
+    leaders = not (request.args and fold(request.args[0]) in STOP)
+    person = await request.person()
+    await request.services.digests.register_group(person, request.destination, title, leaders)
+    await request.reply(request.t("group.registered" if leaders else "group.unregistered"))
 
 
 # Weekday words: thứ 2 (Monday) … chủ nhật (Sunday), and English names.
@@ -219,29 +180,21 @@ def parse_schedule(args: list[str]) -> Schedule | None | str:
     return Schedule(frequency, day, at)
 
 
-async def subscribe_command(update: Update, context: Context) -> None:
+@handles(Access(Where.GROUP, Who.LEADER))
+async def subscribe_command(request: Request) -> None:
     """/dangkytomtat tuan t2 08:00 | thang 1 08:00 | tat, in a group, by a leader or admin."""
-    message, chat = update.effective_message, update.effective_chat
-    person = await person_of(update, context)
-    if message is None or chat is None or person is None:
+    t = request.t
+    schedule = parse_schedule(list(request.args))
+    if isinstance(schedule, str):
+        await request.reply(t("digest.usage"))
         return
-    t = text_for(context)
-    if not await _in_group(update, context):
-        return
-    if person.role not in ("leader", "admin"):
-        await message.reply_text(t("digest.not_allowed"))
-        return
-    schedule = parse_schedule(context.args or [])
-    if schedule == "":
-        await message.reply_text(t("digest.usage"))
-        return
-    assert not isinstance(schedule, str)  # noqa: S101 - narrowed above
-    await services(context).reminders.subscribe(person, chat.id, schedule)
+    person = await request.person()
+    await request.services.digests.subscribe(person, request.destination, schedule)
     if schedule is None:
-        await message.reply_text(t("digest.stopped"))
+        await request.reply(t("digest.stopped"))
         return
     when = t(
         f"digest.{schedule.frequency}",
         day=t(f"weekday.{schedule.day}") if schedule.frequency == "weekly" else schedule.day,
     )
-    await message.reply_text(t("digest.done", when=when, time=schedule.at.strftime("%H:%M")))
+    await request.reply(t("digest.done", when=when, time=schedule.at.strftime("%H:%M")))

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from handlers.context import Context, is_private, person_of, private_sub_index, services, text_for
-from handlers.update_views import problem_text
+from handlers.request import ANYONE, FOCAL_POINT, Request, handles, sub_index_argument
 from handlers.views import period_label, short_name
 from parsing.period_text import PeriodTextError, find_period
 from services.evidence import FileInfo
-from services.updates import Problem
+from services.refusal import Refusal
 
 PREFIX = "ev:"
 CODE = re.compile(r"(?<![\d.,])(\d{1,2}\.\d{1,2})(?![\d.,])")
 
 
-def file_info(message: Message) -> FileInfo | None:
+def file_info(message: Message | None) -> FileInfo | None:
+    if message is None:
+        return None
     if message.document is not None:
         d = message.document
         return FileInfo(
@@ -41,66 +42,53 @@ def file_info(message: Message) -> FileInfo | None:
     return None
 
 
-async def file_received(update: Update, context: Context) -> None:
-    """A document or photo in a private chat: evidence when the caption names a sub-index."""
-    message = update.effective_message
-    if message is None or not is_private(update):
-        return
-    info = file_info(message)
+@handles(ANYONE)
+async def file_received(request: Request) -> None:
+    """A document or photo (private chats only): evidence when the caption names a sub-index."""
+    info = file_info(request.message)
     if info is None:
         return
-    t, svc = text_for(context), services(context)
-    caption = message.caption or ""
+    t, svc = request.t, request.services
+    caption = (request.message.caption if request.message else None) or ""
     found = CODE.search(caption)
     if found is None:
-        await message.reply_text(t("evidence.no_caption"))
+        await request.reply(t("evidence.no_caption"))
         return
     try:
-        period, _ = find_period(caption, svc.updates.today())
+        period, _ = find_period(caption, svc.calendar.today())
     except PeriodTextError:
-        await message.reply_text(t("syntax.bad_period", code=found.group(1)))
+        await request.reply(t("syntax.bad_period", code=found.group(1)))
         return
-    person = await person_of(update, context)
-    if person is None:
-        return
-    result = await svc.evidence.attach(person, found.group(1), period, info, message.chat_id)
-    if isinstance(result, Problem):
-        _, directory = await svc.scores.reference()
-        await message.reply_text(problem_text(t, result, directory))
-        return
-    await message.reply_text(
+    person = await request.person()
+    attached = await svc.evidence.attach(
+        person, found.group(1), period, info, request.destination.chat_id
+    )
+    await request.reply(
         t(
             "evidence.saved",
             name=info.file_name,
-            code=result.code,
-            period=period_label(t, result.period),
-            count=result.count,
+            code=attached.code,
+            period=period_label(t, attached.period),
+            count=attached.count,
         )
     )
 
 
-async def evidence_command(update: Update, context: Context) -> None:
+@handles(FOCAL_POINT)
+async def evidence_command(request: Request) -> None:
     """/minhchung 8.2: the evidence of a sub-index, each file a button that sends it back."""
-    message = update.effective_message
-    if message is None:
-        return
-    t, svc = text_for(context), services(context)
-    sub = await private_sub_index(update, context, "evidence.usage")
-    if sub is None:
-        return
-    code = sub.code
-    person = await person_of(update, context)
-    if person is None or not person.is_registered:
-        await message.reply_text(t("problem.update.unregistered"))
-        return
-    files = await svc.evidence.files(code)
+    t = request.t
+    sub = await sub_index_argument(request, "evidence.usage")
+    files = await request.services.evidence.files(sub.code)
     if not files:
-        await message.reply_text(t("evidence.none", code=code))
+        await request.reply(t("evidence.none", code=sub.code))
         return
-    lines = [t("evidence.head", code=code, name=short_name(sub.name, 60), count=len(files))]
+    lines = [t("evidence.head", code=sub.code, name=short_name(sub.name, 60), count=len(files))]
     buttons = []
-    for n, (period, row) in enumerate(files[-10:], 1):
-        lines.append(t("evidence.line", n=n, name=row.file_name, period=period_label(t, period)))
+    for n, row in enumerate(files[-10:], 1):
+        lines.append(
+            t("evidence.line", n=n, name=row.file_name, period=period_label(t, row.period))
+        )
         buttons.append(
             [
                 InlineKeyboardButton(
@@ -108,23 +96,18 @@ async def evidence_command(update: Update, context: Context) -> None:
                 )
             ]
         )
-    await message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons))
+    await request.reply("\n".join(lines), InlineKeyboardMarkup(buttons))
 
 
-async def evidence_button(update: Update, context: Context) -> None:
+@handles(FOCAL_POINT)
+async def evidence_button(request: Request) -> None:
     """Send one evidence file back, by the file id Telegram gave it."""
-    query = update.callback_query
-    if query is None or query.data is None or not isinstance(query.message, Message):
-        return
-    svc = services(context)
-    arg = query.data.removeprefix(PREFIX)
-    row = await svc.evidence.file(int(arg)) if arg.isdigit() else None
-    person = await person_of(update, context)
-    if row is None or person is None or not person.is_registered:
-        await query.answer(text_for(context)("evidence.gone"), show_alert=True)
-        return
-    await query.answer()
+    arg = request.data.removeprefix(PREFIX)
+    row = await request.services.evidence.file(int(arg)) if arg.isdigit() else None
+    if row is None:
+        raise Refusal("evidence.gone")
+    await request.answer()
     if row.kind == "photo":
-        await query.message.chat.send_photo(row.file_id, caption=row.file_name)
+        await request.reply_photo(row.file_id, caption=row.file_name)
     else:
-        await query.message.chat.send_document(row.file_id, caption=row.file_name)
+        await request.reply_document(row.file_id, caption=row.file_name)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from handlers.context import LANG, Context, caller_of, services, text_for
+from handlers.context import LANG, Context, services
+from handlers.request import ANYONE, Request, handles
 from locales import LANGUAGES
 
 
@@ -19,17 +20,13 @@ async def remember_language(update: Update, context: Context) -> None:
     context.user_data[LANG] = short if short in LANGUAGES else services(context).texts.default
 
 
-async def language_command(update: Update, context: Context) -> None:
+@handles(ANYONE)
+async def language_command(request: Request) -> None:
     """/ngonngu vi | en."""
-    message, caller = update.effective_message, caller_of(update)
-    if message is None or caller is None or context.user_data is None:
-        return
-    choice = (context.args or [""])[0].lower()
+    choice = (request.args or ("",))[0].lower()
     if choice not in LANGUAGES:
-        await message.reply_text(
-            text_for(context)("language.usage", languages=", ".join(LANGUAGES))
-        )
+        await request.reply(request.t("language.usage", languages=", ".join(LANGUAGES)))
         return
-    await services(context).identity.set_language(caller, choice)
-    context.user_data[LANG] = choice
-    await message.reply_text(text_for(context)("language.done"))
+    await request.services.identity.set_language(request.caller, choice)
+    request.use_language(choice)
+    await request.reply(request.t("language.done"))

@@ -1,108 +1,91 @@
-"""Registration and roles: /start CODE, /moi (invite), /thuhoi (revoke), /capquyen (grant)."""
+"""Registration and roles: /start CODE, /moi (invite), /thuhoi (revoke), /capquyen (grant).
+
+Administrators are the Telegram ids in ADMIN_IDS (the configuration; changed only there) and the
+users granted the role with /capquyen <id> admin (in the database; /capquyen <id> member revokes
+it). The two are independent: removing an id from ADMIN_IDS does not revoke a role granted in the
+database, which is why /capquyen refuses to grant or change a role for an id in ADMIN_IDS."""
 
 from __future__ import annotations
 
-from telegram import Update
-
-from handlers.context import Context, admin_or_refuse, caller_of, services, text_for
+from domain.status import UserRole
+from handlers.request import ADMIN, ANYONE, Access, Request, Who, handles
 from handlers.views import agency_label
-from services.identity import ROLES, find_agency
+from services.identity import find_agency
+from services.refusal import Refusal
 
 MAX_INVITE_USES, MAX_INVITE_DAYS = 50, 90
 
 
-async def start(update: Update, context: Context) -> None:
+@handles(ANYONE)
+async def start(request: Request) -> None:
     """/start, or /start CODE from an invite link."""
-    message, caller = update.effective_message, caller_of(update)
-    if message is None or caller is None:
+    t, caller = request.t, request.caller
+    if not request.args:
+        await request.reply(t("start.welcome", name=caller.full_name))
         return
-    t, svc = text_for(context), services(context)
-    if context.args:
-        outcome = await svc.identity.redeem(caller, context.args[0])
-        if not outcome.ok:
-            await message.reply_text(t(f"invite.{outcome.reason}", code=context.args[0][:16]))
-            return
-        _, directory = await svc.scores.reference()
-        agency = directory.name_of(outcome.detail)
-        await message.reply_text(
-            t(f"invite.{outcome.reason}", name=caller.full_name, agency=agency)
-        )
-        return
-    await message.reply_text(t("start.welcome", name=caller.full_name))
+    redeemed = await request.services.identity.redeem(caller, request.args[0])
+    _, directory = await request.reference()
+    key = "invite.linked" if redeemed.new else "invite.already"
+    await request.reply(t(key, name=caller.full_name, agency=directory.name_of(redeemed.agency)))
 
 
-async def invite_command(update: Update, context: Context) -> None:
-    """/moi SKHCN [uses] [days]: an administrator makes an invite code for an agency."""
-    message = update.effective_message
-    if message is None:
-        return
-    t, svc = text_for(context), services(context)
-    person = await admin_or_refuse(update, context)
-    if person is None:
-        return
-    args = context.args or []
+@handles(Access(who=Who.ADMIN))
+async def invite_command(request: Request) -> None:
+    """/moi SKHCN [uses] [days]: an administrator makes an invite code for an agency. A code is
+    never posted in a group: asked for there, it goes to the administrator's private chat."""
+    t, svc, args = request.t, request.services, request.args
     numbers = [a for a in args[1:] if a.isdigit()]
     if not args or len(numbers) != len(args) - 1:
-        await message.reply_text(t("invite.usage"))
+        await request.reply(t("invite.usage"))
         return
-    _, directory = await svc.scores.reference()
+    _, directory = await request.reference()
     code = find_agency(directory, args[0])
     if code is None:
         examples = ", ".join(a.code for a in directory.agencies[:6])
-        await message.reply_text(
-            t("invite.unknown_agency", agency=args[0][:40], examples=examples)
-        )
+        await request.reply(t("invite.unknown_agency", agency=args[0][:40], examples=examples))
         return
     uses = min(int(numbers[0]), MAX_INVITE_USES) if numbers else 1
     days = min(int(numbers[1]), MAX_INVITE_DAYS) if len(numbers) > 1 else 7
+    person = await request.person()
     invite = await svc.identity.create_invite(
         person, code, max_uses=max(uses, 1), days=max(days, 1)
     )
-    expires = invite.expires_at.astimezone(svc.updates.zone)
-    await message.reply_text(
-        t(
-            "invite.created",
-            agency=agency_label(directory, code),
-            code=invite.code,
-            uses=invite.max_uses,
-            date=t.date(expires.date()),
-            link=f"https://t.me/{context.bot.username}?start={invite.code}",
-        )
+    text = t(
+        "invite.created",
+        agency=agency_label(directory, code),
+        code=invite.code,
+        uses=invite.max_uses,
+        date=t.date(svc.calendar.local(invite.expires_at).date()),
+        link=f"https://t.me/{request.bot_username}?start={invite.code}",
     )
+    if request.is_private:
+        await request.reply(text)
+    elif await request.send_private(text):
+        await request.reply(t("invite.sent_private"))
+    else:
+        # They have not started the bot: the code was never seen, so it must never work.
+        await svc.identity.revoke(person, invite.code)
+        raise Refusal("private.command", command=request.command)
 
 
-async def revoke_command(update: Update, context: Context) -> None:
+@handles(ADMIN)
+async def revoke_command(request: Request) -> None:
     """/thuhoi CODE."""
-    message = update.effective_message
-    if message is None:
+    if not request.args:
+        await request.reply(request.t("revoke.usage"))
         return
-    t, svc = text_for(context), services(context)
-    person = await admin_or_refuse(update, context)
-    if person is None:
-        return
-    if not context.args:
-        await message.reply_text(t("revoke.usage"))
-        return
-    outcome = await svc.identity.revoke(person, context.args[0])
-    key = "revoke.done" if outcome.ok else "invite.unknown"
-    await message.reply_text(t(key, code=context.args[0][:16]))
+    await request.services.identity.revoke(await request.person(), request.args[0])
+    await request.reply(request.t("revoke.done", code=request.args[0][:16]))
 
 
-async def grant_command(update: Update, context: Context) -> None:
-    """/capquyen <telegram id> member|leader|admin."""
-    message = update.effective_message
-    if message is None:
+@handles(ADMIN)
+async def grant_command(request: Request) -> None:
+    """/capquyen <telegram id> member|leader|admin; member takes back what was granted."""
+    t, args = request.t, request.args
+    roles = {role.value for role in UserRole}
+    if len(args) != 2 or not args[0].isdigit() or args[1] not in roles:
+        await request.reply(t("grant.usage"))
         return
-    t, svc = text_for(context), services(context)
-    person = await admin_or_refuse(update, context)
-    if person is None:
-        return
-    args = context.args or []
-    if len(args) != 2 or not args[0].isdigit() or args[1] not in ROLES:
-        await message.reply_text(t("grant.usage"))
-        return
-    outcome = await svc.identity.grant(person, int(args[0]), args[1])
-    if not outcome.ok:
-        await message.reply_text(t("grant.unknown_user", id=args[0]))
-        return
-    await message.reply_text(t("grant.done", name=outcome.detail, role=t(f"role.{args[1]}")))
+    role = UserRole(args[1])
+    name = await request.services.identity.grant(await request.person(), int(args[0]), role)
+    await request.reply(t("grant.done", name=name, role=t(f"role.{role}")))

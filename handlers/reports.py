@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
-from telegram import InputFile, Update
-from telegram.constants import ChatType
+from telegram import InputFile
 
-from handlers.context import Context, services, text_for
-from handlers.views import agency_label, period_label, short_name
+from handlers.provenance_views import dti_text, kinds_line, legend
+from handlers.request import ANYONE, Request, handles
+from handlers.views import agency_label, period_label, rule_line, short_name
 from locales import Text
 from reports.charts import Point, history_png, pillars_png
 from reports.export import Labels, PillarRow, SubIndexRow, Summary, csv_bytes, workbook_bytes
@@ -18,15 +18,13 @@ from scoring.model import Directory
 from services.reports import ExportLine
 
 
-async def chart_command(update: Update, context: Context) -> None:
+@handles(ANYONE)
+async def chart_command(request: Request) -> None:
     """/bieudo: pillars against maxima; /bieudo lich su: the total over periods;
     /bieudo 8.2: one sub-index over periods."""
-    message = update.effective_message
-    if message is None:
-        return
-    t, reports = text_for(context), services(context).reports
+    t, reports = request.t, request.services.reports
     framework, _ = await reports.reference()
-    args = " ".join(context.args or [])
+    args = " ".join(request.args)
     comma = t.lang == "vi"
     if not args:
         board, bars = await reports.pillar_bars()
@@ -43,7 +41,12 @@ async def chart_command(update: Update, context: Context) -> None:
         )
         key: tuple[object, ...] = ("pillars", t.lang, bars, share)
         caption = t(
-            "chart.pillars.caption", points=t.num(board.total), max=t.num(framework.total_max)
+            "chart.pillars.caption",
+            points=t.num(board.total),
+            max=t.num(framework.total_max),
+            dti=dti_text(t, board),
+            periods=", ".join(period_label(t, c) for c in board.periods) or "—",
+            kinds=kinds_line(t, board.scores),
         )
     else:
         asked = resolve(framework, args)
@@ -53,11 +56,11 @@ async def chart_command(update: Update, context: Context) -> None:
             and "lich su" not in args.lower()
             and "history" not in args.lower()
         ):
-            await message.reply_text(t("chart.usage"))
+            await request.reply(t("chart.usage"))
             return
         _, series = await reports.history(code)
         if not series:
-            await message.reply_text(t("chart.no_history"))
+            await request.reply(t("chart.no_history"))
             return
         points = tuple(Point(period_label(t, p), v) for p, v in series)
         sub = framework.sub_index(code) if code else None
@@ -79,24 +82,29 @@ async def chart_command(update: Update, context: Context) -> None:
             decimal_comma=comma,
         )
         key = ("history", t.lang, code, points)
-        caption = title
+        caption = f"{title}\n{legend(t)}"
     png = await reports.charts.get(key, render)
-    await message.reply_photo(png, caption=caption)
+    await request.reply_photo(png, caption=caption)
 
 
-async def export_command(update: Update, context: Context) -> None:
+@handles(ANYONE)
+async def export_command(request: Request) -> None:
     """/xuatexcel: every sub-index with values, points, holders, last update, evidence count."""
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
-        return
-    t, svc = text_for(context), services(context)
+    t, svc = request.t, request.services
     framework, directory = await svc.reports.reference()
     board, lines = await svc.reports.export_lines()
-    private = chat.type == ChatType.PRIVATE  # names of focal points stay out of groups
-    rows = [export_row(t, line, directory, private) for line in lines]
+    # Names of focal points stay out of groups.
+    rows = [export_row(t, line, directory, request.is_private) for line in lines]
+    periods = ", ".join(period_label(t, c) for c in board.periods)
     summary = Summary(
-        title=framework.name,
-        generated_at=svc.clock(),
+        title=t(
+            "export.title",
+            framework=framework.name,
+            periods=periods or "—",
+            kinds=kinds_line(t, board.scores),
+            dti=dti_text(t, board),
+        ),
+        generated_at=svc.calendar.now(),
         total=board.total,
         maximum=framework.total_max,
         dti=board.dti,
@@ -107,7 +115,7 @@ async def export_command(update: Update, context: Context) -> None:
         ),
     )
     labels = export_labels(t)
-    zone = svc.updates.zone
+    zone = svc.calendar.zone
     xlsx = await asyncio.to_thread(
         workbook_bytes,
         summary,
@@ -117,19 +125,15 @@ async def export_command(update: Update, context: Context) -> None:
         language="vi-VN" if t.lang == "vi" else "en-US",
     )
     table = await asyncio.to_thread(csv_bytes, rows, labels, zone, decimal_comma=t.lang == "vi")
-    stamp = svc.clock().astimezone(zone).strftime("%Y%m%d-%H%M")
-    await message.reply_document(
+    stamp = svc.calendar.local(svc.calendar.now()).strftime("%Y%m%d-%H%M")
+    await request.reply_document(
         InputFile(xlsx, filename=f"dti-{stamp}.xlsx"), caption=t("export.caption", count=len(rows))
     )
-    await message.reply_document(InputFile(table, filename=f"dti-{stamp}.csv"))
+    await request.reply_document(InputFile(table, filename=f"dti-{stamp}.csv"))
 
 
 def export_row(t: Text, line: ExportLine, directory: Directory, private: bool) -> SubIndexRow:
-    rule = (
-        t(f"rule.{line.rule}")
-        if line.threshold is None
-        else t("rule.ratio", threshold=t.num(line.threshold), unit=line.unit)
-    )
+    rule = rule_line(t, line.sub) if line.sub is not None else t(f"rule.{line.rule}")
     return SubIndexRow(
         code=line.code,
         name=line.name,
@@ -139,7 +143,7 @@ def export_row(t: Text, line: ExportLine, directory: Directory, private: bool) -
         unit=line.unit,
         period=period_label(t, line.period) if line.period else "",
         points=line.points,
-        status=t(f"status.{line.status}"),
+        status=t(f"status.{line.status or 'missing'}"),
         lead=", ".join(agency_label(directory, c) for c in line.lead),
         coordinate=", ".join(agency_label(directory, c) for c in line.coordinate),
         last_by=line.last_by if private else "",

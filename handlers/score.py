@@ -2,82 +2,81 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.context import Context, services, text_for
+from handlers.insight_views import split
 from handlers.insights import try_insight
+from handlers.request import ANYONE, Request, handles
+from handlers.target_views import index_view, targets_view
 from handlers.updates import try_update
 from handlers.views import answer_view, short_name
 from scoring.lookup import Target
 from scoring.model import Framework
+from services.frameworks import IndexAnswer, TargetsAnswer
 
 MAX_QUESTION = 300  # characters; a longer message is not a score question
 CALLBACK_PREFIX = "diem:"
 
 
-async def score_command(update: Update, context: Context) -> None:
+@handles(ANYONE)
+async def score_command(request: Request) -> None:
     """/diem [question]: the total without arguments, else what the question names."""
-    message = update.effective_message
-    if message is None:
-        return
-    await _answer(message, context, " ".join(context.args or []) or "tổng điểm")
+    await _answer(request, " ".join(request.args) or "tổng điểm")
 
 
-async def text_question(update: Update, context: Context) -> None:
+@handles(ANYONE)
+async def text_question(request: Request) -> None:
     """Free text in a private chat, or in a group when it mentions or replies to the bot."""
-    message = update.effective_message
-    if message is None or message.text is None:
-        return
-    question = message.text
-    if message.chat.type != ChatType.PRIVATE:
-        mention = f"@{context.bot.username}"
-        replied = message.reply_to_message
+    question = request.text
+    if not request.is_private:
+        mention = f"@{request.bot_username}"
+        replied = request.message.reply_to_message if request.message else None
         to_bot = (
             replied is not None
+            # In a forum topic every message "replies" to the topic's first message.
+            and replied.forum_topic_created is None
             and replied.from_user is not None
-            and replied.from_user.id == context.bot.id
+            and replied.from_user.id == request.bot_id
         )
         if mention.lower() not in question.lower() and not to_bot:
             return
         question = question.replace(mention, " ").replace(mention.lower(), " ")
     if len(question) > MAX_QUESTION:
-        await message.reply_text(text_for(context)("error.too_long", limit=MAX_QUESTION))
+        await request.reply(request.t("error.too_long", limit=MAX_QUESTION))
         return
-    if await try_update(update, context, question) or await try_insight(update, context, question):
+    if await try_update(request, question) or await try_insight(request, question):
         return
-    await _answer(message, context, question)
+    await _answer(request, question)
 
 
-async def suggestion_pressed(update: Update, context: Context) -> None:
-    """A suggestion button: answer for the code it carries."""
-    query = update.callback_query
-    if query is None or query.data is None:
+@handles(ANYONE)
+async def suggestion_pressed(request: Request) -> None:
+    """A suggestion button: answer for the code it carries, in the chat and topic it was in."""
+    await request.answer()
+    await _answer(request, request.data.removeprefix(CALLBACK_PREFIX))
+
+
+async def _answer(request: Request, question: str) -> None:
+    t = request.t
+    result = await request.services.scores.answer(question, request.destination.chat_id)
+    if isinstance(result, TargetsAnswer | IndexAnswer):
+        # A chat answered from a plan-targets or index framework (/bochiso).
+        text = (
+            targets_view(t, result) if isinstance(result, TargetsAnswer) else index_view(t, result)
+        )
+        for part in split(text):
+            await request.reply(part)
         return
-    await query.answer()
-    code = query.data.removeprefix(CALLBACK_PREFIX)
-    if isinstance(query.message, Message):
-        await _answer(query.message, context, code, reply=False)
-
-
-async def _answer(
-    message: Message, context: Context, question: str, *, reply: bool = True
-) -> None:
-    t = text_for(context)
-    result = await services(context).scores.answer(question)
     text = answer_view(
-        t,
+        request.t,
         result.board,
         result.directory,
         result.target,
         provisional=result.provisional,
         pending=result.pending,
+        notes=result.notes,
     )
-    markup = _suggestion_buttons(result.target, result.board.framework)
-    if reply:
-        await message.reply_text(text, reply_markup=markup)
-    else:
-        await message.chat.send_message(text, reply_markup=markup)
+    await request.reply(text, _suggestion_buttons(result.target, result.board.framework))
 
 
 def _suggestion_buttons(target: Target, framework: Framework) -> InlineKeyboardMarkup | None:

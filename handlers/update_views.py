@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.status import ReviewStatus
 from handlers.views import agency_label, period_label, short_name
 from locales import Text
 from scoring.engine import Measurement, measurement_points
 from scoring.model import Directory, SubIndex
 from services.mywork import MyWork
-from services.updates import Preview, Problem, Stored
+from services.updates import Preview, Stored
 from storage.db import as_utc
 from storage.values import SubmissionView
 
-STATUS_ICON = {"missing": "⬜", "submitted": "⏳", "approved": "✅", "returned": "↩️"}
+MISSING = "missing"  # no value for the period yet (status.missing)
+STATUS_ICON = {
+    MISSING: "⬜",
+    ReviewStatus.PENDING: "⏳",
+    ReviewStatus.APPROVED: "✅",
+    ReviewStatus.REJECTED: "↩️",
+}
 
 
 def when(t: Text, at: datetime, zone: ZoneInfo) -> str:
@@ -29,27 +35,6 @@ def value_text(t: Text, value: Decimal | None, unit: str) -> str:
     if unit == "có/không":
         return t("value.yes") if value else t("value.no")
     return f"{t.num(value, 4)} {unit}".strip()
-
-
-def problem_text(t: Text, problem: Problem, directory: Directory) -> str:
-    """The message for something the user must fix, with what to type instead."""
-    params: dict[str, Any] = dict(problem.params)
-    for key in ("lead", "coordinate", "mine"):
-        if key in params:
-            params[key] = ", ".join(agency_label(directory, c) for c in params[key]) or "—"
-    for key, value in params.items():
-        if isinstance(value, Decimal):
-            params[key] = t.num(value, 1 if problem.reason.startswith("evidence") else 2)
-    if "near" in params:
-        params["near"] = ", ".join(params["near"][:6]) or "—"
-    if "candidates" in params:
-        first, second = (params.pop("candidates") + (Decimal(0), Decimal(0)))[:2]
-        params["first"], params["second"] = t.num(first, 6), format(second, "f")
-    if "period" in params:
-        params["period"] = period_label(t, params["period"])
-    if "status" in params:
-        params["status"] = t(f"status.{params['status']}")
-    return t(f"problem.{problem.reason}", **params)
 
 
 def preview_text(t: Text, p: Preview) -> str:
@@ -129,12 +114,13 @@ def mywork_text(t: Text, work: MyWork, directory: Directory) -> str:
         lines.append("")
         lines.append(t("mywork.agency", agency=directory.name_of(group.agency)))
         for item in group.items:
-            status = t(f"status.{item.status}")
+            shown = item.status or MISSING
+            status = t(f"status.{shown}")
             if item.comment:
                 status = t("mywork.returned_with", comment=item.comment)
             role = t(f"role.{item.role}")
             name = short_name(item.sub.name, 40)
-            lines.append(f"{STATUS_ICON[item.status]} {item.sub.code} {name} · {role} · {status}")
+            lines.append(f"{STATUS_ICON[shown]} {item.sub.code} {name} · {role} · {status}")
     return "\n".join(lines)
 
 

@@ -3,167 +3,117 @@ Cancel buttons, explanations and history."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.context import (
-    AWAITING,
-    Context,
-    is_private,
-    person_of,
-    private_sub_index,
-    services,
-    text_for,
-)
-from handlers.update_views import history_text, preview_text, problem_text, stored_text
+from handlers.request import ANYONE, PRIVATE, Request, handles, sub_index_argument
+from handlers.update_views import history_text, preview_text, stored_text
 from parsing.period_text import PeriodTextError, find_period
 from parsing.update_text import UpdateRequest, UpdateSyntaxError, parse_update
-from services.updates import Problem
+from services.refusal import Refusal
 
 PREFIX = "upd:"
 
 
-async def update_command(update: Update, context: Context) -> None:
+@handles(ANYONE)
+async def update_command(request: Request) -> None:
     """/capnhat 8.2 12,5% [kỳ] [ghi chú]."""
-    message = update.effective_message
-    if message is not None and message.text is not None:
-        await try_update(update, context, message.text)
+    await try_update(request, request.text)
 
 
-async def try_update(update: Update, context: Context, text: str) -> bool:
+async def try_update(request: Request, text: str) -> bool:
     """Answer `text` as a metric update if it is one; False when it is not an update at all."""
-    message = update.effective_message
-    assert message is not None  # noqa: S101 - callers pass message updates
-    t = text_for(context)
+    t = request.t
     try:
-        request = parse_update(text, services(context).updates.today())
+        update = parse_update(text, request.services.calendar.today())
     except UpdateSyntaxError as error:
-        await message.reply_text(t(f"syntax.{error.reason}", code=error.code or "8.2"))
+        await request.reply(t(f"syntax.{error.reason}", code=error.code or "8.2"))
         return True
-    if request is None:
+    if update is None:
         return False
-    if not is_private(update):
-        await message.reply_text(t("update.private_only", bot=context.bot.username))
-        return True
-    await _preview(update, context, message, request)
+    if not request.is_private:
+        raise Refusal("update.private_only")
+    await _preview(request, update)
     return True
 
 
-async def _preview(
-    update: Update, context: Context, message: Message, request: UpdateRequest
-) -> None:
-    t, svc = text_for(context), services(context)
-    person = await person_of(update, context)
-    if person is None:
-        return
-    result = await svc.updates.preview(person, request, message.chat_id)
-    if isinstance(result, Problem):
-        _, directory = await svc.scores.reference()
-        await message.reply_text(problem_text(t, result, directory))
-        return
+async def _preview(request: Request, update: UpdateRequest) -> None:
+    t = request.t
+    person = await request.person()
+    preview = await request.services.updates.preview(person, update, request.destination.chat_id)
     buttons = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    t("button.confirm"), callback_data=f"{PREFIX}ok:{result.draft_id}"
+                    t("button.confirm"), callback_data=f"{PREFIX}ok:{preview.draft_id}"
                 ),
                 InlineKeyboardButton(
-                    t("button.cancel"), callback_data=f"{PREFIX}no:{result.draft_id}"
+                    t("button.cancel"), callback_data=f"{PREFIX}no:{preview.draft_id}"
                 ),
             ]
         ]
     )
-    await message.reply_text(preview_text(t, result), reply_markup=buttons)
+    await request.reply(preview_text(t, preview), buttons)
 
 
-async def update_button(update: Update, context: Context) -> None:
-    """Confirm, Cancel, or "update this one" from /chiso."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    t, svc = text_for(context), services(context)
-    action, _, arg = query.data.removeprefix(PREFIX).partition(":")
-    person = await person_of(update, context)
-    if person is None:
-        return
+@handles(ANYONE)
+async def update_button(request: Request) -> None:
+    """Confirm, Cancel, or "update this one" from /chiso and reminders."""
+    t, svc = request.t, request.services
+    action, _, arg = request.data.removeprefix(PREFIX).partition(":")
     if action == "ask":
-        sub = await svc.updates.sub_index(arg)
-        await query.answer()
-        if (
-            sub is not None
-            and isinstance(query.message, Message)
-            and context.user_data is not None
-        ):
-            context.user_data[AWAITING] = {"value_for": arg}
-            await query.message.chat.send_message(t("update.ask_value", code=arg, unit=sub.unit))
+        framework, _ = await request.reference()
+        sub = framework.sub_index(arg)
+        await request.answer()
+        if sub is not None:
+            request.expect(value_for=arg)
+            await request.send(t("update.ask_value", code=arg, unit=sub.unit))
         return
+    if action not in ("ok", "no"):
+        raise Refusal("button.expired")
     if not arg.isdigit():
-        await query.answer(t("problem.draft.unknown"), show_alert=True)
-        return
-    _, directory = await svc.scores.reference()
+        raise Refusal("problem.draft.unknown")
+    person = await request.person()
     if action == "ok":
-        result = await svc.updates.confirm(person, int(arg))
-        if isinstance(result, Problem):
-            await query.answer(problem_text(t, result, directory), show_alert=True)
-            return
+        stored = await svc.updates.confirm(person, int(arg))
         # Edit before answering: when the spinner stops, the message already shows the outcome.
-        await query.edit_message_text(stored_text(t, result))
-        await query.answer(t("update.saved_short"))
-    elif action == "no":
-        problem = await svc.updates.cancel(person, int(arg))
-        if problem is not None:
-            await query.answer(problem_text(t, problem, directory), show_alert=True)
-            return
-        await query.edit_message_text(t("update.cancelled"))
-        await query.answer()
+        await request.edit(stored_text(t, stored))
+        await request.answer(t("update.saved_short"))
+    else:
+        await svc.updates.cancel(person, int(arg))
+        await request.edit(t("update.cancelled"))
 
 
-async def value_reply(update: Update, context: Context, code: str, text: str) -> None:
+async def value_reply(request: Request, code: str, text: str) -> None:
     """The answer to "gõ giá trị cho 3.1": the text is the value (and maybe a period, a note)."""
-    message = update.effective_message
-    assert message is not None  # noqa: S101 - only called for text messages
     try:
-        request = parse_update(f"/capnhat {code} {text}", services(context).updates.today())
+        update = parse_update(f"/capnhat {code} {text}", request.services.calendar.today())
     except UpdateSyntaxError as error:
-        await message.reply_text(text_for(context)(f"syntax.{error.reason}", code=code))
+        await request.reply(request.t(f"syntax.{error.reason}", code=code))
         return
-    if request is not None:
-        await _preview(update, context, message, request)
+    if update is not None:
+        await _preview(request, update)
 
 
-async def explain_command(update: Update, context: Context) -> None:
+@handles(PRIVATE)
+async def explain_command(request: Request) -> None:
     """/giaitrinh 6.6 <explanation>."""
-    message = update.effective_message
-    if message is None:
-        return
-    t, svc = text_for(context), services(context)
-    args = context.args or []
+    t, svc, args = request.t, request.services, request.args
     if len(args) < 2:
-        await message.reply_text(t("explain.usage"))
-        return
-    person = await person_of(update, context)
-    if person is None:
+        await request.reply(t("explain.usage"))
         return
     try:
-        period, text = find_period(" ".join(args[1:]), svc.updates.today())
+        period, text = find_period(" ".join(args[1:]), svc.calendar.today())
     except PeriodTextError:
         period, text = None, " ".join(args[1:])
-    result = await svc.updates.explain(person, args[0], text, period)
-    if isinstance(result, Problem):
-        _, directory = await svc.scores.reference()
-        await message.reply_text(problem_text(t, result, directory))
-        return
-    await message.reply_text(t("explain.saved", code=args[0], period=result))
+    filed = await svc.updates.explain(await request.person(), args[0], text, period)
+    await request.reply(t("explain.saved", code=args[0], period=filed))
 
 
-async def history_command(update: Update, context: Context) -> None:
+@handles(PRIVATE)
+async def history_command(request: Request) -> None:
     """/lichsu 8.2: the values of a sub-index over time, in private chats."""
-    message = update.effective_message
-    if message is None:
-        return
-    t, svc = text_for(context), services(context)
-    sub = await private_sub_index(update, context, "history.usage")
-    if sub is None:
-        return
-    _, directory = await svc.scores.reference()
+    svc = request.services
+    sub = await sub_index_argument(request, "history.usage")
+    _, directory = await request.reference()
     rows = await svc.updates.history(sub.code)
-    await message.reply_text(history_text(t, sub, rows, directory, svc.updates.zone))
+    await request.reply(history_text(request.t, sub, rows, directory, svc.calendar.zone))

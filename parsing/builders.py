@@ -35,6 +35,7 @@ from parsing.intents import (
     WhatIf,
 )
 from parsing.subjects import SubjectReading, neighbours
+from scoring.model import FrameworkKind
 from scoring.periods import parse_period
 
 
@@ -76,7 +77,7 @@ def _score(entities: Entities, _: ChangeReading | None) -> Intent:
 
 def _future_period(entities: Entities) -> str:
     """A period not yet begun, for a DTI framework: as typed, else ""."""
-    if entities.entry.framework.kind != "dti":
+    if entities.entry.framework.kind == FrameworkKind.TARGETS:
         return ""
     code = entities.asked_period
     if code and parse_period(code).starts_on > entities.today:

@@ -13,11 +13,12 @@ from parsing.codes import CodeMention, find_codes
 from parsing.lexicon import FrameworkEntry, Lexicon
 from parsing.period_text import PERIOD_FIRST_WORDS, PeriodTextError, period_at, starts_period
 from parsing.pillars import PillarMention, find_pillars
-from parsing.places import ProvinceMention, find_provinces, named_framework
+from parsing.places import ProvinceMention, find_provinces, named_frameworks
 from parsing.quantities import find_count, find_target, find_year
 from parsing.reading import Reading
-from parsing.subjects import SubjectReading, resolve
+from parsing.subjects import SubjectReading, resolve, subs_by_name
 from parsing.tokens import NUMBER
+from scoring.model import FrameworkKind
 
 
 @dataclass(slots=True)
@@ -93,7 +94,7 @@ def extract(
         if bare is not None:
             taken.add(bare[0])
             year = bare[1]
-    framework = named_framework(reading, lexicon, provinces, year)
+    framework = _framework(reading, lexicon, named_frameworks(reading, lexicon, provinces, year))
     chat = lexicon.frameworks[default or lexicon.primary]
     entry = lexicon.frameworks[framework] if framework else chat
     codes = find_codes(reading, entry.framework)
@@ -125,6 +126,21 @@ def extract(
         taken,
         command,
     )
+
+
+def _framework(reading: Reading, lexicon: Lexicon, candidates: list[str]) -> str | None:
+    """One of the frameworks a message may name: the one whose sub-indices it names most
+    ("cáp quang hộ gia đình Ninh Thuận" is a plan target, not the DTI 2022); when it names none
+    the province's plan targets, which hold the most of its figures."""
+    if len(candidates) < 2:
+        return candidates[0] if candidates else None
+
+    def evidence(code: str) -> tuple[float, bool]:
+        entry = lexicon.frameworks[code]
+        named = subs_by_name(reading, lexicon, entry, ())[1]
+        return named, entry.framework.kind == FrameworkKind.TARGETS
+
+    return max(candidates, key=evidence)
 
 
 def _period(reading: Reading, today: date) -> tuple[str | None, tuple[int, int], bool]:

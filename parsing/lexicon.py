@@ -18,7 +18,7 @@ from parsing.subindex_names import NameIndex, Unit, build_name_index, unit, with
 from parsing.tokens import WORD, fold_chars, name_words, phrase_of, tokenize, words_of
 from parsing.typos import TypoIndex
 from parsing.vocabulary_files import Vocabulary, load_vocabulary
-from scoring.model import Agency, Directory, Framework
+from scoring.model import Agency, Directory, Framework, FrameworkKind
 
 # Markers a longer phrase inherits from the words inside it: "ai chủ trì" is a question too.
 _INHERITED = ("question", "hypothetical")
@@ -388,6 +388,6 @@ def _primary(frameworks: Sequence[Framework], home: str) -> str:
     own = [
         f
         for f in frameworks
-        if f.kind == "dti" and fold_chars(f.province or home) == fold_chars(home)
+        if f.kind == FrameworkKind.DTI and fold_chars(f.province or home) == fold_chars(home)
     ]
     return max(own, key=lambda f: f.year).code if own else frameworks[0].code

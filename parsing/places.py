@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from parsing.lexicon import Lexicon
 from parsing.reading import Reading
 from parsing.tokens import fold_chars
+from scoring.model import Framework, FrameworkKind
 
 _CODE = re.compile(r"[0-9]{1,2}[.,][0-9]{1,2}")
 
@@ -42,6 +43,10 @@ def find_provinces(reading: Reading, lexicon: Lexicon) -> list[ProvinceMention]:
     return found
 
 
+def _targets(framework: Framework) -> bool:
+    return framework.kind == FrameworkKind.TARGETS
+
+
 def _about_primary(reading: Reading, lexicon: Lexicon) -> bool:
     """A pillar of the primary framework or a sub-index code: "đề án đô thị thông minh" and
     "chỉ tiêu 8.2" are about the DTI framework, "chỉ tiêu" or not."""
@@ -50,25 +55,30 @@ def _about_primary(reading: Reading, lexicon: Lexicon) -> bool:
     return any(s.kind == "pillar" and s.name == lexicon.primary for _, s in reading.things)
 
 
-def named_framework(
+def named_frameworks(
     reading: Reading, lexicon: Lexicon, provinces: list[ProvinceMention], year: int | None
-) -> str | None:
-    """The framework the message names, or None (the chat's default applies)."""
+) -> list[str]:
+    """The frameworks the message may name, best first, newest first among equals; none: the
+    chat's default applies. Several when only a province names them and nothing says which
+    (the caller then looks for their sub-indices' names)."""
     named = [s.name for _, s in reading.things if s.kind == "framework"]
     if named:
-        return named[0]
+        return named[:1]
     candidates = [code for p in provinces for code in p.frameworks]
     targets = reading.has("targets")
     if not candidates and targets and not _about_primary(reading, lexicon):
-        candidates = [code for code, e in lexicon.frameworks.items() if e.framework.kind != "dti"]
+        candidates = [code for code, e in lexicon.frameworks.items() if _targets(e.framework)]
     if not candidates:
-        return None
-    kinds = [lexicon.framework(c).kind for c in candidates]
-    if targets and any(k != "dti" for k in kinds):
-        candidates = [c for c, k in zip(candidates, kinds, strict=True) if k != "dti"]
-    elif reading.has("dti") and "dti" in kinds:
-        candidates = [c for c, k in zip(candidates, kinds, strict=True) if k == "dti"]
+        return []
+    # "chỉ tiêu" asks for plan targets; "điểm", "DTI" for a DTI framework (points, or the
+    # published 0-1 index).
+    plans = [c for c in candidates if _targets(lexicon.framework(c))]
+    scores = [c for c in candidates if not _targets(lexicon.framework(c))]
+    if targets and plans:
+        candidates = plans
+    elif reading.has("dti") and scores:
+        candidates = scores
     if year is not None:
         same_year = [c for c in candidates if lexicon.framework(c).year == year]
         candidates = same_year or candidates
-    return max(candidates, key=lambda c: lexicon.framework(c).year)
+    return sorted(candidates, key=lambda c: -lexicon.framework(c).year)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from locales import Translator
-from services.clock import Clock
+from services.clock import Calendar, Clock
+from services.deadlines import DeadlineService, Policy
+from services.deliveries import DeliveryService
+from services.digests import DigestService
 from services.evidence import EvidenceService
 from services.identity import IdentityService
 from services.insights import InsightService
 from services.mywork import MyWorkService
-from services.reminders import Policy, ReminderService
+from services.pauses import PauseService
 from services.reports import ReportService
 from services.review import ReviewService
 from services.scores import ScoreService
@@ -27,11 +31,14 @@ class Services:
     review: ReviewService
     evidence: EvidenceService
     mywork: MyWorkService
-    reminders: ReminderService
+    deadlines: DeadlineService
+    deliveries: DeliveryService
+    digests: DigestService
+    pauses: PauseService
     insights: InsightService
     reports: ReportService
     texts: Translator
-    clock: Clock
+    calendar: Calendar
 
 
 def build_services(
@@ -45,19 +52,23 @@ def build_services(
     max_evidence_bytes: int,
     reminder_policy: Policy,
 ) -> Services:
-    scores = ScoreService(sessions, framework)
-    updates = UpdateService(sessions, scores, clock, timezone)
-    reminders = ReminderService(sessions, scores, clock, updates.zone, reminder_policy)
+    calendar = Calendar(clock, ZoneInfo(timezone))
+    scores = ScoreService(sessions, framework, calendar=calendar)
+    updates = UpdateService(sessions, scores, calendar)
+    deadlines = DeadlineService(sessions, calendar, reminder_policy)
     return Services(
         scores=scores,
-        identity=IdentityService(sessions, clock, admin_ids),
+        identity=IdentityService(sessions, calendar, admin_ids),
         updates=updates,
-        review=ReviewService(sessions, scores, clock),
-        evidence=EvidenceService(sessions, scores, updates, clock, max_evidence_bytes),
-        mywork=MyWorkService(sessions, scores, updates, reminders),
-        reminders=reminders,
-        insights=InsightService(sessions, scores, updates, reminders),
-        reports=ReportService(sessions, scores, clock),
+        review=ReviewService(sessions, scores, calendar),
+        evidence=EvidenceService(sessions, scores, calendar, max_evidence_bytes),
+        mywork=MyWorkService(sessions, scores, calendar, deadlines),
+        deadlines=deadlines,
+        deliveries=DeliveryService(sessions, scores, calendar, deadlines),
+        digests=DigestService(sessions, calendar, reminder_policy),
+        pauses=PauseService(sessions, calendar),
+        insights=InsightService(sessions, scores, calendar, deadlines),
+        reports=ReportService(sessions, scores),
         texts=Translator(language),
-        clock=clock,
+        calendar=calendar,
     )

@@ -7,13 +7,13 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.clock import Clock
+from services.clock import Calendar
+from services.holders import updatable
 from services.identity import Person
+from services.refusal import Refusal
 from services.scores import ScoreService
-from services.updates import Problem, UpdateService
 from storage import repo
 from storage import values as values_repo
-from storage.models import EvidenceRow
 
 # File types a report's evidence comes in: documents, spreadsheets, scans and photos, archives.
 ALLOWED_TYPES = (
@@ -39,6 +39,17 @@ class FileInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceFile:
+    """A stored evidence file: Telegram keeps the bytes under `file_id`."""
+
+    id: int
+    period: str
+    file_id: str
+    file_name: str
+    kind: str  # "document" | "photo"
+
+
+@dataclass(frozen=True, slots=True)
 class Attached:
     evidence_id: int
     code: str
@@ -51,37 +62,34 @@ class EvidenceService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         scores: ScoreService,
-        updates: UpdateService,
-        clock: Clock,
+        calendar: Calendar,
         max_bytes: int,
     ) -> None:
         self._sessions = sessions
         self._scores = scores
-        self._updates = updates
-        self._clock = clock
+        self._calendar = calendar
         self.max_bytes = max_bytes
 
     async def attach(
         self, person: Person, code: str, period: str | None, info: FileInfo, chat_id: int | None
-    ) -> Attached | Problem:
+    ) -> Attached:
         """Record a file as evidence for a sub-index the person may update."""
         if info.size > self.max_bytes:
             mb = Decimal(1024 * 1024)
-            return Problem(
-                "evidence.too_large", {"size": info.size / mb, "max": self.max_bytes / mb}
+            raise Refusal(
+                "problem.evidence.too_large", size=info.size / mb, max=self.max_bytes / mb
             )
         if info.kind != "photo" and info.mime_type not in ALLOWED_TYPES:
-            return Problem("evidence.bad_type", {"type": info.mime_type or info.file_name})
-        sub = await self._updates.check_can_update(person, code)
-        if isinstance(sub, Problem):
-            return sub
-        period = period or self._updates.current_period()
-        now = self._clock()
-        framework, _ = await self._scores.reference()
+            raise Refusal("problem.evidence.bad_type", type=info.mime_type or info.file_name)
+        framework, directory = await self._scores.reference()
+        sub = updatable(person, framework, directory, code)
+        period = period or self._calendar.current_period()
+        now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             ids = await repo.indicator_ids(session, framework.code)
             period_id = await repo.period_id(session, period)
-            row = EvidenceRow(
+            row = await values_repo.add_evidence(
+                session,
                 indicator_id=ids[sub.code],
                 period_id=period_id,
                 submission_id=await values_repo.newest_submission_id(
@@ -95,14 +103,15 @@ class EvidenceService:
                 size=info.size,
                 user_id=person.user_id,
                 chat_id=chat_id,
-                created_at=now,
+                at=now,
             )
-            await repo.add_audited(
+            repo.audit(
                 session,
-                row,
                 now,
                 person.actor,
                 "attach",
+                "evidence",
+                str(row.id),
                 indicator=sub.code,
                 period=period,
                 file=info.file_name,
@@ -110,16 +119,29 @@ class EvidenceService:
             count = len(await values_repo.evidence_for(session, ids[sub.code], period_id))
         return Attached(row.id, sub.code, period, count)
 
-    async def files(self, code: str) -> list[tuple[str, EvidenceRow]]:
-        """Every evidence file of a sub-index with its period code, oldest first."""
+    async def files(self, code: str) -> list[EvidenceFile]:
+        """Every evidence file of a sub-index, oldest first."""
         framework, _ = await self._scores.reference()
         async with self._sessions() as session:
             ids = await repo.indicator_ids(session, framework.code)
             if code not in ids:
                 return []
             rows = await values_repo.evidence_for(session, ids[code])
-            return [(await repo.period_code(session, r.period_id), r) for r in rows]
+            return [
+                EvidenceFile(
+                    r.id,
+                    await repo.period_code(session, r.period_id),
+                    r.file_id,
+                    r.file_name,
+                    r.kind,
+                )
+                for r in rows
+            ]
 
-    async def file(self, evidence_id: int) -> EvidenceRow | None:
+    async def file(self, evidence_id: int) -> EvidenceFile | None:
         async with self._sessions() as session:
-            return await session.get(EvidenceRow, evidence_id)
+            row = await values_repo.evidence_file(session, evidence_id)
+            if row is None:
+                return None
+            period = await repo.period_code(session, row.period_id)
+            return EvidenceFile(row.id, period, row.file_id, row.file_name, row.kind)

@@ -8,14 +8,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.status import UserRole
 from scoring.model import Directory
 from scoring.text import fold
-from services.clock import Clock
+from services.clock import Calendar
+from services.refusal import Refusal
 from storage import people, repo
 from storage.db import as_utc
-from storage.models import AgencyRow, InviteRow, UserRow
+from storage.models import UserRow
 
-ROLES = ("member", "leader", "admin")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a phone
 CODE_LENGTH = 8
 
@@ -35,13 +36,13 @@ class Person:
     user_id: int
     telegram_id: int
     name: str
-    role: str
+    role: UserRole
     is_admin: bool
     agencies: tuple[str, ...]
 
     @property
     def is_registered(self) -> bool:
-        return self.is_admin or self.role != "member" or bool(self.agencies)
+        return self.is_admin or self.role is not UserRole.MEMBER or bool(self.agencies)
 
     @property
     def actor(self) -> str:
@@ -57,12 +58,11 @@ class Invite:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    """ok, or a reason id the handler turns into a message; `detail` fills it in."""
+class Redeemed:
+    """The agency an invite linked its user to; `new` is False when they were linked already."""
 
-    ok: bool
-    reason: str = ""
-    detail: str = ""
+    agency: str
+    new: bool
 
 
 def find_agency(directory: Directory, text: str) -> str | None:
@@ -82,10 +82,13 @@ async def _upsert(session: AsyncSession, caller: Caller, now: datetime) -> UserR
 
 class IdentityService:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, admin_ids: frozenset[int]
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        calendar: Calendar,
+        admin_ids: frozenset[int],
     ) -> None:
         self._sessions = sessions
-        self._clock = clock
+        self._calendar = calendar
         self._admin_ids = admin_ids
 
     @property
@@ -96,18 +99,18 @@ class IdentityService:
     async def person(self, caller: Caller) -> Person:
         """The caller as a user of the bot, recorded on first contact."""
         async with self._sessions() as session, session.begin():
-            user = await _upsert(session, caller, self._clock())
+            user = await _upsert(session, caller, self._calendar.now())
             return await self._person(
                 session, user.id, user.telegram_id, user.full_name, user.role
             )
 
     async def _person(
-        self, session: AsyncSession, user_id: int, telegram_id: int, name: str, role: str
+        self, session: AsyncSession, user_id: int, telegram_id: int, name: str, role: UserRole
     ) -> Person:
         agencies = tuple(await people.agency_codes(session, user_id))
-        is_admin = telegram_id in self._admin_ids or role == "admin"
+        is_admin = telegram_id in self._admin_ids or role is UserRole.ADMIN
         return Person(
-            user_id, telegram_id, name, "admin" if is_admin else role, is_admin, agencies
+            user_id, telegram_id, name, UserRole.ADMIN if is_admin else role, is_admin, agencies
         )
 
     async def language_of(self, telegram_id: int) -> str | None:
@@ -117,10 +120,11 @@ class IdentityService:
             return user.language if user else None
 
     async def set_language(self, caller: Caller, language: str) -> None:
-        now = self._clock()
+        now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             user = await _upsert(session, caller, now)
-            previous, user.language = user.language, language
+            previous = user.language
+            await people.set_language(session, user.id, language)
             repo.audit(
                 session,
                 now,
@@ -136,22 +140,14 @@ class IdentityService:
         self, actor: Person, agency_code: str, *, max_uses: int = 1, days: int = 7
     ) -> Invite:
         """A new code for an agency; only administrators may (the handler checks first)."""
-        now = self._clock()
+        now = self._calendar.now()
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         expires = now + timedelta(days=days)
         async with self._sessions() as session, session.begin():
             agency = await people.agency(session, agency_code)
-            assert agency is not None  # noqa: S101 - the handler resolved the code
-            session.add(
-                InviteRow(
-                    code=code,
-                    agency_id=agency.id,
-                    max_uses=max_uses,
-                    expires_at=expires,
-                    created_by=actor.actor,
-                    created_at=now,
-                )
-            )
+            if agency is None:
+                raise Refusal("invite.unknown_agency", agency=agency_code, examples="")
+            await people.add_invite(session, code, agency.id, max_uses, expires, actor.actor, now)
             repo.audit(
                 session,
                 now,
@@ -165,20 +161,21 @@ class IdentityService:
             )
         return Invite(code, agency_code, max_uses, expires)
 
-    async def redeem(self, caller: Caller, code: str) -> Outcome:
+    async def redeem(self, caller: Caller, code: str) -> Redeemed:
         """Link the caller to the invite's agency, once per use the code allows."""
-        now = self._clock()
+        now = self._calendar.now()
+        shown = code[:16]  # as typed, cut so a pasted essay does not come back
         async with self._sessions() as session, session.begin():
             invite = await people.invite(session, code.strip().upper())
             if invite is None:
-                return Outcome(False, "unknown")
+                raise Refusal("invite.unknown", code=shown)
             if invite.revoked_at is not None:
-                return Outcome(False, "revoked")
+                raise Refusal("invite.revoked", code=shown)
             if as_utc(invite.expires_at) <= now:
-                return Outcome(False, "expired")
+                raise Refusal("invite.expired", code=shown)
             user = await _upsert(session, caller, now)
             if not await people.use_invite(session, invite.id):
-                return Outcome(False, "used_up")
+                raise Refusal("invite.used_up", code=shown)
             linked = await people.link_agency(session, user.id, invite.agency_id)
             repo.audit(
                 session,
@@ -190,29 +187,33 @@ class IdentityService:
                 agency_id=invite.agency_id,
                 new_link=linked,
             )
-            agency = await session.get(AgencyRow, invite.agency_id)
-            agency_code = agency.code if agency else ""
-        return Outcome(True, "linked" if linked else "already", agency_code)
+            agency_code = await people.agency_code(session, invite.agency_id)
+        return Redeemed(agency_code, linked)
 
-    async def revoke(self, actor: Person, code: str) -> Outcome:
-        now = self._clock()
+    async def revoke(self, actor: Person, code: str) -> None:
+        """Stop an invite code from working (already revoked: nothing changes)."""
+        now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             invite = await people.invite(session, code.strip().upper())
             if invite is None:
-                return Outcome(False, "unknown")
-            if invite.revoked_at is None:
-                invite.revoked_at = now
+                raise Refusal("invite.unknown", code=code[:16])
+            if await people.revoke_invite(session, invite.id, now):
                 repo.audit(session, now, actor.actor, "revoke", "invite", invite.code)
-        return Outcome(True)
 
-    async def grant(self, actor: Person, telegram_id: int, role: str) -> Outcome:
-        """Give a registered user a role (member, leader, admin)."""
-        now = self._clock()
+    async def grant(self, actor: Person, telegram_id: int, role: UserRole) -> str:
+        """Give a known user a role (member, leader, admin); granting "member" revokes what
+        was granted before. Administrators named in ADMIN_IDS are left to the configuration.
+        Returns the user's name."""
+        now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             user = await people.user_by_telegram(session, telegram_id)
             if user is None:
-                return Outcome(False, "unknown_user", str(telegram_id))
-            previous, user.role = user.role, role
+                raise Refusal("grant.unknown_user", id=telegram_id)
+            name = user.full_name or str(telegram_id)
+            if telegram_id in self._admin_ids:
+                raise Refusal("grant.configured_admin", id=telegram_id, name=name)
+            previous = user.role
+            await people.set_role(session, user.id, role)
             repo.audit(
                 session,
                 now,
@@ -223,4 +224,4 @@ class IdentityService:
                 role=role,
                 previous=previous,
             )
-        return Outcome(True, detail=user.full_name or str(telegram_id))
+        return name

@@ -6,23 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.status import ReviewStatus
 from reminders.calendar import HOLDERS, Deadline
+from reminders.owed import owed_by_agency
 from scoring.engine import Measurement, Scoreboard, SubIndexScore
 from scoring.insights import GapPlan, board_at, gap_plan, weakest, what_if
 from scoring.lookup import Target, resolve
-from scoring.model import Directory, Framework, SubIndex
+from scoring.model import Directory, Framework, Role, SubIndex
 from scoring.periods import parse_period
 from scoring.text import fold
+from services.clock import Calendar
+from services.deadlines import DeadlineService
 from services.mywork import held_by
-from services.reminders import ReminderService, owed_by_agency
+from services.reading import read_value
+from services.refusal import Refusal
 from services.scores import ScoreService
-from services.updates import Problem, UpdateService, read_value
-from storage import repo
+from storage import rankings, repo
 from storage import values as values_repo
-from storage.models import RankingRow
 
 DEFAULT_WEAKEST = 5
 
@@ -65,6 +67,7 @@ class RankRow:
     rank: int
     of_total: int
     dti: Decimal | None
+    source: str = ""
 
 
 class InsightService:
@@ -72,13 +75,13 @@ class InsightService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         scores: ScoreService,
-        updates: UpdateService,
-        reminders: ReminderService,
+        calendar: Calendar,
+        deadlines: DeadlineService,
     ) -> None:
         self._sessions = sessions
         self._scores = scores
-        self._updates = updates
-        self._reminders = reminders
+        self._calendar = calendar
+        self._deadlines = deadlines
 
     async def weakest(
         self, count: int = DEFAULT_WEAKEST
@@ -95,19 +98,17 @@ class InsightService:
         )
         return gap_plan(board, goal)
 
-    async def what_if(self, changes: tuple[tuple[str, str], ...]) -> WhatIf | Problem:
+    async def what_if(self, changes: tuple[tuple[str, str], ...]) -> WhatIf:
         """The total if these values were stored now (checked like real updates), never stored."""
         framework, _ = await self.reference()
         values = await self._scores.measurements()
         applied, extra = [], []
-        period = self._updates.current_period()
+        period = self._calendar.current_period()
         for code, raw in changes:
             sub = framework.sub_index(code)
             if sub is None:
-                return Problem("update.unknown_code", {"code": code, "near": []})
+                raise Refusal("problem.update.unknown_code", code=code, near=[])
             value = read_value(sub, raw)
-            if isinstance(value, Problem):
-                return value
             applied.append((sub, value))
             extra.append(Measurement(code, period, value=value))
         before = await self._scores.board(values)
@@ -125,24 +126,24 @@ class InsightService:
         held = held_by(directory, framework.sub_indices, agency)
         return Holdings(
             agency,
-            tuple(s for s, role in held if role == "lead"),
-            tuple(s for s, role in held if role == "coordinate"),
+            tuple(s for s, role in held if role is Role.LEAD),
+            tuple(s for s, role in held if role is Role.COORDINATE),
         )
 
     async def not_reported(self) -> NotReported:
         """Agencies that still owe values for the quarter being reported."""
         framework, directory = await self.reference()
-        period = self._updates.current_period()
+        period = self._calendar.current_period()
         deadlines = [
             d
-            for d in await self._reminders.deadlines()
+            for d in await self._deadlines.deadlines()
             if d.period == period and d.audience == HOLDERS
         ]
         deadline = min(deadlines, key=lambda d: d.due)
         async with self._sessions() as session:
             stored = await values_repo.submissions(session, framework.code)
         reported = {
-            s.code for s in stored if s.period == period and s.status != values_repo.RETURNED
+            s.code for s in stored if s.period == period and s.status is not ReviewStatus.REJECTED
         }
         return NotReported(deadline, owed_by_agency(framework, directory, deadline, reported))
 
@@ -151,7 +152,7 @@ class InsightService:
         end of the previous year."""
         framework, _ = await self.reference()
         values = await self._scores.measurements()
-        period = parse_period(self._updates.current_period())
+        period = parse_period(self._calendar.current_period())
         previous_quarter = _quarter_before(period.code)
         previous_year = str(period.year - 1)
         return Trend(
@@ -163,25 +164,18 @@ class InsightService:
 
     async def ranks(self) -> list[RankRow]:
         async with self._sessions() as session:
-            rows = (await session.scalars(select(RankingRow).order_by(RankingRow.year))).all()
-        return [RankRow(r.year, r.rank, r.of_total, r.dti) for r in rows]
+            rows = await rankings.rankings(session)
+        return [RankRow(r.year, r.rank, r.of_total, r.dti, r.source) for r in rows]
 
     async def set_rank(
         self, year: int, rank: int, of_total: int, dti: Decimal | None, actor: str
     ) -> None:
         """Record (or correct) a year's official rank; the old figure stays in the audit log."""
         async with self._sessions() as session, session.begin():
-            row = await session.scalar(select(RankingRow).where(RankingRow.year == year))
-            before = None if row is None else f"{row.rank}/{row.of_total} {row.dti}"
-            if row is None:
-                session.add(
-                    RankingRow(year=year, rank=rank, of_total=of_total, dti=dti, source=actor)
-                )
-            else:
-                row.rank, row.of_total, row.dti, row.source = rank, of_total, dti, actor
+            before = await rankings.set_ranking(session, year, rank, of_total, dti, actor)
             repo.audit(
                 session,
-                self._reminders.now(),
+                self._calendar.now(),
                 actor,
                 "rank",
                 "ranking",
@@ -194,7 +188,8 @@ class InsightService:
 
 
 def find_agency_in(directory: Directory, text: str) -> str | None:
-    """The agency a question names by its name, code or alias (longest match wins)."""
+    """The agency a question names by its name, code or alias (longest match wins); an agency
+    that ended (Sở TT&TT) resolves to its successor, which answers for it now."""
     folded = f" {fold(text)} "
     best: tuple[int, str] | None = None
     for agency in directory.agencies:
@@ -202,7 +197,7 @@ def find_agency_in(directory: Directory, text: str) -> str | None:
             key = fold(name)
             if key and f" {key} " in folded and (best is None or len(key) > best[0]):
                 best = (len(key), agency.code)
-    return best[1] if best else None
+    return directory.current(best[1]) if best else None
 
 
 def _quarter_before(code: str) -> str:

@@ -6,22 +6,21 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.status import ReviewStatus
 from reminders.calendar import Deadline
-from scoring.model import Directory, SubIndex
+from scoring.model import Directory, Role, SubIndex
+from services.clock import Calendar
+from services.deadlines import DeadlineService
 from services.identity import Person
-from services.reminders import ReminderService
 from services.scores import ScoreService
-from services.updates import UpdateService
 from storage import values as values_repo
-
-MISSING = "missing"
 
 
 @dataclass(frozen=True, slots=True)
 class WorkItem:
     sub: SubIndex
-    role: str  # "lead" | "coordinate"
-    status: str  # "missing" | "submitted" | "approved" | "returned"
+    role: Role
+    status: ReviewStatus | None  # None: no value for the period yet
     comment: str
 
 
@@ -41,14 +40,14 @@ class MyWork:
 
 def held_by(
     directory: Directory, subs: tuple[SubIndex, ...], agency: str
-) -> list[tuple[SubIndex, str]]:
+) -> list[tuple[SubIndex, Role]]:
     """The sub-indices an agency leads or coordinates (through a group or by name)."""
     held = []
     for sub in subs:
         if any(agency in directory.expand(c) for c in sub.lead):
-            held.append((sub, "lead"))
+            held.append((sub, Role.LEAD))
         elif any(agency in directory.expand(c) for c in sub.coordinate):
-            held.append((sub, "coordinate"))
+            held.append((sub, Role.COORDINATE))
     return held
 
 
@@ -57,18 +56,18 @@ class MyWorkService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         scores: ScoreService,
-        updates: UpdateService,
-        reminders: ReminderService,
+        calendar: Calendar,
+        deadlines: DeadlineService,
     ) -> None:
         self._sessions = sessions
         self._scores = scores
-        self._updates = updates
-        self._reminders = reminders
+        self._calendar = calendar
+        self._deadlines = deadlines
 
     async def for_person(self, person: Person) -> MyWork:
         framework, directory = await self._scores.reference()
-        period = self._updates.current_period()
-        today = self._updates.today()
+        period = self._calendar.current_period()
+        today = self._calendar.today()
         async with self._sessions() as session:
             stored = await values_repo.submissions(session, framework.code)
         # The newest submission of each sub-index for this period decides its status.
@@ -78,13 +77,13 @@ class MyWorkService:
             items = []
             for sub, role in held_by(directory, framework.sub_indices, agency):
                 found = latest.get(sub.code)
-                status = found.status if found else MISSING
+                status = found.status if found else None
                 items.append(WorkItem(sub, role, status, found.comment if found else ""))
             agencies.append(AgencyWork(agency, tuple(items)))
         # The calendar as administrators left it: a moved quarterly deadline shows its new date.
         ahead = [
             d
-            for d in await self._reminders.deadlines()
+            for d in await self._deadlines.deadlines()
             if d.kind == "quarterly" and d.due >= today
         ]
         deadline = min(ahead, key=lambda d: d.due, default=None)

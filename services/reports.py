@@ -6,17 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.status import ReviewStatus
 from reports.charts import Bar, ChartCache
 from scoring.engine import Scoreboard
 from scoring.insights import board_at, periods_of
-from scoring.model import Directory, Framework
-from services.clock import Clock
+from scoring.model import Directory, Framework, Provenance, SubIndex
 from services.scores import ScoreService
 from storage import values as values_repo
-from storage.models import EvidenceRow, IndicatorRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,21 +30,21 @@ class ExportLine:
     unit: str
     period: str
     points: Decimal | None
-    status: str  # "approved" | "submitted" | "missing"
+    # The kind of the counted points (official, reported, estimated); PENDING when a newer
+    # value waits for review; None: no value yet.
+    status: Provenance | ReviewStatus | None
     lead: tuple[str, ...]
     coordinate: tuple[str, ...]
     last_by: str
     last_at: datetime | None
     evidence: int
+    sub: SubIndex | None = None
 
 
 class ReportService:
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], scores: ScoreService, clock: Clock
-    ) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], scores: ScoreService) -> None:
         self._sessions = sessions
         self._scores = scores
-        self._clock = clock
         self.charts = ChartCache()
 
     async def reference(self) -> tuple[Framework, Directory]:
@@ -84,18 +82,13 @@ class ReportService:
         official = await self._scores.scoreboard()
         async with self._sessions() as session:
             stored = await values_repo.submissions(session, framework.code)
-            counted = await session.execute(
-                select(IndicatorRow.code, func.count(EvidenceRow.id))
-                .join(EvidenceRow, EvidenceRow.indicator_id == IndicatorRow.id)
-                .group_by(IndicatorRow.code)
-            )
-            evidence: dict[str, int] = {code: count for code, count in counted}
-        last = {s.code: s for s in stored if s.status != values_repo.RETURNED}
+            evidence = await values_repo.evidence_counts(session)
+        last = {s.code: s for s in stored if s.status is not ReviewStatus.REJECTED}
         lines = []
         for p in official.pillars:
             for s in p.sub_scores:
                 sub, m, newest = s.sub_index, s.measurement, last.get(s.sub_index.code)
-                pending = newest is not None and newest.status == values_repo.SUBMITTED
+                pending = newest is not None and newest.status is ReviewStatus.PENDING
                 lines.append(
                     ExportLine(
                         code=sub.code,
@@ -107,12 +100,13 @@ class ReportService:
                         unit=sub.unit,
                         period=m.period if m else "",
                         points=s.points,
-                        status="submitted" if pending else ("approved" if m else "missing"),
+                        status=ReviewStatus.PENDING if pending else s.kind,
                         lead=sub.lead,
                         coordinate=sub.coordinate,
                         last_by=(newest.user_name or newest.source) if newest else "",
                         last_at=newest.created_at if newest else None,
                         evidence=evidence.get(sub.code, 0),
+                        sub=sub,
                     )
                 )
         return official, lines

@@ -6,43 +6,32 @@ a correction is a new submission, and the newest one counts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from parsing.numbers import NumberError, NumberKind, parse_number
+from domain.status import DraftStatus, ReviewStatus
 from parsing.update_text import UpdateRequest
-from parsing.yes_no import yes_no
-from reminders.calendar import current_period
-from scoring.engine import InvalidValue, Measurement, Scoreboard, measurement_points, rule_points
-from scoring.model import Directory, RuleKind, SubIndex
+from scoring.engine import Measurement, Scoreboard, measurement_points
+from scoring.model import Directory, Framework, SubIndex
 from scoring.periods import parse_period
-from services.clock import Clock
+from services.clock import Calendar
+from services.holders import acting_agency, updatable
 from services.identity import Person
+from services.reading import read_value
+from services.refusal import Refusal
 from services.scores import ScoreService
-from storage import repo
+from storage import people, repo
 from storage import values as values_repo
 from storage.db import as_utc
-from storage.models import AgencyRow, DraftRow, ExplanationRow, SubmissionRow, UserRow
+from storage.models import DraftRow
 
 DRAFT_TTL = timedelta(hours=24)  # a preview older than this must be sent again
 # Two confirmations this close together are "the same moment": both are stored and the later one
 # counts. A value someone else stored longer before the press makes the preview stale.
 SAME_MOMENT = timedelta(seconds=2)
-PERCENT = "%"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """Something the user must fix; `reason` names the message, `params` fill it in."""
-
-    reason: str
-    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,146 +57,62 @@ class Stored:
     value: Decimal
 
 
-def holders(directory: Directory, sub: SubIndex) -> set[str]:
-    """Every agency that leads or coordinates a sub-index, groups expanded."""
-    return {a for code in (*sub.lead, *sub.coordinate) for a in directory.expand(code)}
-
-
-def acting_agency(person: Person, directory: Directory, sub: SubIndex) -> str | None:
-    """The agency the person updates for: one that leads it, else one that coordinates it."""
-    lead = {a for code in sub.lead for a in directory.expand(code)}
-    mine = [a for a in person.agencies if a in holders(directory, sub)]
-    return next((a for a in mine if a in lead), mine[0] if mine else None)
-
-
-def number_kind(sub: SubIndex) -> NumberKind:
-    """Counts are whole numbers; rates, percentages and points may have decimals."""
-    counted = sub.rule.kind is RuleKind.LEVELS and "/" not in sub.unit and sub.unit != PERCENT
-    return NumberKind.INTEGER if counted else NumberKind.DECIMAL
-
-
-def read_value(sub: SubIndex, raw: str) -> Decimal | Problem:
-    """The value a text stands for under a sub-index's rule and unit, or what is wrong with it."""
-    unit = sub.unit
-    if sub.rule.kind is RuleKind.BOOLEAN:
-        answer = yes_no(raw)
-        return (
-            Problem("value.not_yes_no", {"code": sub.code, "raw": raw})
-            if answer is None
-            else Decimal(int(answer))
-        )
-    try:
-        parsed = parse_number(raw, number_kind(sub))
-    except NumberError as error:
-        return Problem(
-            f"value.{error.reason}",
-            {"code": sub.code, "raw": error.text, "candidates": error.candidates, "unit": unit},
-        )
-    value = parsed.value
-    if parsed.percent and sub.rule.kind is RuleKind.ASSESSED:
-        return Problem("value.points_not_percent", {"code": sub.code, "max": sub.max_points})
-    if value < 0:
-        return Problem("value.negative", {"code": sub.code, "unit": unit})
-    if unit == PERCENT and value > 100:
-        return Problem("value.percent_range", {"code": sub.code, "raw": raw})
-    try:
-        rule_points(sub.rule, sub.max_points, value)
-    except InvalidValue:
-        return Problem("value.above_max", {"code": sub.code, "max": sub.max_points})
-    return value
-
-
 class UpdateService:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
         scores: ScoreService,
-        clock: Clock,
-        timezone: str,
+        calendar: Calendar,
     ) -> None:
         self._sessions = sessions
         self._scores = scores
-        self._clock = clock
-        self.zone = ZoneInfo(timezone)
+        self._calendar = calendar
 
-    def today(self) -> date:
-        return self._clock().astimezone(self.zone).date()
-
-    def current_period(self) -> str:
-        return current_period(self.today())
-
-    async def sub_index(self, code: str) -> SubIndex | None:
-        framework, _ = await self._scores.reference()
-        return framework.sub_index(code)
-
-    async def check_can_update(self, person: Person, code: str) -> SubIndex | Problem:
-        """The sub-index, if it exists and the person may update it."""
+    async def updatable(self, person: Person, code: str) -> SubIndex:
+        """The sub-index, if it exists and the person may update it (else a refusal)."""
         framework, directory = await self._scores.reference()
-        sub = framework.sub_index(code)
-        if sub is None:
-            pillar = framework.pillar(code.split(".")[0])
-            near = [s.code for s in pillar.sub_indices] if pillar else []
-            return Problem("update.unknown_code", {"code": code, "near": near})
-        if not person.is_registered:
-            return Problem("update.unregistered")
-        if not person.is_admin and not (set(person.agencies) & holders(directory, sub)):
-            return Problem(
-                "update.not_holder",
-                {
-                    "code": code,
-                    "lead": sub.lead,
-                    "coordinate": sub.coordinate,
-                    "mine": person.agencies,
-                },
-            )
-        return sub
+        return updatable(person, framework, directory, code)
 
     async def preview(
         self, person: Person, request: UpdateRequest, chat_id: int | None
-    ) -> Preview | Problem:
-        """Check an update and keep it as a draft awaiting confirmation."""
-        sub = await self.check_can_update(person, request.code)
-        if isinstance(sub, Problem):
-            return sub
+    ) -> Preview:
+        """Check an update and keep it as an open draft awaiting confirmation."""
+        sub = await self.updatable(person, request.code)
         value = read_value(sub, request.raw_value)
-        if isinstance(value, Problem):
-            return value
-        period = request.period or self.current_period()
-        if parse_period(period).starts_on > self.today():
-            return Problem("update.future_period", {"period": period})
+        period = request.period or self._calendar.current_period()
+        if parse_period(period).starts_on > self._calendar.today():
+            raise Refusal("problem.update.future_period", period=period)
         _, directory = await self._scores.reference()
         values = await self._scores.measurements()
         board_before = await self._scores.board(values)
-        candidate = Measurement(sub.code, period, value=value, status="submitted")
+        candidate = Measurement(sub.code, period, value=value, status=ReviewStatus.PENDING)
         board_after = await self._scores.board([*values, candidate])
-        now = self._clock()
+        now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             ids = await repo.indicator_ids(session, board_before.framework.code)
             period_id = await repo.period_id(session, period)
             agency = acting_agency(person, directory, sub)
-            agency_row = await _agency_id(session, agency)
-            draft = DraftRow(
-                user_id=person.user_id,
-                agency_id=agency_row,
-                indicator_id=ids[sub.code],
-                period_id=period_id,
-                value=value,
-                note=request.note,
-                chat_id=chat_id,
-                base_submission_id=await values_repo.newest_submission_id(
-                    session, ids[sub.code], period_id
-                ),
-                created_at=now,
-            )
+            agency_row = await people.agency(session, agency) if agency else None
+            base = await values_repo.newest_submission_id(session, ids[sub.code], period_id)
             # An earlier preview of the same sub-index and period by the same person is
             # superseded: its buttons must not store a value the person has since corrected.
             await values_repo.supersede_drafts(
                 session, person.user_id, ids[sub.code], period_id, now
             )
-            session.add(draft)
-            await session.flush()
+            draft_id = await values_repo.add_draft(
+                session,
+                user_id=person.user_id,
+                agency_id=agency_row.id if agency_row else None,
+                indicator_id=ids[sub.code],
+                period_id=period_id,
+                value=value,
+                note=request.note,
+                chat_id=chat_id,
+                base_submission_id=base,
+                at=now,
+            )
         return Preview(
-            draft_id=draft.id,
+            draft_id=draft_id,
             sub=sub,
             period=period,
             value=value,
@@ -222,16 +127,12 @@ class UpdateService:
             total_after=board_after.total,
         )
 
-    async def confirm(self, person: Person, draft_id: int) -> Stored | Problem:
+    async def confirm(self, person: Person, draft_id: int) -> Stored:
         """Store a previewed value: once, by its author, while the preview is still current."""
-        now = self._clock()
-        framework, _ = await self._scores.reference()
+        now = self._calendar.now()
+        reference = await self._scores.reference()  # read before the transaction takes locks
         async with self._sessions() as session, session.begin():
-            draft = await session.get(DraftRow, draft_id)
-            checked = await self._check_draft(session, person, draft, now)
-            if isinstance(checked, Problem):
-                return checked
-            assert draft is not None  # noqa: S101 - _check_draft refuses a missing draft
+            draft, sub = await _open_draft(session, person, draft_id, now, *reference)
             changed = await values_repo.changed_since(
                 session,
                 draft.indicator_id,
@@ -240,74 +141,59 @@ class UpdateService:
                 person.user_id,
                 now - SAME_MOMENT,
             )
-            if changed is not None:
-                await values_repo.claim_draft(session, draft.id, "stale", now)
-                author = await session.get(UserRow, changed.user_id) if changed.user_id else None
-                who = author.full_name if author else changed.source
-                return Problem(
-                    "draft.stale",
-                    {"code": checked, "who": who, "value": changed.value or Decimal(0)},
-                )
-            if not await values_repo.claim_draft(session, draft.id, "confirmed", now):
-                return Problem("draft.already_done")
-            sub = framework.sub_index(checked)
-            assert sub is not None  # noqa: S101 - the draft was made for this framework
-            submission = SubmissionRow(
-                indicator_id=draft.indicator_id,
-                period_id=draft.period_id,
-                value=draft.value,
-                unit=sub.unit,
-                status=values_repo.SUBMITTED,
-                source=person.name,
-                note=draft.note,
-                user_id=person.user_id,
-                agency_id=draft.agency_id,
-                chat_id=draft.chat_id,
-                created_at=now,
+            if changed is None:
+                return await self._store(session, person, draft, sub, now)
+            # The draft is closed for good (committed), then the author is told who changed it.
+            await values_repo.claim_draft(session, draft.id, DraftStatus.STALE, now)
+            author = await people.user(session, changed.user_id) if changed.user_id else None
+            stale = Refusal(
+                "problem.draft.stale",
+                code=sub.code,
+                who=author.full_name if author else changed.source,
+                value=changed.value or Decimal(0),
             )
-            period = await repo.period_code(session, draft.period_id)
-            await repo.add_audited(
-                session,
-                submission,
-                now,
-                person.actor,
-                "submit",
-                indicator=sub.code,
-                period=period,
-                value=str(draft.value),
-                draft=draft.id,
-            )
+        raise stale
+
+    async def _store(
+        self, session: AsyncSession, person: Person, draft: DraftRow, sub: SubIndex, now: datetime
+    ) -> Stored:
+        if not await values_repo.claim_draft(session, draft.id, DraftStatus.CONFIRMED, now):
+            raise Refusal("problem.draft.already_done")
+        submission = await values_repo.add_submission(
+            session,
+            indicator_id=draft.indicator_id,
+            period_id=draft.period_id,
+            value=draft.value,
+            unit=sub.unit,
+            source=person.name,
+            note=draft.note,
+            user_id=person.user_id,
+            agency_id=draft.agency_id,
+            chat_id=draft.chat_id,
+            at=now,
+        )
+        period = await repo.period_code(session, draft.period_id)
+        repo.audit(
+            session,
+            now,
+            person.actor,
+            "submit",
+            "submissions",
+            str(submission.id),
+            indicator=sub.code,
+            period=period,
+            value=str(draft.value),
+            draft=draft.id,
+        )
         return Stored(submission.id, sub, period, draft.value)
 
-    async def cancel(self, person: Person, draft_id: int) -> Problem | None:
-        now = self._clock()
+    async def cancel(self, person: Person, draft_id: int) -> None:
+        now = self._calendar.now()
+        reference = await self._scores.reference()
         async with self._sessions() as session, session.begin():
-            draft = await session.get(DraftRow, draft_id)
-            checked = await self._check_draft(session, person, draft, now)
-            if isinstance(checked, Problem):
-                return checked
-            if not await values_repo.claim_draft(session, draft_id, "cancelled", now):
-                return Problem("draft.already_done")
-        return None
-
-    async def _check_draft(
-        self, session: AsyncSession, person: Person, draft: DraftRow | None, now: datetime
-    ) -> str | Problem:
-        """The draft's sub-index code when the person may still act on it."""
-        if draft is None:
-            return Problem("draft.unknown")
-        if draft.user_id != person.user_id:
-            return Problem("draft.not_yours")
-        if draft.status == "superseded":
-            return Problem("draft.superseded")
-        if draft.status != "pending":
-            return Problem("draft.already_done")
-        if now - as_utc(draft.created_at) > DRAFT_TTL:
-            return Problem("draft.expired")
-        # The caller's session: a second one inside its transaction would wait on its own lock.
-        code = await repo.indicator_code(session, draft.indicator_id)
-        allowed = await self.check_can_update(person, code)
-        return allowed if isinstance(allowed, Problem) else code
+            await _open_draft(session, person, draft_id, now, *reference)
+            if not await values_repo.claim_draft(session, draft_id, DraftStatus.CANCELLED, now):
+                raise Refusal("problem.draft.already_done")
 
     async def history(self, code: str) -> list[values_repo.SubmissionView]:
         framework, _ = await self._scores.reference()
@@ -316,26 +202,27 @@ class UpdateService:
 
     async def explain(
         self, person: Person, code: str, text: str, period: str | None = None
-    ) -> Problem | str:
+    ) -> str:
         """Record an explanation for a sub-index's value; returns the period it was filed under."""
-        sub = await self.check_can_update(person, code)
-        if isinstance(sub, Problem):
-            return sub
-        period = period or self.current_period()
-        now = self._clock()
+        sub = await self.updatable(person, code)
+        period = period or self._calendar.current_period()
+        now = self._calendar.now()
         framework, _ = await self._scores.reference()
         async with self._sessions() as session, session.begin():
             ids = await repo.indicator_ids(session, framework.code)
             period_id = await repo.period_id(session, period)
-            row = ExplanationRow(
-                indicator_id=ids[sub.code],
-                period_id=period_id,
-                text=text,
-                user_id=person.user_id,
-                created_at=now,
+            row = await values_repo.add_explanation(
+                session, ids[sub.code], period_id, text, person.user_id, now
             )
-            await repo.add_audited(
-                session, row, now, person.actor, "explain", indicator=sub.code, period=period
+            repo.audit(
+                session,
+                now,
+                person.actor,
+                "explain",
+                "explanations",
+                str(row.id),
+                indicator=sub.code,
+                period=period,
             )
         return period
 
@@ -350,7 +237,25 @@ def _pillar_points(board: Scoreboard, code: str) -> Decimal:
     return found.points if found else Decimal(0)
 
 
-async def _agency_id(session: AsyncSession, code: str | None) -> int | None:
-    if code is None:
-        return None
-    return await session.scalar(select(AgencyRow.id).where(AgencyRow.code == code))
+async def _open_draft(
+    session: AsyncSession,
+    person: Person,
+    draft_id: int,
+    now: datetime,
+    framework: Framework,
+    directory: Directory,
+) -> tuple[DraftRow, SubIndex]:
+    """The draft and its sub-index when the person may still act on it."""
+    draft = await values_repo.draft(session, draft_id)
+    if draft is None:
+        raise Refusal("problem.draft.unknown")
+    if draft.user_id != person.user_id:
+        raise Refusal("problem.draft.not_yours")
+    if draft.status is DraftStatus.SUPERSEDED:
+        raise Refusal("problem.draft.superseded")
+    if draft.status is not DraftStatus.OPEN:
+        raise Refusal("problem.draft.already_done")
+    if now - as_utc(draft.created_at) > DRAFT_TTL:
+        raise Refusal("problem.draft.expired")
+    code = await repo.indicator_code(session, draft.indicator_id)
+    return draft, updatable(person, framework, directory, code)

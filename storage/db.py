@@ -12,16 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
 
 def make_engine(url: str) -> AsyncEngine:
-    """An async engine; SQLite files get WAL, foreign keys and a busy timeout."""
+    """An async engine; SQLite files get WAL, foreign keys and a busy timeout. Statement
+    parameters (invite codes, user text) never appear in its errors or logs."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

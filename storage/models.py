@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -11,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Integer,
     MetaData,
@@ -21,8 +23,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from domain.status import DraftStatus, ReviewStatus, UserRole
+
 POINTS = Numeric(12, 4)
 VALUE = Numeric(20, 6)
+
+
+def _values(kind: type[StrEnum]) -> Enum:
+    """A status or role stored as its value in a VARCHAR(16): no database enum type to migrate
+    when a value is added, and the same on SQLite and PostgreSQL."""
+    return Enum(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 class Base(DeclarativeBase):
@@ -47,6 +63,11 @@ class FrameworkRow(Base):
     total_max: Mapped[Decimal] = mapped_column(POINTS)
     target_total: Mapped[Decimal | None] = mapped_column(POINTS, nullable=True)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Other names people use for it, the province whose figures it holds, the conflicts between
+    # its sources with the choice made.
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    province: Mapped[str] = mapped_column(String(128), default="")
+    conflicts: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class IndicatorRow(Base):
@@ -67,6 +88,9 @@ class IndicatorRow(Base):
     rule: Mapped[str] = mapped_column(String(16), default="")
     threshold: Mapped[Decimal | None] = mapped_column(VALUE, nullable=True)
     levels: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    # Where the rule comes from, and what only plan targets have (rows, targets, value type):
+    # see storage.repo for the keys.
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class AgencyRow(Base):
@@ -76,6 +100,11 @@ class AgencyRow(Base):
     name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(32))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # An agency that was merged or renamed ends on valid_to; its successor answers for it.
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    successor: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class AgencyGroupRow(Base):
@@ -117,7 +146,7 @@ class UserRow(Base):
     full_name: Mapped[str] = mapped_column(String(255), default="")
     username: Mapped[str | None] = mapped_column(String(64), nullable=True)
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    role: Mapped[str] = mapped_column(String(16), default="guest")
+    role: Mapped[UserRole] = mapped_column(_values(UserRole), default=UserRole.MEMBER)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reminders_paused_until: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
@@ -141,6 +170,8 @@ class ChatRow(Base):
     type: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(255), default="")
     is_leaders_group: Mapped[bool] = mapped_column(default=False)
+    # The forum topic /nhomlanhdao was typed in: the group's summaries go there (None: General).
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class PeriodRow(Base):
@@ -163,13 +194,45 @@ class SubmissionRow(Base):
     points: Mapped[Decimal | None] = mapped_column(POINTS, nullable=True)
     source_max: Mapped[Decimal | None] = mapped_column(POINTS, nullable=True)
     unit: Mapped[str] = mapped_column(String(64), default="")
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[ReviewStatus] = mapped_column(_values(ReviewStatus))
     source: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), nullable=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # official: an evaluator's points or published results; reported: a document's measured
+    # figure or a focal point's value (official once an administrator approves it).
+    provenance: Mapped[str] = mapped_column(String(16), default="reported")
+    part: Mapped[str] = mapped_column(String(32), default="")  # row of a broken-down target
+    text: Mapped[str] = mapped_column(Text, default="")  # a value stated in words
+    verdict: Mapped[str] = mapped_column(String(16), default="")  # achievement the source states
+    rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rank_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class SourceNoteRow(Base):
+    """A figure a document gives about a sub-index that is not its value (one operator's
+    network, a count beside a share), shown on the sub-index's card."""
+
+    __tablename__ = "source_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ChatFrameworkRow(Base):
+    """The framework a chat's questions are answered from, set by an administrator."""
+
+    __tablename__ = "chat_frameworks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    framework_code: Mapped[str] = mapped_column(String(64))
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class AuditRow(Base):
@@ -213,7 +276,7 @@ class DraftRow(Base):
     # The newest submission for the sub-index and period when the preview was shown: a confirm
     # after another value arrived would store a number previewed against stale figures.
     base_submission_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[DraftStatus] = mapped_column(_values(DraftStatus), default=DraftStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
@@ -224,7 +287,7 @@ class ReviewRow(Base):
     __tablename__ = "reviews"
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
-    decision: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[ReviewStatus] = mapped_column(_values(ReviewStatus))
     comment: Mapped[str] = mapped_column(Text, default="")
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -278,7 +341,8 @@ class DeadlineChangeRow(Base):
 
 class DeliveryRow(Base):
     """One reminder to one chat for one run. The unique key is claimed before sending, so no
-    process sends it twice; status moves claimed -> sent | failed | blocked | skipped."""
+    process sends it twice; status moves claimed -> sent | failed | blocked | unknown, and an
+    unknown one (the send timed out after it left) is sent once more after a check window."""
 
     __tablename__ = "deliveries"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -292,6 +356,7 @@ class DeliveryRow(Base):
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     error: Mapped[str] = mapped_column(Text, default="")
+    resent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class RankingRow(Base):
@@ -317,5 +382,39 @@ class DigestRow(Base):
     hour: Mapped[int] = mapped_column(Integer)
     minute: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(default=True)
+    # The forum topic /dangkytomtat was typed in: the summary goes there (None: General).
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UpdateJournalRow(Base):
+    """One update received from Telegram, recorded before Telegram is told it arrived (the next
+    getUpdates offset, or the webhook's HTTP answer). Inserting it claims it for one process;
+    status moves claimed -> handled | skipped (could not be parsed) | failed (crashed the bot
+    repeatedly). Handled rows are pruned after a while."""
+
+    __tablename__ = "update_journal"
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)  # the update's JSON as received
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    owner: Mapped[str] = mapped_column(String(96))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class BotStateRow(Base):
+    """A value the bot makes once and every process on the database shares (the webhook secret
+    when WEBHOOK_SECRET is not set)."""
+
+    __tablename__ = "bot_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.status import UserRole
 from storage.models import AgencyRow, InviteRow, UserAgencyRow, UserRow
 
 
@@ -26,7 +27,7 @@ async def upsert_user(
             full_name=full_name,
             username=username,
             language=language,
-            role="member",
+            role=UserRole.MEMBER,
             created_at=at,
         )
         session.add(user)
@@ -80,5 +81,52 @@ async def use_invite(session: AsyncSession, invite_id: int) -> bool:
         update(InviteRow)
         .where(InviteRow.id == invite_id, InviteRow.uses < InviteRow.max_uses)
         .values(uses=InviteRow.uses + 1)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def user(session: AsyncSession, user_id: int) -> UserRow | None:
+    return await session.get(UserRow, user_id)
+
+
+async def set_language(session: AsyncSession, user_id: int, language: str) -> None:
+    await session.execute(update(UserRow).where(UserRow.id == user_id).values(language=language))
+
+
+async def set_role(session: AsyncSession, user_id: int, role: UserRole) -> None:
+    await session.execute(update(UserRow).where(UserRow.id == user_id).values(role=role))
+
+
+async def agency_code(session: AsyncSession, agency_id: int) -> str:
+    return await session.scalar(select(AgencyRow.code).where(AgencyRow.id == agency_id)) or ""
+
+
+async def add_invite(
+    session: AsyncSession,
+    code: str,
+    agency_id: int,
+    max_uses: int,
+    expires_at: datetime,
+    actor: str,
+    at: datetime,
+) -> None:
+    session.add(
+        InviteRow(
+            code=code,
+            agency_id=agency_id,
+            max_uses=max_uses,
+            expires_at=expires_at,
+            created_by=actor,
+            created_at=at,
+        )
+    )
+
+
+async def revoke_invite(session: AsyncSession, invite_id: int, at: datetime) -> bool:
+    """Mark a code revoked; False when it was revoked already (nothing changes)."""
+    result = await session.execute(
+        update(InviteRow)
+        .where(InviteRow.id == invite_id, InviteRow.revoked_at.is_(None))
+        .values(revoked_at=at)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]

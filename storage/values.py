@@ -10,7 +10,9 @@ from decimal import Decimal
 from sqlalchemy import Select, Subquery, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.status import DraftStatus, ReviewStatus
 from scoring.engine import Measurement
+from scoring.model import Provenance
 from storage.db import as_utc
 from storage.models import (
     AgencyRow,
@@ -21,11 +23,10 @@ from storage.models import (
     IndicatorRow,
     PeriodRow,
     ReviewRow,
+    SourceNoteRow,
     SubmissionRow,
     UserRow,
 )
-
-SUBMITTED, APPROVED, RETURNED = "submitted", "approved", "returned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ class SubmissionView:
     points: Decimal | None
     unit: str
     source_max: Decimal | None
-    status: str
+    status: ReviewStatus
     comment: str
     note: str
     source: str
@@ -47,6 +48,12 @@ class SubmissionView:
     user_telegram_id: int | None
     agency: str
     created_at: datetime
+    provenance: Provenance = Provenance.REPORTED
+    part: str = ""
+    text: str = ""
+    verdict: str = ""
+    rank: int | None = None
+    rank_of: int | None = None
 
 
 def _latest_review() -> Subquery:
@@ -80,7 +87,7 @@ async def submissions(
     framework_code: str,
     *,
     code: str | None = None,
-    status: str | None = None,
+    status: ReviewStatus | None = None,
 ) -> list[SubmissionView]:
     """Stored values oldest first, with their current status; optionally of one sub-index or
     one status."""
@@ -110,9 +117,25 @@ async def submissions(
                 user_telegram_id=user.telegram_id if user is not None else None,
                 agency=agency or "",
                 created_at=as_utc(sub.created_at),
+                provenance=_provenance(sub, review),
+                part=sub.part or "",
+                text=sub.text or "",
+                verdict=sub.verdict or "",
+                rank=sub.rank,
+                rank_of=sub.rank_of,
             )
         )
     return views
+
+
+def _provenance(sub: SubmissionRow, review: ReviewRow | None) -> Provenance:
+    """Official when stored as such (an evaluator's points, published results) or approved by an
+    administrator; otherwise what it was stored as (reported)."""
+    if sub.provenance == Provenance.OFFICIAL.value:
+        return Provenance.OFFICIAL
+    if review is not None and review.decision == ReviewStatus.APPROVED:
+        return Provenance.OFFICIAL
+    return Provenance.REPORTED
 
 
 async def measurements(
@@ -120,9 +143,30 @@ async def measurements(
 ) -> list[Measurement]:
     """Values that count for scoring, oldest first: approved ones, and with include_pending
     also those not reviewed yet. Returned values never count."""
-    wanted = {APPROVED, SUBMITTED} if include_pending else {APPROVED}
+    wanted = (
+        {ReviewStatus.APPROVED, ReviewStatus.PENDING}
+        if include_pending
+        else {ReviewStatus.APPROVED}
+    )
     return [
-        Measurement(v.code, v.period, v.value, v.points, v.source, v.source_max, v.status, v.id)
+        Measurement(
+            v.code,
+            v.period,
+            v.value,
+            v.points,
+            v.source,
+            v.source_max,
+            v.status,
+            v.id,
+            provenance=v.provenance,
+            unit=v.unit,
+            note=v.note,
+            part=v.part,
+            text=v.text,
+            verdict=v.verdict,
+            rank=v.rank,
+            rank_of=v.rank_of,
+        )
         for v in await submissions(session, framework_code)
         if v.status in wanted
     ]
@@ -162,24 +206,26 @@ async def changed_since(
 async def supersede_drafts(
     session: AsyncSession, user_id: int, indicator_id: int, period_id: int, at: datetime
 ) -> None:
-    """Retire a person's pending drafts for one sub-index and period (a newer preview came)."""
+    """Retire a person's open drafts for one sub-index and period (a newer preview came)."""
     await session.execute(
         update(DraftRow)
         .where(
             DraftRow.user_id == user_id,
             DraftRow.indicator_id == indicator_id,
             DraftRow.period_id == period_id,
-            DraftRow.status == "pending",
+            DraftRow.status == DraftStatus.OPEN,
         )
-        .values(status="superseded", decided_at=at)
+        .values(status=DraftStatus.SUPERSEDED, decided_at=at)
     )
 
 
-async def claim_draft(session: AsyncSession, draft_id: int, status: str, at: datetime) -> bool:
-    """Move a pending draft to `status`; False when it was no longer pending (a double press)."""
+async def claim_draft(
+    session: AsyncSession, draft_id: int, status: DraftStatus, at: datetime
+) -> bool:
+    """Move an open draft to `status`; False when it was no longer open (a double press)."""
     result = await session.execute(
         update(DraftRow)
-        .where(DraftRow.id == draft_id, DraftRow.status == "pending")
+        .where(DraftRow.id == draft_id, DraftRow.status == DraftStatus.OPEN)
         .values(status=status, decided_at=at)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -201,3 +247,155 @@ async def explanations_for(session: AsyncSession, indicator_id: int) -> list[Exp
         .order_by(ExplanationRow.id)
     )
     return list((await session.scalars(query)).all())
+
+
+async def add_source_note(
+    session: AsyncSession, indicator_id: int, period_id: int, text: str, source: str, at: datetime
+) -> None:
+    """Keep what a document says beside a sub-index's values (a one-operator figure, a
+    caveat): shown on its card, never counted."""
+    session.add(
+        SourceNoteRow(
+            indicator_id=indicator_id, period_id=period_id, text=text, source=source, created_at=at
+        )
+    )
+
+
+async def source_notes(session: AsyncSession, framework_code: str, code: str) -> list[str]:
+    """What documents say about a sub-index beside its values, oldest first, with the source."""
+    rows = await session.execute(
+        select(SourceNoteRow.text, SourceNoteRow.source)
+        .join(IndicatorRow, IndicatorRow.id == SourceNoteRow.indicator_id)
+        .join(FrameworkRow, FrameworkRow.id == IndicatorRow.framework_id)
+        .where(FrameworkRow.code == framework_code, IndicatorRow.code == code)
+        .order_by(SourceNoteRow.id)
+    )
+    return [f"{text} ({source})" for text, source in rows]
+
+
+async def add_draft(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    agency_id: int | None,
+    indicator_id: int,
+    period_id: int,
+    value: Decimal,
+    note: str,
+    chat_id: int | None,
+    base_submission_id: int | None,
+    at: datetime,
+) -> int:
+    """Keep a previewed value as an open draft; returns its id (its buttons carry it)."""
+    row = DraftRow(
+        user_id=user_id, agency_id=agency_id, indicator_id=indicator_id, period_id=period_id,
+        value=value, note=note, chat_id=chat_id, base_submission_id=base_submission_id,
+        created_at=at,
+    )  # fmt: skip
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def draft(session: AsyncSession, draft_id: int) -> DraftRow | None:
+    return await session.get(DraftRow, draft_id)
+
+
+async def add_submission(
+    session: AsyncSession,
+    *,
+    indicator_id: int,
+    period_id: int,
+    value: Decimal | None,
+    unit: str,
+    source: str,
+    note: str,
+    user_id: int | None,
+    agency_id: int | None,
+    chat_id: int | None,
+    at: datetime,
+) -> SubmissionRow:
+    """Store a value waiting for review (never updated afterwards); the caller audits it."""
+    row = SubmissionRow(
+        indicator_id=indicator_id, period_id=period_id, value=value, unit=unit,
+        status=ReviewStatus.PENDING, source=source, note=note, user_id=user_id,
+        agency_id=agency_id, chat_id=chat_id, created_at=at,
+    )  # fmt: skip
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def add_review(
+    session: AsyncSession,
+    submission_id: int,
+    decision: ReviewStatus,
+    comment: str,
+    reviewer_id: int | None,
+    at: datetime,
+) -> None:
+    session.add(
+        ReviewRow(
+            submission_id=submission_id,
+            decision=decision,
+            comment=comment,
+            reviewer_id=reviewer_id,
+            at=at,
+        )
+    )
+
+
+async def add_explanation(
+    session: AsyncSession,
+    indicator_id: int,
+    period_id: int,
+    text: str,
+    user_id: int,
+    at: datetime,
+) -> ExplanationRow:
+    row = ExplanationRow(
+        indicator_id=indicator_id, period_id=period_id, text=text, user_id=user_id, created_at=at
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def add_evidence(
+    session: AsyncSession,
+    *,
+    indicator_id: int,
+    period_id: int,
+    submission_id: int | None,
+    file_id: str,
+    file_unique_id: str,
+    file_name: str,
+    mime_type: str,
+    kind: str,
+    size: int,
+    user_id: int,
+    chat_id: int | None,
+    at: datetime,
+) -> EvidenceRow:
+    row = EvidenceRow(
+        indicator_id=indicator_id, period_id=period_id, submission_id=submission_id,
+        file_id=file_id, file_unique_id=file_unique_id, file_name=file_name, mime_type=mime_type,
+        kind=kind, size=size, user_id=user_id, chat_id=chat_id, created_at=at,
+    )  # fmt: skip
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def evidence_file(session: AsyncSession, evidence_id: int) -> EvidenceRow | None:
+    return await session.get(EvidenceRow, evidence_id)
+
+
+async def evidence_counts(session: AsyncSession) -> dict[str, int]:
+    """Sub-index code -> how many evidence files it has (any framework, any period)."""
+    counted = await session.execute(
+        select(IndicatorRow.code, func.count(EvidenceRow.id))
+        .join(EvidenceRow, EvidenceRow.indicator_id == IndicatorRow.id)
+        .group_by(IndicatorRow.code)
+    )
+    return {code: count for code, count in counted}

@@ -381,3 +381,41 @@ async def test_unknown_methods_get_telegrams_404_envelope(api: FakeBotApi, plain
     with pytest.raises(EndPointNotFound, match="noSuchMethod"):
         await plain_bot.do_api_request("noSuchMethod")
     assert api.calls[-1].status == 404
+
+
+async def test_forum_topics_carry_their_thread_and_sends_land_in_the_topic_asked_for(
+    api: FakeBotApi, plain_bot: Bot
+) -> None:
+    group = -100200300
+    thread = api.create_topic("Báo cáo quý", chat_id=group)
+    incoming = Message.de_json(api.group_text("xin chào", thread_id=thread)["message"], plain_bot)
+    assert incoming.chat.is_forum
+    assert (incoming.is_topic_message, incoming.message_thread_id) == (True, thread)
+    opening = incoming.reply_to_message  # like Telegram: the topic's first message
+    assert opening is not None
+    assert opening.forum_topic_created is not None
+    assert opening.forum_topic_created.name == "Báo cáo quý"
+
+    asked = await plain_bot.send_message(group, "trong chủ đề", message_thread_id=thread)
+    assert (asked.is_topic_message, asked.message_thread_id) == (True, thread)
+    replied = await incoming.reply_text("trả lời")  # PTB names the topic itself
+    assert replied.message_thread_id == thread
+    inherited = await plain_bot.send_message(
+        group, "trả lời không nêu chủ đề", reply_to_message_id=incoming.message_id
+    )
+    assert inherited.message_thread_id == thread  # a reply goes where its message is
+    general = await plain_bot.send_message(group, "chủ đề chung")
+    assert (general.message_thread_id, general.is_topic_message) == (None, None)
+    assert Message.de_json(api.group_text("chung")["message"], plain_bot).chat.is_forum
+
+    with pytest.raises(BadRequest, match="[Mm]essage thread not found"):
+        await plain_bot.send_message(group, "chủ đề không có", message_thread_id=thread + 99)
+    with pytest.raises(BadRequest, match="[Mm]essage thread not found"):
+        await plain_bot.send_message(1001, "chat riêng không có chủ đề", message_thread_id=thread)
+
+    api.callback_query("pick:1", message=api.sent_messages(group)[0])
+    update = Update.de_json(api._updates[-1], plain_bot)
+    assert update.callback_query is not None
+    under = update.callback_query.message
+    assert isinstance(under, Message)
+    assert (under.is_topic_message, under.message_thread_id) == (True, thread)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from bot.runtime import open_services
 from bot.settings import Settings
+from domain.status import ReviewStatus
 from parsing.update_text import UpdateRequest
 from services.identity import Caller
 from services.updates import Preview, Stored
@@ -28,7 +29,7 @@ async def test_fifty_concurrent_confirmed_updates_all_reach_history_and_the_audi
         people = []
         for n in range(PEOPLE):
             caller = Caller(3000 + n, f"Đầu mối {n}")
-            assert (await svc.identity.redeem(caller, invite.code)).ok
+            assert (await svc.identity.redeem(caller, invite.code)).new
             people.append(await svc.identity.person(caller))
         previews = []
         for n, person in enumerate(people):
@@ -49,7 +50,7 @@ async def test_fifty_concurrent_confirmed_updates_all_reach_history_and_the_audi
         stored_ids = {r.submission_id for r in results if isinstance(r, Stored)}
         history = await svc.updates.history("8.2")
         assert stored_ids <= {h.id for h in history}
-        assert len([h for h in history if h.status == "submitted"]) == PEOPLE
+        assert len([h for h in history if h.status == ReviewStatus.PENDING]) == PEOPLE
         board = await svc.scores.scoreboard(include_pending=True)
         current = board.sub_index("8.2")
         assert current is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,9 @@ DISPUTED = {
     # 4.6 is "Số lượng người dân được phổ cập kỹ năng số": both words of the question are in
     # its name, while 8.3 has "người dân" and "kỹ năng" but not "kỹ năng số".
     "kỹ năng số của người dân": "4.6 names both 'kỹ năng số' and 'người dân'",
+    # Two targets of Quyết định 2314 mention "cáp quang" (1.1 hạ tầng cáp quang phủ sóng, 1.3 hộ
+    # gia đình có Internet cáp quang): the router asks which, with both as holders questions.
+    "ai phụ trách chỉ tiêu cáp quang trong đề án 2314": "two targets share 'cáp quang'",
 }
 
 
@@ -101,13 +105,20 @@ def test_the_corpus_has_lines_to_route() -> None:
 
 
 def waits_for_data(line: Line) -> bool:
-    """The line needs data that data/ does not hold yet."""
+    """The line needs data that data/ does not hold yet: a framework, or an old agency."""
     framework = line.expected.get("framework")
     if framework is not None and framework not in bundled_lexicon().frameworks:
         return True
-    has_old_agencies = any(a.successor for a in bundled()[1].agencies)
     folded = fold_chars(line.text)
-    return not has_old_agencies and any(name in folded for name in OLD_AGENCY_NAMES)
+    return any(name in folded and name not in known_agency_names() for name in OLD_AGENCY_NAMES)
+
+
+@cache
+def known_agency_names() -> str:
+    """Every agency's name and aliases in data/, folded, one per line."""
+    directory = bundled()[1]
+    names = [n for a in directory.agencies for n in (a.name, *a.aliases)]
+    return "\n".join(fold_chars(" ".join(n.replace(",", " ").split())) for n in names)
 
 
 def test_every_corpus_line_routes_to_the_intent_it_names() -> None:

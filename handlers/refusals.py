@@ -1,0 +1,34 @@
+"""The text of a refusal, through the catalogs: agencies by their short names, numbers and
+periods in the reader's language."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from handlers.views import agency_label, period_label
+from locales import Text
+from scoring.model import Directory
+from services.refusal import Refusal
+
+
+def refusal_text(t: Text, refusal: Refusal, directory: Directory, bot: str) -> str:
+    """The message for something the user must fix or cannot do, with what to type instead."""
+    params: dict[str, Any] = {"bot": bot, **refusal.params}
+    for key in ("lead", "coordinate", "mine"):
+        if key in params:
+            params[key] = ", ".join(agency_label(directory, c) for c in params[key]) or "—"
+    places = 1 if refusal.message == "problem.evidence.too_large" else 2  # megabytes
+    for key, value in params.items():
+        if isinstance(value, Decimal):
+            params[key] = t.num(value, places)
+    if "near" in params:
+        params["near"] = ", ".join(params["near"][:6]) or "—"
+    if "candidates" in params:
+        first, second = (tuple(params.pop("candidates")) + (Decimal(0), Decimal(0)))[:2]
+        params["first"], params["second"] = t.num(first, 6), format(second, "f")
+    if "period" in params:
+        params["period"] = period_label(t, params["period"])
+    if "status" in params:
+        params["status"] = t(f"status.{params['status']}")
+    return t(refusal.message, **params)

@@ -15,7 +15,6 @@ from parsing.tokens import NUMBER, WORD, Tokens, tokenize
 # Where a sentence ends: ".", "!" or "?" before a space (not the dot of "8.2" or "TP.HCM"),
 # or a new line. The cues of the sentences before the question count CONTEXT_SHARE.
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s)|\n")
-_ENDS = frozenset(".!?\n")
 CONTEXT_SHARE = 0.5
 # Before a province name that is also an everyday phrase: "tỉnh Cao Bằng", "thành phố Huế".
 _PLACE_WORDS = frozenset({"tinh", "pho", "tp"})
@@ -101,7 +100,8 @@ def _weigh_cues(reading: Reading, cued: list[tuple[int, tuple[tuple[str, float],
     the last one with cues: "Chiều nay họp giao ban, theo kế hoạch phải đạt 800 điểm. Điểm hạ
     tầng số bao nhiêu?" asks for a score; the cues of the sentences before it count less."""
     source = reading.tokens.source
-    ends = [m.end() for m in _SENTENCE_END.finditer(source)] if _ENDS.intersection(source) else []
+    several = "." in source or "!" in source or "?" in source or "\n" in source
+    ends = [m.end() for m in _SENTENCE_END.finditer(source)] if several else []
     starts, origin = reading.tokens.starts, reading.origin
 
     def sentence(word: int) -> int:

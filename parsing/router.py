@@ -52,8 +52,17 @@ def route(text: str, lexicon: Lexicon, today: date, default: str | None = None) 
         # "@TroLyDtiBot" alone calls the bot: the help.
         mention_only = not entities.reading.words and "@" in text
         return Help() if mention_only else Unclear(UnclearReason.NOTHING)
+    built: dict[str, Intent] = {}
+    # A kind that lacks its part ("which indicators" with no agency) gives way to a confident
+    # one that has them ("… lose the most points").
+    while len(ranked) > 1 and ranked[1][1] >= CONFIDENT:
+        built[ranked[0][0]] = build(ranked[0][0], entities, found.changes)
+        if built[ranked[0][0]] != Unclear(UnclearReason.INCOMPLETE):
+            break
+        ranked = ranked[1:]
     best, weight = ranked[0]
-    built = {best: build(best, entities, found.changes)}
+    if best not in built:
+        built[best] = build(best, entities, found.changes)
     close: list[str] = []
     # A weak reading offers the runners-up with some evidence; a confident one asks back only
     # when a runner-up is confident too and close.

@@ -155,6 +155,9 @@ class PhraseIndex(Generic[T]):
         hits: list[Hit[T]] = []
         end = len(words)
         root = self._root
+        children_at, forms_at, senses_at, plain_at, note_at, written_at = (
+            _CHILDREN, _FORMS, _SENSES, _PLAIN, _NOTE, _WRITTEN
+        )  # fmt: skip
         index = 0
         for first in [i for i, word in enumerate(words) if word in root]:
             if first < index:
@@ -162,18 +165,18 @@ class PhraseIndex(Generic[T]):
             node, found, last = root[words[first]], None, 0
             following = first + 1
             while True:
-                if node[_FORMS] is not None:
+                if node[forms_at] is not None:
                     found, last = node, following
                 if following >= end:
                     break
-                node = node[_CHILDREN].get(words[following])
+                node = node[children_at].get(words[following])
                 if node is None:
                     break
                 following += 1
             if found is None:
                 continue
-            if typed is None or found[_PLAIN] or typed[first:last] == found[_WRITTEN]:
-                hits.append(Hit(first, last, found[_SENSES], found[_NOTE]))
+            if typed is None or found[plain_at] or typed[first:last] == found[written_at]:
+                hits.append(Hit(first, last, found[senses_at], found[note_at]))
                 index = last
                 continue
             hit = self.at(words, first, end, typed, strict)  # diacritics to check: rare

@@ -35,6 +35,8 @@ class Reading:
     things: list[tuple[int, Sense]] = field(default_factory=list)  # (hit, sense) of entities
     meanings: list[Meaning] = field(default_factory=list)  # of each hit
     loose: list[Unit] | None = None  # name units of unclaimed words (parsing.subjects)
+    # The words of the sentence that asks, when the message has several (see _weigh_cues).
+    focus: tuple[int, int] | None = None
 
     def __len__(self) -> int:
         return len(self.words)
@@ -108,6 +110,9 @@ def _weigh_cues(reading: Reading, cued: list[tuple[int, tuple[tuple[str, float],
         return bisect_right(ends, starts[origin[word]])
 
     focus = sentence(cued[-1][0]) if cued and ends else 0
+    if focus:
+        words = [w for w in range(len(reading.words)) if sentence(w) == focus]
+        reading.focus = (words[0], words[-1] + 1)
     evidence = reading.cues
     for first, cues in cued:
         share = 1.0 if not focus or sentence(first) == focus else CONTEXT_SHARE

@@ -50,15 +50,16 @@ def name_units(
     every: list[Unit] = []
     core: list[Unit] = []
     loose = _loose_units(reading, lexicon)
-    owners, meanings, hits = reading.owner, reading.meanings, reading.hits
+    owners, meanings, hits, gap = reading.owner, reading.meanings, reading.hits, _GAP
+    to_every, to_core = every.append, core.append
     index = first
     while index < last:
         owner = owners[index]
         if owner < 0:
-            word = loose[index] if index not in taken else _GAP
-            if word is not _GAP or (every and every[-1] is not _GAP):
-                every.append(word)
-                core.append(word)
+            word = loose[index] if index not in taken else gap
+            if word is not gap or (every and every[-1] is not gap):
+                to_every(word)
+                to_core(word)
             index += 1
             continue
         meaning = meanings[owner]
@@ -91,18 +92,18 @@ def _loose_units(reading: Reading, lexicon: Lexicon) -> list[Unit]:
         return reading.loose
     units: list[Unit] = []
     strict = not reading.tokens.source.isascii()
-    vocabulary, cache = lexicon.name_vocabulary, lexicon.loose_units
+    vocabulary, cache, gap, add = lexicon.name_vocabulary, lexicon.loose_units, _GAP, units.append
     for word, written, owner in zip(reading.words, reading.written, reading.owner, strict=True):
         if owner >= 0 or word not in vocabulary:
-            units.append(_GAP)
+            add(gap)
             continue
         key = (word, written, strict)
-        unit = cache.get(key)
-        if unit is None:
-            unit = _loose_unit(word, written, strict, lexicon)
+        found = cache.get(key)
+        if found is None:
+            found = _loose_unit(word, written, strict, lexicon)
             if len(cache) < _CACHED:  # bounded: a stream of new words cannot grow it
-                cache[key] = unit
-        units.append(unit)
+                cache[key] = found
+        add(found)
     reading.loose = units
     return units
 
@@ -150,7 +151,12 @@ def resolve(
     if known:
         return SubjectReading(tuple(Subject(SubjectKind.SUB_INDEX, c) for c in known[:3]))
     unknown = next((c.code for c in codes if not c.known), "")
-    by_name, strength = subs_by_name(reading, lexicon, entry, taken)
+    by_name: tuple[str, ...] = ()
+    strength = 0.0
+    if reading.focus is not None:  # the sentence that asks names it, not the context
+        by_name, strength = subs_by_name(reading, lexicon, entry, taken, *reading.focus)
+    if not by_name:
+        by_name, strength = subs_by_name(reading, lexicon, entry, taken)
     if by_name:
         subjects = tuple(Subject(SubjectKind.SUB_INDEX, c) for c in by_name)
         return SubjectReading(subjects, unknown, clear=strength >= CLEAR)

@@ -241,3 +241,35 @@ def test_close_readings_are_offered_as_up_to_three_candidates() -> None:
 
 def test_who_leads_without_a_subject_asks_for_it() -> None:
     assert routed("ai chủ trì?") == Unclear(UnclearReason.INCOMPLETE)
+
+
+# --- a question written after some context ---
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Chiều nay anh Chủ tịch họp giao ban về chuyển đổi số. Điểm hạ tầng số bao nhiêu?",
+            Score(Subject(SubjectKind.PILLAR, "3")),
+        ),
+        (
+            "Theo Kế hoạch 4636 năm nay phải đạt 800 điểm. Hạ tầng số được bao nhiêu?",
+            Score(Subject(SubjectKind.PILLAR, "3")),
+        ),
+        (
+            "Chào bot, cho mình hỏi với ạ. Ai chủ trì chỉ số chữ ký số cá nhân?",
+            Holders(sub("8.2")),
+        ),
+    ],
+)
+def test_the_sentence_that_asks_says_what_is_asked_not_the_context(
+    text: str, expected: Intent
+) -> None:
+    assert routed(text) == expected
+
+
+def test_a_hypothetical_set_out_in_an_earlier_sentence_still_holds() -> None:
+    assert routed("Giả sử 8.2 đạt 40%. Khi đó tổng điểm bao nhiêu?") == WhatIf(
+        (Change("8.2", "40%"),)
+    )

@@ -26,6 +26,7 @@ from scoring.model import (
 )
 
 _LINE = "__line__"
+LINE = _LINE  # the key under which every mapping of a parsed file keeps its line (or row)
 DEFAULT_UNITS = {RuleKind.BOOLEAN: "có/không", RuleKind.ASSESSED: "điểm"}
 
 
@@ -177,7 +178,13 @@ def parse_directory(text: str, source: str) -> Directory:
 def parse_framework(text: str, source: str, directory: Directory) -> Framework:
     """A framework file, checked: codes unique, points non-negative and adding up, rules and
     agencies known."""
-    r, data = _Reader(source), _load(text, source)
+    return framework_from_data(_load(text, source), source, directory)
+
+
+def framework_from_data(data: dict[str, Any], source: str, directory: Directory) -> Framework:
+    """A framework from the mappings of a file (YAML, or a table read into the same shape by
+    scoring.framework_files), each carrying its line under LINE."""
+    r = _Reader(source)
     code = r.text(data, "code")
     total_max = r.number(data, "total_max", "")
     pillars, seen = [], set()

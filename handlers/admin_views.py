@@ -15,7 +15,8 @@ from services.framework_import import ImportPlan
 from services.identity import UserView
 from storage.agencies import FrameworkSummary
 
-RULES = ("ratio", "boolean", "assessed", "levels")  # kinds with a short label in the catalogs
+# Rule kinds with a short label in the catalogs.
+RULES = ("ratio", "boolean", "assessed", "levels", "none")
 LIST_ITEMS = 12  # items of one kind of change shown in chat before "… and N more"
 
 
@@ -27,6 +28,9 @@ def agencies_text(t: Text, directory: Directory) -> str:
         others = [x for x in a.aliases if x != a.code]
         if others:
             line += t("agency.aliases", aliases="; ".join(others))
+        if a.valid_to is not None:
+            successor = a.successor or "—"
+            line += t("agency.ended", date=t.date(a.valid_to), successor=successor)
         lines.append(line)
     for g in directory.groups:
         members = ", ".join(directory.expand(g.code)) or "—"

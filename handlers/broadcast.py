@@ -3,8 +3,11 @@ then sent to each recipient once, within Telegram's limits.
 
 `send_broadcast` is the sending run, shared with the server's command line: each recipient's
 message is claimed in the deliveries table before it is sent (as reminders are), so a run
-repeated after a crash, or by a second process, sends nobody a second copy. The sends go
-through the bot's rate limiter, one at a time, retried like reminders (handlers.reminder_job)."""
+repeated after a crash, or by a second process, sends nobody a second copy. The messages are
+bulk sends (bot.outbound): they take what replies to users leave of Telegram's budget, with
+429s, 5xx and network errors handled there. A send whose outcome is unknown (a time-out after
+it left) is not repeated in this run; a run cut short (the bot stopping, a long 429) gives back
+what it did not send and leaves the broadcast "sending", for `broadcast --resume`."""
 
 from __future__ import annotations
 
@@ -14,14 +17,16 @@ import re
 from dataclasses import dataclass
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import TelegramError
 
+from bot.outbound import Sleep, bulk_sends
 from handlers.admin_views import broadcast_preview
-from handlers.reminder_job import Sleep, deliver
+from handlers.reminder_job import RELEASED, deliver
 from handlers.request import ADMIN, Request, handles
 from services.broadcasts import find_audience
 from services.container import Services
 from services.refusal import Refusal
-from storage.deliveries import BLOCKED, SENT
+from storage.deliveries import BLOCKED, SENT, UNKNOWN
 
 PREFIX = "bc:"
 log = logging.getLogger(__name__)
@@ -33,7 +38,9 @@ class BroadcastReport:
     sent: int = 0
     blocked: int = 0
     failed: int = 0
+    unknown: int = 0  # may have arrived: not sent again in this run
     skipped: int = 0  # claimed before: sent by an earlier run or another process
+    stopped: bool = False  # cut short (the bot stopping, a long 429): resume to finish
 
 
 @handles(ADMIN)
@@ -78,45 +85,57 @@ async def broadcast_button(request: Request) -> None:
 
     async def run() -> None:
         report = await send_broadcast(bot, svc, confirmed.id, person.actor)
-        await bot.send_message(chat_id, report_text(svc, report, request.t.lang))
+        try:
+            await bot.send_message(chat_id, report_text(svc, report, request.t.lang))
+        except TelegramError as exc:  # the bot stopping, or the administrator blocked it
+            log.warning("broadcast %s: report not delivered (%s)", confirmed.id, exc)
 
     request.context.application.create_task(run(), update=request.update)
 
 
 def report_text(svc: Services, report: BroadcastReport, lang: str) -> str:
     t = svc.texts.for_language(lang)
+    key = "broadcast.stopped" if report.stopped else "broadcast.report"
     return t(
-        "broadcast.report",
+        key,
         id=report.id,
         sent=report.sent,
         blocked=report.blocked,
         failed=report.failed,
+        unknown=report.unknown,
     )
 
 
 async def send_broadcast(
     bot: Bot, svc: Services, broadcast_id: int, actor: str, sleep: Sleep = asyncio.sleep
 ) -> BroadcastReport:
-    """Send a confirmed broadcast to everyone who has not had it yet."""
+    """Send a confirmed broadcast, as bulk sends, to everyone who has not had it yet."""
     broadcast = await svc.broadcasts.get(broadcast_id)
     report = BroadcastReport(broadcast_id)
     run_key = f"broadcast:{broadcast_id}"
-    for chat_id, language in await svc.broadcasts.recipients(broadcast.audience):
-        key = f"{run_key}|{chat_id}"
-        if not await svc.deliveries.claim(key, run_key, chat_id, "broadcast"):
-            report.skipped += 1
-            continue
-        t = svc.texts.for_language(language or svc.texts.default)
-        text = t("broadcast.message", text=broadcast.text)
-        status, attempts, error = await deliver(bot, chat_id, text, None, sleep)
-        await svc.deliveries.finish(key, chat_id, status, attempts, error)
-        if status == SENT:
-            report.sent += 1
-        elif status == BLOCKED:
-            report.blocked += 1
-        else:
-            report.failed += 1
-    await svc.broadcasts.finish(broadcast_id, actor, report.sent, report.blocked, report.failed)
+    counts = {SENT: "sent", BLOCKED: "blocked", UNKNOWN: "unknown"}
+    with bulk_sends(sleep) as batch:
+        for chat_id, language in await svc.broadcasts.recipients(broadcast.audience):
+            delivery = await svc.deliveries.claim(
+                f"{run_key}|{chat_id}", run_key, chat_id, "broadcast"
+            )
+            if delivery is None:
+                report.skipped += 1
+                continue
+            t = svc.texts.for_language(language or svc.texts.default)
+            text = t("broadcast.message", text=broadcast.text)
+            status, error = await deliver(bot, batch, chat_id, text, None)
+            if status == RELEASED:
+                await svc.deliveries.release(delivery)
+                report.stopped = True
+                log.info("broadcast %s stopped: %s", broadcast_id, report)
+                return report
+            await svc.deliveries.finish(delivery, chat_id, status, batch.tries, error)
+            field = counts.get(status, "failed")
+            setattr(report, field, getattr(report, field) + 1)
+    await svc.broadcasts.finish(
+        broadcast_id, actor, report.sent, report.blocked, report.failed, report.unknown
+    )
     log.info("broadcast %s: %s", broadcast_id, report)
     return report
 

@@ -42,6 +42,7 @@ Cell = str | int | float | bool | date | datetime | None
 Row = tuple[int, list[Cell]]  # (row number as the spreadsheet shows it, cells)
 
 FORMATS = ("yaml", "yml", "csv", "xlsx")
+DELIMITERS = (",", ";", "\t")
 MAX_ROWS = 5000  # a framework has ~100 indicators; more is not a framework file
 # Vietnamese column and key names an administrator may write instead of the YAML keys (folded).
 HEADER_NAMES = {
@@ -95,14 +96,15 @@ def read_framework(data: bytes, name: str, directory: Directory) -> Framework:
 
 
 def csv_rows(text: str) -> list[Row]:
-    """The rows of a CSV text, separated by "," or by ";" (as a Vietnamese Excel saves)."""
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    return [(n, list(cells)) for n, cells in enumerate(reader, 1)]
+    """The rows of a CSV text, separated by "," or by ";" (as a Vietnamese Excel saves it) or
+    by tabs: the separator that yields the header row."""
+    found: list[Row] = []
+    for delimiter in DELIMITERS:
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        found = [(n, list(cells)) for n, cells in enumerate(reader, 1)]
+        if any(_is_header(cells) for _, cells in found):
+            return found
+    return found
 
 
 def xlsx_rows(data: bytes, name: str) -> list[Row]:

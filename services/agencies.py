@@ -39,14 +39,8 @@ class Assignment:
 
 def find_holder(directory: Directory, text: str) -> str | None:
     """The code of an agency or group from its code, name or alias (case and diacritics
-    ignored)."""
-    wanted = fold(text)
-    named = [(a.code, (a.code, a.name, *a.aliases)) for a in directory.agencies]
-    named += [(g.code, (g.code, g.name, *g.aliases)) for g in directory.groups]
-    for code, names in named:
-        if wanted in {fold(n) for n in names}:
-            return code
-    return None
+    ignored); an old name finds the old agency (Directory.current gives its successor)."""
+    return directory.find(text.strip())
 
 
 def kinds_of(directory: Directory) -> tuple[str, ...]:
@@ -219,7 +213,8 @@ class AgencyService:
         found = find_holder(directory, holder)
         if found is None:
             raise Refusal("agency.unknown", agency=holder[:40], examples=_examples(directory))
-        return fw, sub, found
+        # An agency that ended answers through its successor: that is who gets the work.
+        return fw, sub, directory.current(found)
 
 
 def _examples(directory: Directory) -> str:

@@ -134,7 +134,7 @@ class BroadcastService:
         return await self._decide(actor, broadcast_id, broadcasts.CANCELLED, "cancel")
 
     async def finish(
-        self, broadcast_id: int, actor: str, sent: int, blocked: int, failed: int
+        self, broadcast_id: int, actor: str, sent: int, blocked: int, failed: int, unknown: int
     ) -> None:
         """Record the end of a sending run: nothing was left to send."""
         now = self._calendar.now()
@@ -144,7 +144,7 @@ class BroadcastService:
             ):
                 repo.audit(
                     session, now, actor, "sent", "broadcast", str(broadcast_id),
-                    sent=sent, blocked=blocked, failed=failed,
+                    sent=sent, blocked=blocked, failed=failed, unknown=unknown,
                 )  # fmt: skip
 
     async def _decide(

@@ -28,6 +28,7 @@ from tests.botapi import TOKEN, FakeBotApi
 from tests.conftest import DATA
 from tests.process import run_bot
 from tests.test_admin_services import modified_framework
+from tests.test_e2e_admin import SEEDED
 from tests.test_framework_files import csv_bytes, table
 
 
@@ -66,7 +67,7 @@ async def test_agencies_are_listed_added_renamed_and_named_from_the_server(
 ) -> None:
     status, out = await cli(settings, capsys, "agencies", "list")
     assert status == 0
-    assert out.startswith("🏢 17 cơ quan, 4 nhóm:\n• SKHCN: Sở Khoa học và Công nghệ")
+    assert out.startswith("🏢 22 cơ quan, 4 nhóm:\n• SKHCN: Sở Khoa học và Công nghệ")
     status, out = await cli(
         settings, capsys, "agencies", "add", "XNHATRANG", "Phường", "Nha", "Trang",
         "--kind", "commune", "--alias", "Nha Trang",
@@ -187,11 +188,11 @@ async def test_an_import_is_a_dry_run_until_apply_then_adds_exactly_the_new_vers
     assert out.endswith(
         "Chưa thay đổi gì (chạy thử). Thêm --apply để thêm bộ chỉ số dti-province-2026.\n"
     )
-    assert await framework_codes(settings) == ["dti-province-2025"]
+    assert await framework_codes(settings) == SEEDED
     status, out = await cli(settings, capsys, "frameworks", "import", str(new), "--apply")
     assert status == 0
     assert out.endswith("✅ Đã nhập bộ chỉ số dti-province-2026 (50 chỉ số thành phần).\n")
-    assert await framework_codes(settings) == ["dti-province-2025", "dti-province-2026"]
+    assert await framework_codes(settings) == [*SEEDED, "dti-province-2026"]
     status, out = await cli(settings, capsys, "frameworks", "import", str(new), "--apply")
     assert status == 2
     assert "Mã dti-province-2026 đã có; khác với bản đang lưu:\nKhông khác gì." in out
@@ -200,14 +201,14 @@ async def test_an_import_is_a_dry_run_until_apply_then_adds_exactly_the_new_vers
 
 
 async def test_a_table_file_imports_under_another_code(
-    settings: Settings, framework: object, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    settings: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     path = tmp_path / "bo-chi-so.csv"
-    path.write_bytes(csv_bytes(table(framework), ";"))  # type: ignore[arg-type]
+    path.write_bytes(csv_bytes(table(), ";"))
     argv = ("frameworks", "import", str(path), "--code", "dti-bang", "--apply")
     status, out = await cli(settings, capsys, *argv)
     assert status == 0, out
-    assert await framework_codes(settings) == ["dti-province-2025", "dti-bang"]
+    assert await framework_codes(settings) == [*SEEDED, "dti-bang"]
     status, out = await cli(settings, capsys, "frameworks", "import", str(tmp_path / "none.yaml"))
     assert status == 2
     assert "No such file" in out
@@ -273,7 +274,9 @@ async def test_a_broadcast_is_sent_through_the_bot_once_and_a_cut_run_is_finishe
     )
     assert status == 0, out
     assert "gửi đầu mối của Sở KH&CN (2 người)" in out
-    assert out.endswith("📢 Thông báo #1 đã gửi: 2 người nhận, 0 đã chặn bot, 0 lỗi.\n")
+    assert out.endswith(
+        "📢 Thông báo #1 đã gửi: 2 người nhận, 0 đã chặn bot, 0 lỗi, 0 chưa xác nhận.\n"
+    )
     for chat_id in (801, 802):
         [message] = api.sent("sendMessage", chat_id=chat_id)
         assert message["text"] == "📢 Thông báo:\n\nNộp báo cáo"
@@ -285,11 +288,14 @@ async def test_a_broadcast_is_sent_through_the_bot_once_and_a_cut_run_is_finishe
     draft = await services.broadcasts.prepare(SERVER_PERSON, "focal", "Lần hai")
     await services.broadcasts.confirm(SERVER_PERSON, draft.id)
     key = f"broadcast:{draft.id}"
-    assert await services.deliveries.claim(f"{key}|801", key, 801, "broadcast")
-    await services.deliveries.finish(f"{key}|801", 801, "sent", 1)
+    delivery = await services.deliveries.claim(f"{key}|801", key, 801, "broadcast")
+    assert delivery is not None
+    await services.deliveries.finish(delivery, 801, "sent", 1)
     status, out = await cli(live, capsys, "broadcast", "--resume", str(draft.id))
     assert status == 0, out
-    assert out == f"📢 Thông báo #{draft.id} đã gửi: 2 người nhận, 0 đã chặn bot, 0 lỗi.\n"
+    assert out == (
+        f"📢 Thông báo #{draft.id} đã gửi: 2 người nhận, 0 đã chặn bot, 0 lỗi, 0 chưa xác nhận.\n"
+    )
     assert [m["text"] for m in api.sent("sendMessage", chat_id=801)] == [
         "📢 Thông báo:\n\nNộp báo cáo"
     ]

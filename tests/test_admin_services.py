@@ -58,19 +58,20 @@ def modified_framework(code: str = "dti-province-2026") -> bytes:
     """The bundled framework as a new version: 8.2 worth 40, 8.3 worth 60 (pillar 8 adds up),
     4.2 scored from 15 %, 8.2 led by SNV too."""
     text = FRAMEWORK_FILE.read_text("utf-8").replace("code: dti-province-2025", f"code: {code}")
-    text = text.replace("year: 2025", "year: 2026")
-    lines = text.splitlines()
-    at = lines.index('      - code: "8.2"')
-    assert lines[at + 2] == "        max: 50"
-    assert lines[at + 6] == "        lead: [SKHCN]"
-    lines[at + 2], lines[at + 6] = "        max: 40", "        lead: [SKHCN, SNV]"
-    at = lines.index('      - code: "8.3"')
-    assert lines[at + 2] == "        max: 50"
-    lines[at + 2] = "        max: 60"
-    at = lines.index('      - code: "4.2"')
-    threshold = next(i for i in range(at, at + 8) if lines[i].strip().startswith("threshold:"))
-    lines[threshold] = "        threshold: 15"
+    lines = text.replace("year: 2025", "year: 2026").splitlines()
+    _edit(lines, "8.2", "max: 50", "max: 40")
+    _edit(lines, "8.2", "lead: [SKHCN]", "lead: [SKHCN, SNV]")
+    _edit(lines, "8.3", "max: 50", "max: 60")
+    _edit(lines, "4.2", "threshold: 10", "threshold: 15")
     return "\n".join(lines).encode("utf-8")
+
+
+def _edit(lines: list[str], code: str, old: str, new: str) -> None:
+    """Replace one line of a sub-index's block in the framework file."""
+    at = lines.index(f'      - code: "{code}"')
+    end = next(i for i in range(at + 1, len(lines)) if lines[i].startswith("      - code:"))
+    found = next(i for i in range(at, end) if lines[i].strip() == old)
+    lines[found] = lines[found].replace(old, new)
 
 
 # ------------------------------------------------------------------------------ agencies
@@ -166,6 +167,11 @@ async def test_an_agency_is_made_to_coordinate_a_sub_index_and_taken_off_again(
     ]
 
 
+async def test_an_agency_that_ended_is_assigned_as_its_successor(svc: Services) -> None:
+    done = await svc.agencies.assign(SERVER, "4.2", "Sở KH&ĐT", Role.COORDINATE)
+    assert done.holder == "STC"  # Sở Kế hoạch và Đầu tư merged into Sở Tài chính
+
+
 async def test_assignments_to_what_does_not_exist_are_refused(svc: Services) -> None:
     with pytest.raises(Refusal, match="assign.unknown_sub_index"):
         await svc.agencies.assign(SERVER, "8.9", "SNV", Role.LEAD)
@@ -179,7 +185,12 @@ async def test_another_process_sees_an_agency_change_when_it_next_revalidates(
     svc: Services,
 ) -> None:
     ticks = [0.0]
-    other = ScoreService(svc.identity._sessions, revalidate_seconds=30, monotonic=lambda: ticks[0])
+    other = ScoreService(
+        svc.identity._sessions,
+        calendar=svc.calendar,
+        revalidate_seconds=30,
+        monotonic=lambda: ticks[0],
+    )
     _, before = await other.reference()
     await svc.agencies.add(SERVER, "XNINHHOA", "Phường Ninh Hòa", "commune")
     ticks[0] = 29.0
@@ -232,7 +243,8 @@ async def test_apply_adds_a_new_version_that_differs_by_exactly_the_diff(svc: Se
     stored = await svc.imports.plan(modified_framework(), "again.yaml")
     assert stored.exists
     assert stored.diff.empty
-    assert await count(svc, IndicatorRow) == 2 * indicators
+    added = len(plan.framework.pillars) + len(plan.framework.sub_indices)
+    assert await count(svc, IndicatorRow) == indicators + added
     old = await svc.imports.plan(FRAMEWORK_FILE.read_bytes(), "old.yaml")
     assert old.exists
     assert old.diff.empty
@@ -270,7 +282,8 @@ async def test_a_kept_import_applies_once_and_a_cancelled_one_never(svc: Service
     with pytest.raises(Refusal, match="import.was_cancelled"):
         await svc.imports.apply_staged(SERVER, other.import_id)
     codes = [f.code for f in (await svc.imports.frameworks())[0]]
-    assert codes == ["dti-province-2025", "dti-province-2026"]
+    assert codes[-1] == "dti-province-2026"
+    assert "dti-x" not in codes
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,11 @@ async def audited(services: Services, entity: str) -> list[tuple[str, str, str]]
         return [(r.action, r.entity_key, r.actor) for r in rows if r.actor != "system:seed"]
 
 
+SEEDED = ["dti-ninh-thuan-2022", "dti-province-2025", "ninh-thuan-2314"]
+
+
 async def frameworks(services: Services) -> list[str]:
+    """The frameworks held, those seeded from data/frameworks first."""
     async with services.identity._sessions() as session:
         return list(await session.scalars(select(FrameworkRow.code).order_by(FrameworkRow.id)))
 
@@ -49,9 +53,11 @@ async def test_an_administrator_lists_adds_renames_and_names_agencies(
 ) -> None:
     chat = admin(api)
     listing = (await chat.say("/coquan"))["text"]
-    assert "🏢 17 cơ quan, 4 nhóm:" in listing
+    assert "🏢 22 cơ quan, 4 nhóm:" in listing
     assert "• SKHCN: Sở Khoa học và Công nghệ [department] — còn gọi: Sở KH&CN" in listing
     assert "• Nhóm DNVT: Các doanh nghiệp viễn thông → VNPT, VIETTEL, FPT" in listing
+    stttt = next(line for line in listing.splitlines() if line.startswith("• STTTT:"))
+    assert stttt.endswith("(đến 28/02/2025, nay là SKHCN)")
     added = await chat.say("/coquan them xcamranh commune Phường Cam Ranh")
     assert added["text"] == (
         "✅ Đã thêm cơ quan XCAMRANH: Phường Cam Ranh [commune]. Mời đầu mối: /moi XCAMRANH"
@@ -80,7 +86,10 @@ async def test_an_administrator_lists_adds_renames_and_names_agencies(
         ("/coquan sua SNV Tên", "• /coquan them MÃ loại Tên đầy đủ"),
         ("/coquan doiten SNV", "• /coquan doiten MÃ Tên mới"),
         ("/coquan them X commune Phường X", 'Mã "X" không dùng được'),
-        ("/coquan them XCR province Phường X", "Dùng một trong: department, telecom, commune"),
+        (
+            "/coquan them XCR province Phường X",
+            "Dùng một trong: department, telecom, district, central, commune",
+        ),
         ("/coquan doiten SNX Sở X", 'Không có cơ quan hay nhóm "SNX"'),
         ("/coquan bidanh SNV Sở KH&CN", '"Sở KH&CN" đã là tên hoặc mã của SKHCN'),
         ("/phancong", "Gõ: /phancong MÃ_CHỈ_SỐ MÃ_CƠ_QUAN chutri|phoihop"),
@@ -189,13 +198,13 @@ async def test_a_framework_file_is_answered_with_its_differences_and_applied_onl
     assert "✏️ Trường khác (1): bộ chỉ số year" in text
     assert "Sau khi nhập, bot trả lời theo bộ chỉ số này." in text
     assert "Chưa thay đổi gì. Bấm Áp dụng" in text
-    assert await frameworks(services) == ["dti-province-2025"]
+    assert await frameworks(services) == SEEDED
     stale = copy.deepcopy(diff)
     answer = await chat.press(diff, "✅ Áp dụng")
     assert answer["text"] == "Đã nhập"
     applied = chat.current(diff)["text"]
     assert applied == "✅ Đã nhập bộ chỉ số dti-province-2026 (50 chỉ số thành phần)."
-    assert await frameworks(services) == ["dti-province-2025", "dti-province-2026"]
+    assert await frameworks(services) == [*SEEDED, "dti-province-2026"]
     # Answered from the new version (which has no values yet: they belong to the old one).
     assert "tối đa 40 điểm" in (await chat.say("/diem 8.2"))["text"]
     again = await chat.press(stale, "✅ Áp dụng")
@@ -212,7 +221,7 @@ async def test_cancel_imports_nothing(
     diff = await send_file(api, chat, "dti-2026.yaml", modified_framework())
     await chat.press(diff, "✖️")
     assert chat.current(diff)["text"] == "Đã hủy, không nhập gì."
-    assert await frameworks(services) == ["dti-province-2025"]
+    assert await frameworks(services) == SEEDED
     assert [a[0] for a in await audited(services, "framework_import")] == ["cancel"]
 
 
@@ -220,13 +229,13 @@ async def test_a_table_imports_under_the_code_typed_after_the_caption(
     api: FakeBotApi, bot: Application, services: Services
 ) -> None:
     framework, _ = await services.scores.reference()
-    content = csv_bytes(table(framework), ";")
+    content = csv_bytes(table(), ";")
     chat = admin(api)
     diff = await send_file(api, chat, "bo-chi-so.csv", content, "Nhập bộ chỉ số dti-2025-bang")
     assert "bộ chỉ số dti-2025-bang" in diff["text"]
     assert "So với dti-province-2025:\nKhông khác gì." in diff["text"]
     await chat.press(diff, "✅")
-    assert await frameworks(services) == ["dti-province-2025", "dti-2025-bang"]
+    assert await frameworks(services) == [*SEEDED, "dti-2025-bang"]
 
 
 async def test_a_file_with_a_code_held_already_shows_the_differences_without_an_apply_button(
@@ -239,7 +248,7 @@ async def test_a_file_with_a_code_held_already_shows_the_differences_without_an_
     assert "reply_markup" not in reply
     same = await send_file(api, admin(api), "same.yaml", FRAMEWORK_FILE.read_bytes())
     assert "Không khác gì." in same["text"]
-    assert await frameworks(services) == ["dti-province-2025"]
+    assert await frameworks(services) == SEEDED
 
 
 async def test_a_broken_framework_file_is_refused_with_the_line_to_fix(
@@ -251,7 +260,7 @@ async def test_a_broken_framework_file_is_refused_with_the_line_to_fix(
     assert "không có cơ quan hay nhóm 'SXX'" in reply["text"]
     reply = await send_file(api, admin(api), "x.docx", b"PK")
     assert "chỉ nhận tệp .yaml, .csv hoặc .xlsx" in reply["text"]
-    assert await frameworks(services) == ["dti-province-2025"]
+    assert await frameworks(services) == SEEDED
 
 
 async def test_a_framework_file_from_someone_else_is_refused_and_not_taken_as_evidence(
@@ -272,7 +281,7 @@ async def test_a_framework_file_from_someone_else_is_refused_and_not_taken_as_ev
     )
     sent = await api.wait_for("sendMessage", chat_id=GROUP)
     assert "chỉ làm trong tin nhắn riêng" in sent[0]["text"]
-    assert await frameworks(services) == ["dti-province-2025"]
+    assert await frameworks(services) == SEEDED
 
 
 # ------------------------------------------------------------------------------ broadcasts
@@ -292,7 +301,10 @@ async def test_an_announcement_is_previewed_confirmed_and_reaches_each_focal_poi
     answer = await chat.press(preview, "📤 Gửi")
     assert answer["text"] == "Đang gửi"
     report = await chat.next_message()
-    assert report["text"] == "📢 Thông báo #1 đã gửi: 2 người nhận, 0 đã chặn bot, 0 lỗi."
+    assert (
+        report["text"]
+        == "📢 Thông báo #1 đã gửi: 2 người nhận, 0 đã chặn bot, 0 lỗi, 0 chưa xác nhận."
+    )
     for person in (one, two):
         got = await person.next_message()
         assert got["text"] == "📢 Thông báo:\n\nHạn báo cáo quý 4 là 25/12.\nXin cảm ơn."

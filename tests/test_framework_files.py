@@ -7,46 +7,56 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from scoring.framework_files import csv_rows, format_of, read_framework, table_data
-from scoring.loading import FileError
+from scoring.loading import FileError, parse_framework
 from scoring.model import Directory, Framework, RuleKind
 from tests.conftest import DATA
 
-HEADER = ["code", "name", "name_en", "max", "rule", "threshold", "unit", "lead", "coordinate",
-          "aliases", "levels"]  # fmt: skip
-VIETNAMESE = ["Mã", "Tên", "Tên tiếng Anh", "Điểm tối đa", "Quy tắc", "Ngưỡng", "Đơn vị",
-              "Chủ trì", "Phối hợp", "Bí danh", "Bậc"]  # fmt: skip
+BUNDLED = DATA / "frameworks" / "dti-province-2025.yaml"
+VIETNAMESE = {english: vietnamese for vietnamese, english in {
+    "Mã": "code", "Tên": "name", "Tên tiếng Anh": "name_en", "Điểm tối đa": "max",
+    "Quy tắc": "rule", "Ngưỡng": "threshold", "Đơn vị": "unit", "Chủ trì": "lead",
+    "Phối hợp": "coordinate", "Bí danh": "aliases", "Bậc": "levels", "Năm": "year",
+    "Loại": "kind", "Nguồn": "source", "Tổng điểm": "total_max", "Mục tiêu": "target_total",
+}.items()}  # fmt: skip
 
 
-def table(framework: Framework, header: list[str] = HEADER) -> list[list[str]]:
-    """The framework as the rows an administrator would type."""
-    rows = [
-        ["code", framework.code],
-        ["name", framework.name],
-        ["year", str(framework.year)],
-        ["kind", framework.kind],
-        ["source", framework.source],
-        ["total_max", str(framework.total_max)],
-        ["target_total", str(framework.target_total)],
-        [],
-        header,
-    ]
-    for p in framework.pillars:
-        rows.append([p.code, p.name, p.name_en, str(p.max_points), "", "", "", "", "",
-                     "; ".join(p.aliases), ""])  # fmt: skip
-        for s in p.sub_indices:
-            levels = "; ".join(f"{lv.at_least}:{lv.points}" for lv in s.rule.levels)
-            rows.append([
-                s.code, s.name, "", str(s.max_points), s.rule.kind.value,
-                "" if s.rule.threshold is None else str(s.rule.threshold), s.unit,
-                "; ".join(s.lead), "; ".join(s.coordinate), "", levels,
-            ])  # fmt: skip
+def _cell(key: str, value: Any) -> str:
+    """A YAML value as an administrator would type it in a cell."""
+    if value is None:
+        return ""
+    if key == "levels":
+        return "; ".join(f"{lv['at_least']}:{lv['points']}" for lv in value)
+    if key in ("lead", "coordinate", "aliases"):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, dict | list):  # plan targets, parts, documents, conflicts
+        return str(yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).strip()
+
+
+def table(path: Path = BUNDLED, names: dict[str, str] | None = None) -> list[list[str]]:
+    """A framework file of the repository as the table an administrator would type: the
+    framework's keys as rows, then one row per pillar and sub-index, every key a column
+    (`names`: headers to write instead of the keys)."""
+    data = yaml.safe_load(path.read_text("utf-8"))
+    name = (names or {}).get
+    rows = [[name(k) or k, _cell(k, v)] for k, v in data.items() if k != "pillars"]
+    items = [item for p in data["pillars"] for item in (p, *p.get("sub_indices", []))]
+    keys = list(dict.fromkeys(k for item in items for k in item if k != "sub_indices"))
+    keys = ["code", "name", *(k for k in keys if k not in ("code", "name"))]
+    rows.append([name(k) or k for k in keys])
+    rows += [[_cell(k, item.get(k)) for k in keys] for item in items]
     return rows
 
 
@@ -66,41 +76,43 @@ def xlsx_bytes(rows: list[list[object]]) -> bytes:
     return out.getvalue()
 
 
-def test_the_bundled_framework_reads_the_same_from_yaml_csv_and_xlsx(
-    framework: Framework, directory: Directory
+@pytest.mark.parametrize("path", sorted((DATA / "frameworks").glob("*.yaml")), ids=str)
+def test_every_bundled_framework_reads_the_same_from_yaml_csv_and_xlsx(
+    path: Path, directory: Directory
 ) -> None:
-    yaml_file = (DATA / "frameworks" / "dti-province-2025.yaml").read_bytes()
-    rows = table(framework)
-    assert read_framework(yaml_file, "dti.yaml", directory) == framework
-    assert read_framework(csv_bytes(rows), "dti.csv", directory) == framework
-    assert read_framework(csv_bytes(rows, ";"), "dti.csv", directory) == framework
-    assert read_framework(xlsx_bytes(list(rows)), "dti.xlsx", directory) == framework
+    """Plan targets, their rows and documents, rule sources and conflicts travel in cells."""
+    framework = parse_framework(path.read_text("utf-8"), path.name, directory)
+    rows = table(path)
+    assert read_framework(path.read_bytes(), path.name, directory) == framework
+    assert read_framework(csv_bytes(rows), "f.csv", directory) == framework
+    assert read_framework(csv_bytes(rows, ";"), "f.csv", directory) == framework
+    assert read_framework(xlsx_bytes(list(rows)), "f.xlsx", directory) == framework
 
 
 def test_vietnamese_column_names_and_decimal_commas_are_understood(
     framework: Framework, directory: Directory
 ) -> None:
-    rows = table(framework, VIETNAMESE)
-    rows[:7] = [["mã", framework.code], ["tên", framework.name], ["năm", "2025"],
-                ["tổng điểm", "1000"], ["mục tiêu", "800"]]  # fmt: skip
+    rows = table(names=VIETNAMESE)
+    threshold = next(row for row in rows if row[:2] == ["Mã", "Tên"]).index("Ngưỡng")
     for row in rows:
         if row and row[0] == "4.5":  # threshold 5 members per 100 inhabitants
-            row[5] = "5,0"
+            row[threshold] = "5,0"
     found = read_framework(csv_bytes(rows, ";"), "bo-chi-so.csv", directory)
-    assert found.pillars == framework.pillars
     assert found.target_total == Decimal(800)
     sub = found.sub_index("4.5")
     assert sub is not None
     assert sub.rule.threshold == Decimal("5.0")
+    assert found == framework
 
 
 def test_excel_numbers_are_read_as_the_numbers_shown(directory: Directory) -> None:
     rows: list[list[object]] = [
         ["code", "dti-x"], ["name", "X"], ["year", 2026], ["total_max", 10],
-        ["code", "name", "max", "rule", "threshold", "unit", "lead", "levels"],
+        ["code", "name", "max", "rule", "threshold", "unit", "lead", "levels", "assumed",
+         "rule_note"],
         ["1", "Trụ cột", 10],
-        ["1.1", "Tỷ lệ", 6.5, "ratio", 0.1, "%", "SKHCN"],
-        ["1.2", "Bậc", 3.5, "levels", None, "cái", "SNV", "1:1,5; 3:3,5"],
+        ["1.1", "Tỷ lệ", 6.5, "ratio", 0.1, "%", "SKHCN", None, True, "thử"],
+        ["1.2", "Bậc", 3.5, "levels", None, "cái", "SNV", "1:1,5; 3:3,5", "có", "thử"],
     ]  # fmt: skip
     found = read_framework(xlsx_bytes(rows), "x.xlsx", directory)
     sub = found.sub_index("1.1")
@@ -156,15 +168,16 @@ def test_a_table_that_is_not_a_framework_names_the_row_and_the_problem(
 
 
 def test_the_framework_checks_apply_to_tables_with_the_row_of_the_mistake(
-    framework: Framework, directory: Directory
+    directory: Directory,
 ) -> None:
-    rows = table(framework)
+    rows = table()
+    header = next(row for row in rows if row[:2] == ["code", "name"])
     at = next(i for i, row in enumerate(rows) if row and row[0] == "8.2")
-    rows[at][7] = "SKHCN; SỞ_KHÔNG_CÓ"
+    rows[at][header.index("lead")] = "SKHCN; SỞ_KHÔNG_CÓ"
     with pytest.raises(FileError, match=rf"dòng {at + 1}: chỉ số 8.2: không có cơ quan hay nhóm"):
         read_framework(csv_bytes(rows), "f.csv", directory)
-    rows = table(framework)
-    rows[at][3] = "60"  # pillar 8's sub-indices no longer add up to 150
+    rows = table()
+    rows[at][header.index("max")] = "60"  # pillar 8's sub-indices no longer add up to 150
     with pytest.raises(FileError, match="chỉ số 8: tổng điểm chỉ số thành phần là 160"):
         read_framework(csv_bytes(rows), "f.csv", directory)
 
@@ -172,8 +185,8 @@ def test_the_framework_checks_apply_to_tables_with_the_row_of_the_mistake(
 def test_nested_fields_in_yaml_flow_cells_carry_their_row(directory: Directory) -> None:
     rows = [
         ["code", "dti-x"], ["name", "X"], ["year", "2026"], ["total_max", "10"],
-        ["code", "name", "max", "rule", "unit", "levels"], ["1", "Trụ cột", "10"],
-        ["1.1", "Bậc", "10", "levels", "cái", "[{at_least: 1, points: 20}]"],
+        ["code", "name", "max", "rule", "unit", "levels", "rule_source"], ["1", "Trụ cột", "10"],
+        ["1.1", "Bậc", "10", "levels", "cái", "[{at_least: 1, points: 20}]", "KH 4636, mục II"],
     ]  # fmt: skip
     with pytest.raises(FileError, match="dòng 7: chỉ số 1.1: một bậc cho nhiều điểm hơn"):
         read_framework(csv_bytes(rows), "f.csv", directory)

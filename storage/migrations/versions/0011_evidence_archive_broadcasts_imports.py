@@ -6,7 +6,7 @@ preview to the last delivery; a framework file sent in chat waits for Apply / Ca
 reloads what it keeps of them.
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0011'
-# The head of the branch this package was made from; the lead re-chains revisions at merge.
-down_revision: str | None = '0007'
+# The newest revision on main when this package merged it (re-chained by the lead if needed).
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -158,7 +158,7 @@ class EvidenceService:
             log.error("evidence archive %s: cannot write (%s)", self.archive.root, exc)
             return None, len(data)
         if not new:
-            log.info("evidence %s is archived already (%s)", info.file_name, sha[:12])
+            log.info("evidence archived already: %s", sha[:12])
         return sha, len(data)
 
     async def archived(self, evidence: EvidenceFile) -> bytes | None:

@@ -3,6 +3,7 @@ imports (dry run and apply), broadcasts; each change audited, and seen by every 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from bot.settings import Settings
 from domain.status import UserRole
 from scoring.model import Role
 from services.container import Services
+from services.evidence import FileInfo
 from services.identity import Caller
 from services.refusal import Refusal
 from services.scores import ScoreService
@@ -350,3 +352,32 @@ async def test_a_broadcast_is_confirmed_once_and_a_cancelled_one_cannot_be_sent(
         ("create", str(other.id)),
         ("cancel", str(other.id)),
     ]
+
+
+# ------------------------------------------------------------------------------ evidence
+async def test_evidence_is_archived_once_under_its_digest_and_named_in_the_database(
+    svc: Services, tmp_path: Path
+) -> None:
+    await svc.identity.person(Caller(901, "Hoa"))
+    await svc.identity.link(SERVER, 901, "SKHCN", on=True)
+    person = await svc.identity.person(Caller(901, "Hoa"))
+    data = b"%PDF-1.4 minh chung" * 50
+
+    async def fetch() -> bytes:
+        return data
+
+    first = FileInfo("id-1", "u-1", "a.pdf", "application/pdf", "document", len(data))
+    again = FileInfo("id-2", "u-2", "b.pdf", "application/pdf", "document", len(data))
+    one = await svc.evidence.attach(person, "8.2", None, first, 901, fetch)
+    two = await svc.evidence.attach(person, "8.2", None, again, 901, fetch)
+    assert one.sha256 == two.sha256 == hashlib.sha256(data).hexdigest()
+    files = await svc.evidence.files("8.2")
+    assert [(f.file_name, f.sha256) for f in files] == [
+        ("a.pdf", one.sha256),
+        ("b.pdf", one.sha256),
+    ]
+    assert await svc.evidence.archived(files[1]) == data
+    archived = [p for p in (tmp_path / "evidence").rglob("*") if p.is_file()]
+    assert [p.name for p in archived] == [one.sha256]
+    rows = await audit(svc, "evidence")
+    assert [r.detail["sha256"] for r in rows] == [one.sha256, one.sha256]

@@ -10,12 +10,18 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from telegram.ext import Application
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler
 
+from bot.admin_cli import SERVER
+from bot.app import build_application, publish_commands, register
+from bot.settings import Settings
+from handlers.broadcast import BroadcastReport, send_broadcast
+from handlers.request import ACCESS, ADMIN
 from services.container import Services
+from services.identity import Caller
 from storage.models import AuditRow, DeliveryRow, FrameworkRow
 from tests import botapi_factories as f
-from tests.botapi import FakeBotApi
+from tests.botapi import TOKEN, FakeBotApi
 from tests.chat import ADMIN_ID, Chat
 from tests.test_admin_services import FRAMEWORK_FILE, modified_framework
 from tests.test_e2e_updates import registered
@@ -340,8 +346,6 @@ async def test_an_announcement_to_an_agency_by_its_name_and_a_cancelled_one(
 async def test_the_administrators_menu_lists_the_new_commands(
     api: FakeBotApi, bot: Application, services: Services
 ) -> None:
-    from bot.app import publish_commands
-
     await publish_commands(bot, services)
     menus = [c["command"] for key, cs in api.commands.items() if '"chat"' in key for c in cs]
     for name in ("coquan", "phancong", "bophancong", "thongbao"):
@@ -353,11 +357,6 @@ async def test_the_administrators_menu_lists_the_new_commands(
 
 
 def test_every_new_administrators_command_and_button_declares_administrators_in_private() -> None:
-    from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
-
-    from bot.app import register
-    from handlers.request import ACCESS, ADMIN
-
     app = Application.builder().token("1:x").build()
     register(app)
     handlers = app.handlers[0]
@@ -374,3 +373,37 @@ def test_every_new_administrators_command_and_button_declares_administrators_in_
     names = {h.callback.__name__: getattr(h.callback, ACCESS, None) for h in others}
     for name in ("import_button", "broadcast_button", "framework_file"):
         assert names[name] == ADMIN, name
+
+
+async def test_a_broadcast_cut_short_by_a_long_429_is_given_back_and_finished_once_on_resume(
+    api: FakeBotApi, services: Services, settings: Settings
+) -> None:
+    """Telegram asks the bot to wait an hour: the run stops and gives back what it did not
+    send; a later run (another process) sends it, and nobody gets two copies."""
+    for telegram_id in (FOCAL, OTHER):
+        await services.identity.person(Caller(telegram_id, "Đầu mối"))
+        await services.identity.link(SERVER, telegram_id, "SKHCN", on=True)
+    draft = await services.broadcasts.prepare(SERVER, "focal", "Họp lúc 8 giờ")
+    await services.broadcasts.confirm(SERVER, draft.id)
+    local = settings.model_copy(
+        update={"bot_api_base_url": api.base_url, "bot_api_file_url": api.base_file_url}
+    )
+
+    async def run() -> BroadcastReport:
+        app = build_application(local, services, token=TOKEN)  # a new process, a new path
+        async with app.bot:
+            return await send_broadcast(app.bot, services, draft.id, "server")
+
+    api.fail_next("sendMessage", status=429, retry_after=3600)
+    stopped = await run()
+    assert (stopped.stopped, stopped.sent) == (True, 0)
+    assert (await services.broadcasts.get(draft.id)).status == "sending"
+    finished = await run()
+    assert (finished.stopped, finished.sent, finished.skipped) == (False, 2, 0)
+    assert (await services.broadcasts.get(draft.id)).status == "sent"
+    for chat_id in (FOCAL, OTHER):
+        assert [m["text"] for m in api.sent("sendMessage", chat_id=chat_id)] == [
+            "📢 Thông báo:\n\nHọp lúc 8 giờ"
+        ]
+    again = await run()
+    assert (again.sent, again.skipped) == (0, 2)

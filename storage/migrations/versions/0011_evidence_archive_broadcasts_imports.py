@@ -6,7 +6,7 @@ preview to the last delivery; a framework file sent in chat waits for Apply / Ca
 reloads what it keeps of them.
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0006
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 revision: str = '0011'
 # The newest revision on main when this package merged it (re-chained by the lead if needed).
-down_revision: str | None = '0010'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,10 +1,14 @@
-"""Evidence files: a document or photo whose caption names a sub-index; /minhchung lists them."""
+"""Evidence files: a document or photo whose caption names a sub-index, downloaded into the
+evidence archive as it arrives; /minhchung lists them and sends them back, from the archive
+when Telegram's file id no longer works (another bot token, or an expired id)."""
 
 from __future__ import annotations
 
+import logging
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram.error import BadRequest, TelegramError
 
 from handlers.request import ANYONE, FOCAL_POINT, Request, handles, sub_index_argument
 from handlers.views import period_label, short_name
@@ -13,6 +17,7 @@ from services.evidence import FileInfo
 from services.refusal import Refusal
 
 PREFIX = "ev:"
+log = logging.getLogger(__name__)
 CODE = re.compile(r"(?<![\d.,])(\d{1,2}\.\d{1,2})(?![\d.,])")
 
 
@@ -61,7 +66,12 @@ async def file_received(request: Request) -> None:
         return
     person = await request.person()
     attached = await svc.evidence.attach(
-        person, found.group(1), period, info, request.destination.chat_id
+        person,
+        found.group(1),
+        period,
+        info,
+        request.destination.chat_id,
+        fetch=lambda: download(request.context.bot, info.file_id),
     )
     await request.reply(
         t(
@@ -101,13 +111,38 @@ async def evidence_command(request: Request) -> None:
 
 @handles(FOCAL_POINT)
 async def evidence_button(request: Request) -> None:
-    """Send one evidence file back, by the file id Telegram gave it."""
+    """Send one evidence file back: by the file id Telegram gave it, else from the archive."""
+    evidence = request.services.evidence
     arg = request.data.removeprefix(PREFIX)
-    row = await request.services.evidence.file(int(arg)) if arg.isdigit() else None
+    row = await evidence.file(int(arg)) if arg.isdigit() else None
     if row is None:
         raise Refusal("evidence.gone")
+    try:
+        await _send(request, row.kind, row.file_id, row.file_name)
+    except BadRequest as exc:  # "wrong file identifier": another bot token, or expired
+        data = await evidence.archived(row)
+        if data is None:
+            log.warning(
+                "evidence %s: the file id failed (%s) and no copy is archived", row.id, exc
+            )
+            raise Refusal("evidence.unavailable", name=row.file_name) from None
+        log.info("evidence %s: the file id failed (%s); sent from the archive", row.id, exc)
+        await _send(request, row.kind, InputFile(data, filename=row.file_name), row.file_name)
     await request.answer()
-    if row.kind == "photo":
-        await request.reply_photo(row.file_id, caption=row.file_name)
+
+
+async def _send(request: Request, kind: str, file: InputFile | str, name: str) -> None:
+    if kind == "photo":
+        await request.reply_photo(file, caption=name)
     else:
-        await request.reply_document(row.file_id, caption=row.file_name)
+        await request.reply_document(file, caption=name)
+
+
+async def download(bot: Bot, file_id: str) -> bytes | None:
+    """A file's bytes from Telegram; None (logged) when Telegram does not give them."""
+    try:
+        file = await bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
+    except TelegramError as exc:
+        log.warning("evidence file could not be downloaded for the archive: %s", exc)
+        return None

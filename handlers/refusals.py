@@ -31,4 +31,8 @@ def refusal_text(t: Text, refusal: Refusal, directory: Directory, bot: str) -> s
         params["period"] = period_label(t, params["period"])
     if "status" in params:
         params["status"] = t(f"status.{params['status']}")
+    if "role" in params:
+        params["role"] = t(f"role.{params['role']}")
+    if "holder" in params:
+        params["holder"] = agency_label(directory, params["holder"])
     return t(refusal.message, **params)

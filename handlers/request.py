@@ -227,7 +227,7 @@ class Request:
             message_thread_id=self.destination.thread_id,
         )
 
-    async def reply_photo(self, photo: bytes | str, caption: str) -> None:
+    async def reply_photo(self, photo: bytes | str | InputFile, caption: str) -> None:
         """A photo (bytes, or a file id Telegram keeps) where `reply` would put text."""
         if self.query is None and self.message is not None:
             await self.message.reply_photo(

@@ -1,0 +1,215 @@
+"""A message read once for every extractor: its words (shorthand expanded, typos corrected) and
+the phrases of the lexicon found in them, with the spans of the text as typed."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from parsing.lexicon import Lexicon, Meaning, Sense, meaning_of
+from parsing.phrases import Hit
+from parsing.subindex_names import Unit
+from parsing.tokens import NUMBER, WORD, Tokens, tokenize
+
+# Where a sentence ends: ".", "!" or "?" before a space (not the dot of "8.2" or "TP.HCM"),
+# or a new line. The cues of the sentences before the question count CONTEXT_SHARE.
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s)|\n")
+CONTEXT_SHARE = 0.5
+# Before a province name that is also an everyday phrase: "tỉnh Cao Bằng", "thành phố Huế".
+_PLACE_WORDS = frozenset({"tinh", "pho", "tp"})
+
+
+@dataclass(slots=True)
+class Reading:
+    tokens: Tokens
+    words: list[str]  # folded, expanded, corrected
+    written: list[str]  # as typed, lower case (expansions as the vocabulary writes them)
+    kinds: list[str]  # WORD, NUMBER or SYMBOL
+    origin: list[int]  # the token each word comes from
+    hits: list[Hit[Sense]] = field(default_factory=list)
+    owner: list[int] = field(default_factory=list)  # the hit covering each word, -1 for none
+    cues: dict[str, float] = field(default_factory=dict)  # kind -> evidence of its cues
+    markers: dict[str, list[int]] = field(default_factory=dict)  # marker -> hit indices
+    numbers: list[int] = field(default_factory=list)  # the words that are numbers
+    things: list[tuple[int, Sense]] = field(default_factory=list)  # (hit, sense) of entities
+    meanings: list[Meaning] = field(default_factory=list)  # of each hit
+    loose: list[Unit] | None = None  # name units of unclaimed words (parsing.subjects)
+    # The words of the sentence that asks, when the message has several (see _weigh_cues).
+    focus: tuple[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def typed(self, first: int, last: int) -> str:
+        """The text as typed of words first..last-1."""
+        if first >= last:
+            return ""
+        return self.tokens.typed(self.origin[first], self.origin[last - 1] + 1)
+
+    def capitalised(self, word: int) -> bool:
+        """Typed with a capital first letter: "Nha" in "phường Nha Trang"."""
+        return self.typed(word, word + 1)[:1].isupper()
+
+    def senses(self, word: int) -> tuple[Sense, ...]:
+        if not 0 <= word < len(self.owner):
+            return ()
+        hit = self.owner[word]
+        return self.hits[hit].senses if hit >= 0 else ()
+
+    def marked(self, word: int, marker: str) -> bool:
+        if not 0 <= word < len(self.owner):
+            return False
+        hit = self.owner[word]
+        return hit >= 0 and marker in self.meanings[hit].marks
+
+    def has(self, marker: str) -> bool:
+        return marker in self.markers
+
+    def spans(self, marker: str) -> list[Hit[Sense]]:
+        return [self.hits[i] for i in self.markers.get(marker, ())]
+
+    def is_number(self, word: int) -> bool:
+        return 0 <= word < len(self.words) and self.kinds[word] == NUMBER
+
+
+def read(text: str, lexicon: Lexicon) -> Reading:
+    """The words of a message and the lexicon's phrases in them."""
+    tokens = tokenize(text)
+    reading = _words(tokens, lexicon)
+    size = len(reading.words)
+    reading.owner = [-1] * size
+    reading.numbers = [i for i, kind in enumerate(reading.kinds) if kind == NUMBER]
+    counted: set[int | str] = set()
+    cued: list[tuple[int, tuple[tuple[str, float], ...]]] = []  # (first word, cues)
+    # A message typed with diacritics means its plain words too: "gia" is not "giả".
+    strict = not tokens.source.isascii()
+    for hit in lexicon.phrases.scan(reading.words, typed=reading.written, strict=strict):
+        meaning = hit.note if hit.note is not None else meaning_of(hit.senses)
+        if meaning.capitals:
+            kept = _as_typed(reading, hit)
+            if kept is None:
+                continue
+            if kept is not hit:
+                hit, meaning = kept, meaning_of(kept.senses)
+        _add(reading, hit, meaning, counted, cued)
+    _weigh_cues(reading, cued)
+    return reading
+
+
+def _weigh_cues(reading: Reading, cued: list[tuple[int, tuple[tuple[str, float], ...]]]) -> None:
+    """Each kind's evidence from its cues. In a message of several sentences the question is
+    the last one with cues: "Chiều nay họp giao ban, theo kế hoạch phải đạt 800 điểm. Điểm hạ
+    tầng số bao nhiêu?" asks for a score; the cues of the sentences before it count less."""
+    source = reading.tokens.source
+    several = "." in source or "!" in source or "?" in source or "\n" in source
+    ends = [m.end() for m in _SENTENCE_END.finditer(source)] if several else []
+    starts, origin = reading.tokens.starts, reading.origin
+
+    def sentence(word: int) -> int:
+        return bisect_right(ends, starts[origin[word]])
+
+    focus = sentence(cued[-1][0]) if cued and ends else 0
+    if focus:
+        words = [w for w in range(len(reading.words)) if sentence(w) == focus]
+        reading.focus = (words[0], words[-1] + 1)
+    evidence = reading.cues
+    for first, cues in cued:
+        share = 1.0 if not focus or sentence(first) == focus else CONTEXT_SHARE
+        for kind, weight in cues:
+            evidence[kind] = evidence.get(kind, 0.0) + weight * share
+
+
+def _words(tokens: Tokens, lexicon: Lexicon) -> Reading:
+    """Each token's word, typos corrected, shorthand ("bn" -> "bao nhiêu") and acronyms typed
+    in capitals ("AI") expanded; "về" must not read as the cue "vẽ", so `written` keeps the
+    diacritics as typed."""
+    texts, kinds, typos, known = tokens.texts, tokens.kinds, lexicon.typos, lexicon.typos.known
+    # Typed without diacritics or capitals, each word is written as it folds.
+    written = (
+        tokens.written() if not tokens.source.islower() or not tokens.source.isascii() else texts
+    )
+    unknown = set(texts) - known
+    if unknown:
+        pairs = zip(texts, kinds, strict=True)
+        words = [t if k != WORD or t not in unknown else typos.correct(t) for t, k in pairs]
+    else:
+        words = list(texts)
+    expandable = lexicon.expandable
+    special = (
+        []
+        if expandable.isdisjoint(texts)
+        else [i for i, t in enumerate(texts) if t in expandable and kinds[i] == WORD]
+    )
+    if not special:
+        return Reading(tokens, words, written, kinds, list(range(len(texts))))
+    out = Reading(tokens, [], [], [], [])
+    done = 0
+    for index in special:
+        _extend(out, words, written, kinds, done, index)
+        typed = tokens.source[tokens.starts[index] : tokens.ends[index]]
+        capitals = len(typed) > 1 and typed.isupper()
+        table = lexicon.acronyms if capitals else lexicon.abbreviations
+        expansion = table.get(typed if capitals else texts[index])
+        if expansion is None:
+            _extend(out, words, written, kinds, index, index + 1)
+        else:
+            out.words += expansion[0]
+            out.written += expansion[1]
+            out.kinds += [WORD] * len(expansion[0])
+            out.origin += [index] * len(expansion[0])
+        done = index + 1
+    _extend(out, words, written, kinds, done, len(texts))
+    return out
+
+
+def _extend(
+    out: Reading, words: list[str], written: list[str], kinds: list[str], first: int, last: int
+) -> None:
+    out.words += words[first:last]
+    out.written += written[first:last]
+    out.kinds += kinds[first:last]
+    out.origin += range(first, last)
+
+
+def _as_typed(reading: Reading, hit: Hit[Sense]) -> Hit[Sense] | None:
+    """The hit without the senses that need capitals when typed in lower case."""
+    typed = reading.typed(hit.first, hit.last)
+    after_place = hit.first > 0 and reading.words[hit.first - 1] in _PLACE_WORDS
+    capitals = typed.isupper() if len(typed) <= 4 else typed[:1].isupper() or after_place
+    kept = tuple(s for s in hit.senses if s.value != "capitals" or capitals)
+    return Hit(hit.first, hit.last, kept) if kept else None
+
+
+def _add(
+    reading: Reading,
+    hit: Hit[Sense],
+    meaning: Meaning,
+    counted: set[int | str],
+    cued: list[tuple[int, tuple[tuple[str, float], ...]]],
+) -> None:
+    cues = meaning.cues
+    if cues and meaning.measure and hit.first > 0 and reading.kinds[hit.first - 1] == NUMBER:
+        # "30 điểm", "40 phần trăm": a unit after a number, not a cue.
+        hit, cues = Hit(hit.first, hit.last, tuple(s for s in hit.senses if s.kind != "cue")), ()
+    at = len(reading.hits)
+    reading.hits.append(hit)
+    reading.meanings.append(meaning)
+    first, last = hit.first, hit.last
+    if last - first == 1:
+        reading.owner[first] = at
+    else:
+        reading.owner[first:last] = [at] * (last - first)
+    for name in meaning.marks:
+        reading.markers.setdefault(name, []).append(at)
+    if meaning.things:
+        reading.things += [(at, sense) for sense in meaning.things]
+    if cues:
+        # The index hands out one note per phrase; a filtered hit has none.
+        phrase = (
+            id(hit.note) if hit.note is not None else " ".join(reading.words[hit.first : hit.last])
+        )
+        if phrase in counted:
+            return  # a phrase counts once however often it is typed
+        counted.add(phrase)
+        cued.append((hit.first, cues))

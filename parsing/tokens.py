@@ -1,0 +1,107 @@
+"""A message cut into tokens, folded for matching, with the offsets of the text as typed.
+
+Folding maps each character to one character ("Quý" -> "quy", "Đ" -> "d"), so an offset in the
+folded text is an offset in the text: values and names are always sliced from what was typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+# Latin letters with diacritics live below U+2500 (and the full-width forms); nothing else folds.
+_FOLDED_RANGES = ((0x0000, 0x2500), (0xFF00, 0xFFF0))
+# Numbers keep their marks inside ("12,5", "1.082.862", "1 082 862" with no-break spaces);
+# a mention ("@tro_ly_bot") is one token so it can be skipped whole.
+_TOKEN = re.compile(
+    r"(?P<m>@\w+)"
+    r"|(?P<n>[0-9]+(?:(?:[.,]|[\u00a0\u202f](?=[0-9]{3}))[0-9]+)*)"
+    r"|(?P<w>[a-z]+(?:&[a-z]+)*[0-9]*)"
+    r"|(?P<s>[%=:?+;,&<>])"
+)
+# Token kinds: the names of _TOKEN's groups. Marks that join words ("PT-TH", "Khung/Kiến
+# trúc", "thuê bao/100 dân") are no tokens, so a name matches with or without them; periods such
+# as "Q3/2025" are read from the text itself.
+WORD, NUMBER, SYMBOL, _MENTION = "w", "n", "s", "m"
+
+
+@cache
+def _table() -> dict[int, str]:
+    """Built on first use: a character -> folded character map for str.translate."""
+    table: dict[int, str] = {ord("đ"): "d", ord("Đ"): "d"}
+    for low, high in _FOLDED_RANGES:
+        for code in range(low, high):
+            char = chr(code)
+            folded = unicodedata.normalize("NFD", char)[:1].lower()
+            if len(folded) == 1 and folded != char and code not in table:
+                table[code] = folded
+    return table
+
+
+@lru_cache(maxsize=256)
+def fold_chars(text: str) -> str:
+    """Lower case without diacritics, one character for one: "Điểm Hạ tầng" -> "diem ha tang".
+    Kept for the last few texts: a message is folded by more than one reader."""
+    return text.translate(_table())
+
+
+@dataclass(slots=True)
+class Tokens:
+    """Parallel lists: each token folded, its kind (WORD, NUMBER, SYMBOL) and its span in the
+    source."""
+
+    source: str
+    texts: list[str]
+    kinds: list[str]
+    starts: list[int]
+    ends: list[int]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def written(self) -> list[str]:
+        """Each token as typed, in lower case."""
+        lower = self.source.lower()
+        if len(lower) != len(self.source):  # a letter whose lower case is two ("İ")
+            return [self.source[s:e].lower() for s, e in zip(self.starts, self.ends, strict=True)]
+        return [lower[s:e] for s, e in zip(self.starts, self.ends, strict=True)]
+
+    def typed(self, first: int, last: int) -> str:
+        """The source text of tokens first..last-1, as typed."""
+        if first >= last:
+            return ""
+        return self.source[self.starts[first] : self.ends[last - 1]]
+
+
+def tokenize(text: str) -> Tokens:
+    """The tokens of a text (NFC-normalised first); mentions are left out."""
+    source = unicodedata.normalize("NFC", text)
+    matches = list(_TOKEN.finditer(fold_chars(source)))
+    if "@" in source:
+        matches = [m for m in matches if m.lastgroup != _MENTION]
+    return Tokens(
+        source,
+        [m.group() for m in matches],
+        [m.lastgroup or SYMBOL for m in matches],
+        [m.start() for m in matches],
+        [m.end() for m in matches],
+    )
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """The folded words of a phrase, as the vocabulary and the names are matched."""
+    return phrase_of(text)[0]
+
+
+def phrase_of(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(folded words, words as written in lower case) of a phrase, joining marks left out."""
+    found = tokenize(text)
+    return tuple(found.texts), tuple(found.written())
+
+
+def name_words(text: str) -> tuple[str, ...]:
+    """The folded words of a name, numbers and punctuation left out."""
+    found = tokenize(text)
+    return tuple(t for t, kind in zip(found.texts, found.kinds, strict=True) if kind == WORD)

@@ -219,6 +219,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(score.suggestion_pressed, pattern=f"^{score.CALLBACK_PREFIX}")
     )
     app.add_handler(CallbackQueryHandler(updates.update_button, pattern=f"^{updates.PREFIX}"))
+    app.add_handler(CallbackQueryHandler(mywork.mywork_page, pattern=f"^{mywork.PREFIX}"))
     app.add_handler(CallbackQueryHandler(review.review_button, pattern=f"^{review.PREFIX}"))
     app.add_handler(CallbackQueryHandler(evidence.evidence_button, pattern=f"^{evidence.PREFIX}"))
     # Every other button (an old keyboard, unknown data) is answered "this button has expired".

@@ -14,7 +14,8 @@ from locales import LANGUAGES, read_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = (
-    "button|command|console|deadline|deadlines|dryrun|error|evidence|explain|grant|group|help|insight|"
+    "button|command|console|deadline|deadlines|decision|dryrun|error|evidence|explain|grant|group|"
+    "help|insight|"
     "language|chart|export|digest|"
     "history|invite|kind|mywork|operator|pause|period|private|problem|reminder|review|revoke|"
     "role|rule|score|start|status|summary|syntax|unknown|update|value"
@@ -27,6 +28,7 @@ DYNAMIC = {
     "rule.": ["ratio", "boolean", "assessed", "levels"],
     "command.": ["start", "help", *MENU, *GROUP_MENU, *ADMIN_MENU],
     "status.": ["missing", "pending", "approved", "rejected"],
+    "decision.": ["approved", "rejected"],
     "role.": ["lead", "coordinate", "member", "leader", "admin"],
     "syntax.": ["no_code", "no_value", "bad_period"],
     "invite.": ["linked", "already", "unknown", "expired", "used_up", "revoked"],

@@ -10,7 +10,6 @@ from telegram import (
     Update,
 )
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -21,6 +20,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import operator
+from bot.outbound import Outbound, OutboundApplication
 from bot.settings import Settings
 from handlers import (
     awaiting,
@@ -40,8 +40,6 @@ from handlers import (
 from handlers.context import CONTEXT_TYPES
 from locales import LANGUAGES, Text
 from services.container import Services
-
-OVERALL_PER_SECOND = 29  # Telegram allows about 30; leave room for replies during a fan-out
 
 # Commands are Latin (Telegram's rule): Vietnamese names first, English aliases after.
 COMMANDS = {
@@ -131,10 +129,14 @@ def build_application(
     token: str | None = None,
     request: BaseRequest | None = None,
     rate_limited: bool = True,
+    outbound: Outbound | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """A configured Application; `request` replaces the HTTP client (the offline console)."""
+    """A configured Application; `request` replaces the HTTP client (the offline console),
+    `outbound` the policy of the outgoing path (limits, retries); `rate_limited=False` sends
+    straight to the server (the console, benchmarks of the bot's own cost)."""
     builder = (
         Application.builder()
+        .application_class(OutboundApplication)
         .token(token or settings.token or "")
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_file_url)
@@ -143,14 +145,12 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if rate_limited:
-        # One message every 1/29 s overall, without bursts: PTB's default lets 30 through at
-        # once, which a sliding-window limit such as Telegram's answers with 429s and a second's
-        # pause for everything (bench/README.md, "Reminder fan-out"). 20 a minute per group.
-        builder = builder.rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=1, overall_time_period=1 / OVERALL_PER_SECOND, max_retries=3
-            )
-        )
+        # One outgoing path for every request (bot/outbound.py): replies at once within
+        # Telegram's limits, bulk sends in what is left, 429s, retries and chat migrations.
+        outbound = outbound or Outbound()
+        if outbound.on_migrated is None:
+            outbound.on_migrated = services.deliveries.move_chat
+        builder = builder.rate_limiter(outbound)
     app = builder.build()
     app.bot_data.services = services
     register(app)
@@ -175,6 +175,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, awaiting.awaited_input), group=-1
     )
+    # A group that became a supergroup: its stored id follows before anything is sent to it.
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, reminder_job.chat_migrated))
     # Each handler declares where it works and who may use it (handlers.request): a command
     # typed in the wrong chat, or by the wrong person, is answered with what to do instead.
     commands = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from handlers.context import Context, text_for
 from handlers.request import ANYONE, Request, handles
@@ -41,7 +41,13 @@ async def expired_button(request: Request) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure and tell the user something went wrong, never a stack trace."""
+    """Log the failure and tell the user something went wrong, never a stack trace. A reply that
+    could not be delivered is not followed by a notice: the outbound path has retried, logged and
+    counted it already, and after a time-out the answer may well have arrived."""
+    undelivered = isinstance(context.error, NetworkError | RetryAfter | Forbidden)
+    if undelivered and not isinstance(context.error, BadRequest):  # a bad request is our bug
+        log.info("reply not delivered: %s", context.error)
+        return
     log.error("handler failed", exc_info=context.error)
     if not isinstance(update, Update):
         return

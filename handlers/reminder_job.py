@@ -1,37 +1,38 @@
 """The reminder job: every minute, send each due reminder once, within Telegram's limits.
 
-429s are absorbed by the Application's rate limiter (AIORateLimiter); a 5xx or a time-out is
-retried here with back-off a bounded number of times, then recorded as failed and reported to
-the administrators. A 403 (the user blocked the bot) marks the user and is not retried."""
+Its sends are bulk (bot.outbound): they take what replies to users leave of the budget, and
+429s, 5xx and network errors are handled there. What reaches this module is the outcome: sent; a
+403 (the user blocked the bot) marks the user; a time-out after the message left is "unknown" and
+sent once more after a check window (storage.deliveries.UNKNOWN); a failure after the retries is
+recorded and reported to the administrators; a send refused because the bot is stopping (or
+Telegram asked to wait longer than a send may wait) is put back for the next run."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden, TelegramError
 
+from bot.outbound import Batch, Deferred, OutcomeUnknown, Sleep, bulk_sends
 from handlers.context import Context, services
 from handlers.insight_views import summary_text
 from handlers.reminder_views import deadline_label, reminder_buttons, reminder_text
 from services.container import Services
-from storage.deliveries import BLOCKED, FAILED, SENT
+from storage.deliveries import BLOCKED, FAILED, SENT, UNKNOWN
 
 log = logging.getLogger(__name__)
-ATTEMPTS = 4  # sends of one message before it is recorded as failed
-BACKOFF = 2.0  # seconds before the second attempt; doubled each time
 JOB_NAME = "reminders:tick"
-Sleep = Callable[[float], Awaitable[None]]
+RELEASED = "released"  # never sent: the bot is stopping, or Telegram holds sends for long
 
 
 @dataclass
 class Report:
     sent: int = 0
     blocked: int = 0
+    unknown: int = 0  # may have arrived; sent once more after the check window
     failed: list[str] = field(default_factory=list)
 
     def count(self, status: str, failure: str) -> None:
@@ -39,6 +40,8 @@ class Report:
             self.sent += 1
         elif status == BLOCKED:
             self.blocked += 1
+        elif status == UNKNOWN:
+            self.unknown += 1
         else:
             self.failed.append(failure)
 
@@ -58,83 +61,87 @@ async def tick(context: Context) -> None:
 
 
 async def send_due(bot: Bot, svc: Services, sleep: Sleep = asyncio.sleep) -> Report:
-    """Send every due, unclaimed reminder; returns what happened."""
+    """Send every due, unclaimed reminder and summary as bulk sends; returns what happened.
+    `sleep` is the wait between tries of one send (tests move time instead)."""
     report = Report()
     t = svc.texts.for_language(svc.texts.default)
     framework, directory = await svc.scores.reference()
-    for run in await svc.deadlines.due():
-        for out in await svc.deliveries.outgoing(run):
-            key = out.key(run)
-            if not await svc.deliveries.claim(key, run.key, out.chat_id, out.kind):
-                continue  # sent already, or being sent by another process
-            mine = svc.texts.for_language(out.language or svc.texts.default)  # their language
-            text = reminder_text(mine, run, out, framework, directory, svc.calendar.today())
-            markup = reminder_buttons(mine, out)
-            status, attempts, error = await deliver(
-                bot, out.chat_id, text, markup, sleep, thread_id=out.thread_id
+    with bulk_sends(sleep) as batch:
+        for run in await svc.deadlines.due():
+            for out in await svc.deliveries.outgoing(run):
+                delivery = await svc.deliveries.claim(out.key(run), run.key, out.chat_id, out.kind)
+                if delivery is None:
+                    continue  # sent already, or being sent by another process
+                mine = svc.texts.for_language(out.language or svc.texts.default)  # theirs
+                text = reminder_text(mine, run, out, framework, directory, svc.calendar.today())
+                markup = reminder_buttons(mine, out)
+                status, error = await deliver(bot, batch, out.chat_id, text, markup, out.thread_id)
+                if status == RELEASED:
+                    await svc.deliveries.release(delivery)
+                    return report
+                await svc.deliveries.finish(delivery, out.chat_id, status, batch.tries, error)
+                report.count(status, f"{deadline_label(t, run.deadline)} → {out.chat_id}: {error}")
+        for due in await svc.digests.due_digests():
+            chat_id, thread_id = due.destination.chat_id, due.destination.thread_id
+            delivery = await svc.deliveries.claim(due.key, due.run_key, chat_id, "digest")
+            if delivery is None:
+                continue
+            text = await digest_text(svc)
+            status, error = await deliver(bot, batch, chat_id, text, None, thread_id)
+            if status == RELEASED:
+                await svc.deliveries.release(delivery)
+                return report
+            await svc.deliveries.finish(delivery, chat_id, status, batch.tries, error)
+            report.count(status, f"{due.run_key} → {chat_id}: {error}")
+        if report.failed:
+            details = "\n".join(report.failed[:10])
+            await _tell_admins(
+                bot, svc, t("reminder.failed_report", count=len(report.failed), details=details)
             )
-            await svc.deliveries.finish(key, out.chat_id, status, attempts, error)
-            report.count(status, f"{deadline_label(t, run.deadline)} → {out.chat_id}: {error}")
-    for due in await svc.digests.due_digests():
-        chat_id, thread_id = due.destination.chat_id, due.destination.thread_id
-        if not await svc.deliveries.claim(due.key, due.run_key, chat_id, "digest"):
-            continue
-        text = await digest_text(svc)
-        status, attempts, error = await deliver(
-            bot, chat_id, text, None, sleep, thread_id=thread_id
-        )
-        await svc.deliveries.finish(due.key, chat_id, status, attempts, error)
-        report.count(status, f"{due.run_key} → {chat_id}: {error}")
-    if report.failed:
-        await _tell_admins(
-            bot,
-            svc,
-            t(
-                "reminder.failed_report",
-                count=len(report.failed),
-                details="\n".join(report.failed[:10]),
-            ),
-        )
     return report
 
 
 async def deliver(
     bot: Bot,
+    batch: Batch,
     chat_id: int,
     text: str,
     markup: InlineKeyboardMarkup | None,
-    sleep: Sleep,
-    *,
     thread_id: int | None = None,
-) -> tuple[str, int, str]:
-    """Send one message (to a forum topic when `thread_id`): (status, attempts, last error)."""
-    error = ""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            await bot.send_message(chat_id, text, reply_markup=markup, message_thread_id=thread_id)
-            return SENT, attempt, ""
-        except Forbidden as exc:
-            return BLOCKED, attempt, str(exc)
-        except BadRequest as exc:
-            return FAILED, attempt, str(exc)  # the same request would fail again
-        except RetryAfter as exc:  # the rate limiter gave up; wait as Telegram asks
-            error = str(exc)
-            await sleep(_seconds(exc.retry_after))
-        except NetworkError as exc:  # 5xx, time-outs, connection errors
-            error = str(exc)
-            if attempt < ATTEMPTS:
-                await sleep(BACKOFF * 2 ** (attempt - 1))
-    log.warning("reminder to %s failed after %d attempts: %s", chat_id, ATTEMPTS, error)
-    return FAILED, ATTEMPTS, error
+) -> tuple[str, str]:
+    """Send one message inside a bulk batch (to a forum topic when `thread_id`): (status,
+    error). A supergroup that replaced the group is found, and the stored chat moved, by the
+    outbound path itself."""
+    try:
+        await bot.send_message(chat_id, text, reply_markup=markup, message_thread_id=thread_id)
+    except Deferred:  # the bot is stopping, or Telegram holds every send for long
+        return RELEASED, ""
+    except Forbidden as exc:
+        return BLOCKED, str(exc)
+    except OutcomeUnknown as exc:
+        # Not sent again now: it may have arrived. Sending once more after a check window risks
+        # a rare duplicate; never sending again risks a rare lost reminder — the lesser harm.
+        return UNKNOWN, str(exc)
+    except TelegramError as exc:  # 5xx and network errors were retried already; 400s never pass
+        return FAILED, str(exc)
+    return SENT, ""
+
+
+async def chat_migrated(update: Update, context: Context) -> None:
+    """Telegram's service message when a group becomes a supergroup: move what is stored under
+    the group's id before anything is sent to it."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        await services(context).deliveries.move_chat(message.chat.id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id:
+        await services(context).deliveries.move_chat(message.migrate_from_chat_id, message.chat.id)
 
 
 async def _tell_admins(bot: Bot, svc: Services, text: str) -> None:
     for admin in sorted(svc.identity.admin_ids):
         try:
             await bot.send_message(admin, text)
-        except (Forbidden, BadRequest, NetworkError):
+        except TelegramError:
             log.warning("could not tell administrator %s about failed reminders", admin)
-
-
-def _seconds(value: float | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

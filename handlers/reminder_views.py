@@ -134,6 +134,7 @@ def operator_text(t: Text, view: OperatorView, zone: ZoneInfo) -> str:
                 sent=c.get("sent", 0),
                 failed=c.get("failed", 0),
                 blocked=c.get("blocked", 0),
+                unknown=c.get("unknown", 0),
                 open=c.get("claimed", 0),
             )
         )

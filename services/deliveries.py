@@ -17,10 +17,13 @@ from reminders.owed import owed_by_agency
 from services.clock import Calendar
 from services.deadlines import DeadlineService
 from services.scores import ScoreService
-from storage import deliveries, groups
+from storage import deliveries, groups, repo
 from storage import values as values_repo
 
 LEASE = timedelta(minutes=5)  # a claim older than this, unfinished, belonged to a dead process
+# A send that timed out after it left waits this long before its one second send: a slow
+# Telegram has delivered it or given up by then, and a lost reminder still arrives that morning.
+RECHECK = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,21 +117,37 @@ class DeliveryService:
             ]
         return messages
 
-    async def claim(self, key: str, run_key: str, chat_id: int, kind: str) -> bool:
-        """Take the right to send one delivery (see storage.deliveries.claim)."""
+    async def claim(self, key: str, run_key: str, chat_id: int, kind: str) -> int | None:
+        """Take the right to send one delivery: its id, or None (see storage.deliveries.claim)."""
+        now = self._calendar.now()
         async with self._sessions() as session, session.begin():
             return await deliveries.claim(
-                session, key, run_key, chat_id, kind, self.owner, self._calendar.now(), LEASE
+                session, key, run_key, chat_id, kind, self.owner, now, LEASE, RECHECK
             )
 
     async def finish(
-        self, key: str, chat_id: int, status: str, attempts: int, error: str = ""
+        self, delivery: int, chat_id: int, status: str, attempts: int, error: str = ""
     ) -> None:
         now = self._calendar.now()
         async with self._sessions() as session, session.begin():
-            await deliveries.finish(session, key, self.owner, status, attempts, now, error)
+            await deliveries.finish(session, delivery, self.owner, status, attempts, now, error)
             if status == deliveries.BLOCKED:
                 await deliveries.mark_blocked(session, chat_id, now)
+
+    async def release(self, delivery: int) -> None:
+        """A claimed delivery that was never sent (the bot is stopping): the next run sends it."""
+        async with self._sessions() as session, session.begin():
+            await deliveries.release(session, delivery, self.owner)
+
+    async def move_chat(self, old: int, new: int) -> None:
+        """A group became a supergroup (Telegram's ChatMigrated or its service message): its
+        registration, summary subscription and delivery history follow it."""
+        async with self._sessions() as session, session.begin():
+            moved = await groups.move_chat(session, old, new)
+            if await deliveries.move_chat(session, old, new) or moved:
+                repo.audit(
+                    session, self._calendar.now(), "telegram", "migrate", "chat", str(old), to=new
+                )
 
     async def operator_view(self) -> OperatorView:
         """The next run with how many it would send, and the last run's deliveries by status."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import AgencyRow, DeliveryRow, UserAgencyRow, UserRow
 
 CLAIMED, SENT, FAILED, BLOCKED = "claimed", "sent", "failed", "blocked"
+# The send timed out after it left: Telegram may have delivered it or not, and cannot be asked.
+# Sent once more after a check window (see claim), never more: a rare duplicate rather than a
+# rare lost reminder.
+UNKNOWN = "unknown"
 
 
 async def claim(
@@ -23,46 +27,95 @@ async def claim(
     owner: str,
     now: datetime,
     lease: timedelta,
-) -> bool:
-    """Take the right to send one delivery. True for exactly one caller: the first to insert its
-    key, or whoever takes over a claim its owner left unfinished for longer than `lease` (a
-    process that died mid-run)."""
+    recheck: timedelta,
+) -> int | None:
+    """Take the right to send one delivery: its id for exactly one caller, else None. That is
+    the first to insert its key; whoever takes over a claim its owner left unfinished for longer
+    than `lease` (a process that died mid-run); or whoever takes a delivery whose outcome was
+    unknown, `recheck` after it ended, for its one second send."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert(DeliveryRow) if dialect == "postgresql" else sqlite_insert(DeliveryRow)
-    result = await session.execute(
+    inserted = await session.scalar(
         insert.values(
             key=key, run_key=run_key, chat_id=chat_id, kind=kind, status=CLAIMED, attempts=0,
             claimed_by=owner, claimed_at=now, error="",
-        ).on_conflict_do_nothing(index_elements=["key"])
+        ).on_conflict_do_nothing(index_elements=["key"]).returning(DeliveryRow.id)
     )  # fmt: skip
-    if result.rowcount:  # type: ignore[attr-defined]
-        return True
-    taken = await session.execute(
+    if inserted is not None:
+        return int(inserted)
+    taken = await session.scalar(
         update(DeliveryRow)
         .where(
             DeliveryRow.key == key,
-            DeliveryRow.status == CLAIMED,
-            DeliveryRow.claimed_at < now - lease,
+            or_(
+                and_(DeliveryRow.status == CLAIMED, DeliveryRow.claimed_at < now - lease),
+                and_(
+                    DeliveryRow.status == UNKNOWN,
+                    DeliveryRow.resent_at.is_(None),
+                    DeliveryRow.finished_at < now - recheck,
+                ),
+            ),
         )
-        .values(claimed_by=owner, claimed_at=now)
+        .values(
+            claimed_by=owner,
+            claimed_at=now,
+            status=CLAIMED,
+            resent_at=case((DeliveryRow.status == UNKNOWN, now), else_=DeliveryRow.resent_at),
+        )
+        .returning(DeliveryRow.id)
     )
-    return bool(taken.rowcount)  # type: ignore[attr-defined]
+    return None if taken is None else int(taken)
 
 
 async def finish(
     session: AsyncSession,
-    key: str,
+    delivery_id: int,
     owner: str,
     status: str,
     attempts: int,
     now: datetime,
     error: str = "",
 ) -> None:
+    """Record how a claimed delivery ended (by id: its key follows a chat that moved)."""
     await session.execute(
         update(DeliveryRow)
-        .where(DeliveryRow.key == key, DeliveryRow.claimed_by == owner)
+        .where(DeliveryRow.id == delivery_id, DeliveryRow.claimed_by == owner)
         .values(status=status, attempts=attempts, finished_at=now, error=error[:500])
     )
+
+
+async def release(session: AsyncSession, delivery_id: int, owner: str) -> None:
+    """Give back a claim whose message never left (the bot was stopping): the next run sends
+    it. A second send of an unknown outcome goes back to waiting for its turn."""
+    mine = (
+        DeliveryRow.id == delivery_id,
+        DeliveryRow.claimed_by == owner,
+        DeliveryRow.status == CLAIMED,
+    )
+    await session.execute(delete(DeliveryRow).where(*mine, DeliveryRow.resent_at.is_(None)))
+    await session.execute(update(DeliveryRow).where(*mine).values(status=UNKNOWN, resent_at=None))
+
+
+async def move_chat(session: AsyncSession, old: int, new: int) -> bool:
+    """A group became a supergroup with a new id: its deliveries follow it, so that a run already
+    sent to the group is not sent again to the supergroup. True if there were any."""
+    taken = set(await session.scalars(select(DeliveryRow.key).where(DeliveryRow.chat_id == new)))
+    moved = False
+    for row in await session.scalars(select(DeliveryRow).where(DeliveryRow.chat_id == old)):
+        moved = True
+        key = _moved_key(row.key, row.run_key, old, new)
+        if key not in taken:
+            row.key, row.chat_id = key, new
+    return moved
+
+
+def _moved_key(key: str, run_key: str, old: int, new: int) -> str:
+    """Delivery keys are "run key|chat id" or "run key|chat id|kind" (services.deliveries and
+    services.digests)."""
+    prefix = f"{run_key}|{old}"
+    if key == prefix or key.startswith(prefix + "|"):
+        return f"{run_key}|{new}{key[len(prefix) :]}"
+    return key
 
 
 async def last_run(session: AsyncSession) -> tuple[str, dict[str, int]] | None:

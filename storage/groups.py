@@ -79,3 +79,27 @@ async def subscriptions(session: AsyncSession) -> list[Subscription]:
         Subscription(Destination(r.chat_id, r.thread_id), r.frequency, r.day, r.hour, r.minute)
         for r in rows
     ]
+
+
+async def move_chat(session: AsyncSession, old: int, new: int) -> bool:
+    """A group became a supergroup with a new id: its registration and its summary subscription
+    follow it. True if anything was stored under the old id."""
+    moved = False
+    chat = await session.scalar(select(ChatRow).where(ChatRow.telegram_id == old))
+    if chat is not None:
+        moved = True
+        existing = await session.scalar(select(ChatRow).where(ChatRow.telegram_id == new))
+        if existing is None:
+            chat.telegram_id, chat.type = new, "supergroup"
+        else:  # the supergroup wrote first: keep its row, with the group's role
+            existing.is_leaders_group = existing.is_leaders_group or chat.is_leaders_group
+            existing.title = existing.title or chat.title
+            await session.delete(chat)
+    digest = await session.scalar(select(DigestRow).where(DigestRow.chat_id == old))
+    if digest is not None:
+        moved = True
+        if await session.scalar(select(DigestRow.id).where(DigestRow.chat_id == new)) is None:
+            digest.chat_id = new
+        else:  # the supergroup has its own subscription: that one stands
+            digest.active = False
+    return moved

@@ -299,7 +299,8 @@ class DeadlineChangeRow(Base):
 
 class DeliveryRow(Base):
     """One reminder to one chat for one run. The unique key is claimed before sending, so no
-    process sends it twice; status moves claimed -> sent | failed | blocked | skipped."""
+    process sends it twice; status moves claimed -> sent | failed | blocked | unknown, and an
+    unknown one (the send timed out after it left) is sent once more after a check window."""
 
     __tablename__ = "deliveries"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -313,6 +314,7 @@ class DeliveryRow(Base):
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     error: Mapped[str] = mapped_column(Text, default="")
+    resent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class RankingRow(Base):

@@ -9,7 +9,10 @@
 
 Answers use Telegram's envelope and HTTP status codes, so PTB raises what it raises in production
 (429 -> RetryAfter, 403 -> Forbidden, 400 -> BadRequest, 401/404 -> InvalidToken, 5xx ->
-NetworkError). Wire format, JSON builders and the HTML parse mode are in botapi_factories.py.
+NetworkError, a migrated group -> ChatMigrated). Faults: `fail_next`, `fail_every`,
+`delay_next` (late answers, with or without the work done), `migrate_group`, and a sliding-window
+send limit (`rate_limit_per_second`, with `peak_sends` to check any limit).
+Wire format, JSON builders and the HTML parse mode are in botapi_factories.py.
 """
 
 from __future__ import annotations
@@ -45,6 +48,16 @@ _TRUE_METHODS = (
     "unpinAllChatMessages", "leaveChat", "setMessageReaction",
 )  # fmt: skip
 _log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Every:
+    """Every `every`-th call of a method fails, with the statuses taken in turn."""
+
+    every: int
+    statuses: tuple[int, ...]
+    seen: int = 0
+    failed: int = 0
 
 
 @dataclass
@@ -89,8 +102,12 @@ class FakeBotApi:
         self._message_ids: dict[int, int] = {}
         self._open_queries: set[str] = set()
         self._faults: dict[str, deque[f.ApiError]] = {}
+        self._every: dict[str, _Every] = {}
         self._delays: dict[str, deque[float]] = {}
+        self._late: dict[str, deque[float]] = {}  # answers held back after the work is done
+        self.migrated: dict[int, int] = {}  # group id -> the supergroup that replaced it
         self._send_window: deque[float] = deque()
+        self.send_times: list[float] = []  # when each send was counted (loop time)
         self._poll_generation = 0
         self._wakeup = asyncio.Event()  # set (then replaced) on a new update or a new poll
         self._changed = asyncio.Event()  # set (then replaced) whenever a call is answered
@@ -175,6 +192,25 @@ class FakeBotApi:
                 await asyncio.wait_for(changed.wait(), remaining)
         return found
 
+    async def wait_for_calls(
+        self,
+        method: str = "sendMessage",
+        *,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the same interface as wait_for
+    ) -> list[Call]:
+        """Wait until `count` calls of `method` have arrived, answered or not."""
+        name = self._handlers.get(method.lower(), (method,))[0]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(found := [c for c in self.calls if c.method == name]) < count:
+            if (remaining := deadline - loop.time()) <= 0:
+                raise AssertionError(f"expected {count} {method} call(s), got {len(found)}")
+            changed = self._changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), remaining)
+        return found
+
     def describe_calls(self) -> str:
         """``method[status](chat_id=..., text=...)`` for each call but getUpdates."""
 
@@ -188,6 +224,7 @@ class FakeBotApi:
     def clear(self) -> None:
         self.calls.clear()
         self._sent.clear()
+        self.send_times.clear()
 
     # ------------------------------------------------------------------ fault injection
     def fail_next(
@@ -202,13 +239,50 @@ class FakeBotApi:
         error = ApiError(status, description, retry_after if status == 429 else None)
         self._faults.setdefault(method.lower(), deque()).extend([error] * times)
 
+    def fail_every(self, method: str, every: int, statuses: tuple[int, ...] = (500, 502)) -> None:
+        """Every `every`-th call of `method` fails (before any work), with `statuses` in turn."""
+        self._every[method.lower()] = _Every(every, statuses)
+
     def clear_faults(self) -> None:
         """Forget every injected error and delay not yet used."""
         self._faults.clear()
+        self._every.clear()
         self._delays.clear()
+        self._late.clear()
 
-    def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
-        self._delays.setdefault(method.lower(), deque()).extend([seconds] * times)
+    def delay_next(
+        self, method: str, seconds: float, *, times: int = 1, work_done: bool = False
+    ) -> None:
+        """The next `times` calls answer `seconds` late. By default nothing is done until then
+        (a client that gives up first leaves nothing done); with `work_done` the call is carried
+        out at once and only its answer is late, even if the client stops waiting — a slow
+        Telegram that has delivered the message."""
+        delays = self._late if work_done else self._delays
+        delays.setdefault(method.lower(), deque()).extend([seconds] * times)
+
+    def migrate_group(
+        self, chat_id: int, new_chat_id: int, *, title: str = "BCĐ CĐS", announce: bool = False,
+        user_id: int = 1001,
+    ) -> None:  # fmt: skip
+        """The group becomes a supergroup: from now on every request to the old id answers 400
+        with ``migrate_to_chat_id`` (PTB: ChatMigrated). With `announce`, the bot also gets the
+        two service messages Telegram sends (``migrate_to_chat_id`` in the group,
+        ``migrate_from_chat_id`` in the supergroup)."""
+        self.migrated[int(chat_id)] = int(new_chat_id)
+        if announce:
+            sender = f.user(user_id, "Lan")
+            self._incoming(f.group_chat(chat_id, title), sender, migrate_to_chat_id=new_chat_id)
+            new = f.supergroup_chat(new_chat_id, title)
+            self._incoming(new, sender, migrate_from_chat_id=chat_id)
+
+    def peak_sends(self, period: float = 1.0) -> int:
+        """The most sends counted in any sliding `period`, as Telegram's limit counts them."""
+        times, peak, first = self.send_times, 0, 0
+        for last, at in enumerate(times):
+            while times[first] <= at - period:
+                first += 1
+            peak = max(peak, last - first + 1)
+        return peak
 
     def block_user(self, chat_id: int) -> None:
         self.blocked.add(int(chat_id))
@@ -391,6 +465,8 @@ class FakeBotApi:
         name, handler = self._handlers.get(method.lower(), (method, None))
         call = Call(name, {}, asyncio.get_running_loop().time())
         self.calls.append(call)
+        self._changed.set()  # arrived (see wait_for_calls)
+        self._changed = asyncio.Event()
         try:
             if request.match_info["token"] != self.token:
                 raise ApiError(401)
@@ -399,10 +475,16 @@ class FakeBotApi:
             call.params = await f.read_params(request)
             await self._inject_faults(call)
             body, call.status = {"ok": True, "result": await handler(call.params)}, 200
+            if late := self._late.get(name.lower()):
+                self._changed.set()  # done: waiters see it before the answer leaves
+                self._changed = asyncio.Event()
+                with contextlib.suppress(TimeoutError):  # stop() cuts delays short
+                    await asyncio.wait_for(self._closed.wait(), late.popleft())
         except ApiError as err:
             body, call.status = err.payload(), err.status
         except asyncio.CancelledError:  # the client went away (e.g. PTB stopped polling)
-            call.status = 499
+            if call.status == 0:  # work already done stays done
+                call.status = 499
             raise
         except Exception as exc:
             _log.exception("FakeBotApi failed on %s", name)
@@ -420,6 +502,16 @@ class FakeBotApi:
                 await asyncio.wait_for(self._closed.wait(), delays.popleft())
         if faults := self._faults.get(key):
             raise faults.popleft()
+        if every := self._every.get(key):
+            every.seen += 1
+            if every.seen % every.every == 0:
+                every.failed += 1
+                raise ApiError(every.statuses[(every.failed - 1) % len(every.statuses)])
+        if (new := self.migrated.get(f.as_int(call.params.get("chat_id")) or 0)) is not None:
+            raise ApiError(
+                400, "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=new,
+            )  # fmt: skip
         if call.method not in SEND_METHODS:
             return
         if f.as_int(call.params.get("chat_id")) in self.blocked:
@@ -432,6 +524,7 @@ class FakeBotApi:
                 self.throttled += 1
                 raise ApiError(429, retry_after=1)
             window.append(now)
+        self.send_times.append(asyncio.get_running_loop().time())
 
     # ------------------------------------------------------------------ Bot API methods
     async def _true(self, p: JSON) -> bool:

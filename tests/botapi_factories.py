@@ -55,7 +55,13 @@ _ATTR_RE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 class ApiError(Exception):
     """An error answer; ``status`` is both the HTTP status and ``error_code``, like Telegram."""
 
-    def __init__(self, status: int, description: str | None = None, retry_after: Any = None):
+    def __init__(
+        self,
+        status: int,
+        description: str | None = None,
+        retry_after: Any = None,
+        migrate_to_chat_id: int | None = None,
+    ):
         if description is None:
             description = {
                 400: "Bad Request",
@@ -64,11 +70,14 @@ class ApiError(Exception):
             }.get(status) or _phrase(status)
         super().__init__(description)
         self.status, self.description, self.retry_after = status, description, retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> JSON:
         body: JSON = {"ok": False, "error_code": self.status, "description": self.description}
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to_chat_id is not None:
+            body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
         return body
 
 
@@ -210,6 +219,11 @@ def supergroup_chat(chat_id: int, title: str, *, forum: bool = False) -> JSON:
     if forum:
         chat["is_forum"] = True
     return chat
+
+
+def group_chat(chat_id: int, title: str) -> JSON:
+    """A basic group (ids without the -100 prefix), before it becomes a supergroup."""
+    return {"id": chat_id, "type": "group", "title": title}
 
 
 def thumbnail_size(width: int, height: int) -> tuple[int, int]:

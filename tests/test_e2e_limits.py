@@ -203,3 +203,25 @@ async def test_the_reminder_dry_run_is_split_instead_of_cut(
     assert len("\n".join(parts)) > 4000
     assert all(len(p) <= 4096 for p in parts)
     assert sum(p.count("• 70") for p in parts) == 20  # every listed recipient, none cut off
+
+
+async def test_evidence_lists_newest_first_a_page_at_a_time_and_each_button_sends_its_file(
+    api: FakeBotApi, bot: Application
+) -> None:
+    chat = await registered(api)
+    for n in range(1, 11):
+        api.private_document(f"bao-cao-{n:02d}.pdf", caption="minh chứng 8.2", user_id=FOCAL)
+        await chat.next_message()
+    listing = await chat.say("/minhchung 8.2")
+    assert "10 tệp" in listing["text"]
+    assert "1. bao-cao-10.pdf" in listing["text"]  # newest first
+    assert "bao-cao-02.pdf" not in listing["text"]
+    assert buttons(listing)[-3:] == ["◀", "1/2", "▶"]
+    await chat.press(listing, "▶")
+    second = chat.current(listing)
+    assert "9. bao-cao-02.pdf" in second["text"]
+    assert "10. bao-cao-01.pdf" in second["text"]
+    assert "bao-cao-10.pdf" not in second["text"]
+    await chat.press(second, "📎 10.")
+    (document,) = await api.wait_for("sendDocument", chat_id=FOCAL)
+    assert document["caption"] == "bao-cao-01.pdf"

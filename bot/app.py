@@ -27,6 +27,7 @@ from handlers import (
     basics,
     deadlines,
     evidence,
+    frameworks,
     insights,
     language,
     mywork,
@@ -77,6 +78,7 @@ COMMANDS = {
     "bieudo": ("bieudo", "chart"),
     "xuatexcel": ("xuatexcel", "export"),
     "dangkytomtat": ("dangkytomtat", "subscribe"),
+    "bochiso": ("bochiso", "frameworks"),
 }
 # Shown in Telegram's command menu; the administrators' commands stay out of everyone's menu.
 MENU = (
@@ -93,6 +95,7 @@ MENU = (
     "minhchung",
     "giaitrinh",
     "tamdung",
+    "bochiso",
     "ngonngu",
     "help",
 )
@@ -107,6 +110,7 @@ GROUP_MENU = (
     "chuabaocao",
     "xuhuong",
     "dangkytomtat",
+    "bochiso",
     "help",
 )
 ADMIN_MENU = (
@@ -214,6 +218,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "bieudo": reports.chart_command,
         "xuatexcel": reports.export_command,
         "dangkytomtat": deadlines.subscribe_command,
+        "bochiso": frameworks.frameworks_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(COMMANDS[name], callback))

@@ -15,7 +15,7 @@ from bot.startup import check_reference, connect_to_telegram, open_database
 from services.clock import Clock, system_clock
 from services.container import Services, build_services
 from services.deadlines import Policy
-from services.seeding import seed
+from services.seeding import seed, work_calendar
 from storage.db import make_sessions
 from storage.migrate import upgrade
 
@@ -48,6 +48,7 @@ async def open_services(
                 after=settings.reminder_days_after,
                 grace=timedelta(hours=settings.reminder_grace_hours),
                 standing_agency=settings.standing_agency,
+                workdays=work_calendar(settings.data_dir),
             ),
         )
         await check_reference(sessions, services, settings)

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time, timedelta
 
-from handlers.reminder_views import calendar_text, deadline_label, operator_text
+from handlers.reminder_views import calendar_text, day_notes, deadline_label, operator_text
 from handlers.request import ADMIN, ANYONE, Access, Request, Where, Who, handles
 from parsing.arguments import clock_time, natural, period_code
 from parsing.dates import parse_date
@@ -25,7 +26,11 @@ async def calendar_command(request: Request) -> None:
     upcoming = [d for d in await svc.deadlines.deadlines() if today <= d.due <= today + HORIZON]
     # Administrators see each deadline's key, for /doihan and /huyhan (in private only).
     keys = request.is_private and (await request.person()).is_admin
-    await request.reply(calendar_text(request.t, upcoming, today, with_keys=keys))
+    await request.reply(
+        calendar_text(
+            request.t, upcoming, today, with_keys=keys, workdays=svc.deadlines.policy.workdays
+        )
+    )
 
 
 @handles(ADMIN)
@@ -62,9 +67,10 @@ async def move_deadline_command(request: Request) -> None:
         await request.reply(t("deadlines.move_usage"))
         return
     await svc.deadlines.change(await request.person(), Change("move", args[0], due))
-    await request.reply(
-        t("deadlines.moved", what=deadline_label(t, known[args[0]]), date=t.date(due))
-    )
+    moved = replace(known[args[0]], due=due, placeholder=False)
+    notes = day_notes(t, moved, svc.deadlines.policy.workdays)
+    text = t("deadlines.moved", what=deadline_label(t, moved), date=t.date(due))
+    await request.reply("\n".join([text, *notes]))
 
 
 @handles(ADMIN)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from handlers.provenance_views import dti_text, kinds_line, legend, marks
 from handlers.reminder_views import deadline_label
 from handlers.views import agency_label, period_label, points_text, short_name
 from locales import Text
@@ -37,6 +38,7 @@ def weakest_text(
             )
         )
         lines.append("   " + _full_at(t, s.sub_index))
+    lines.append(legend(t))
     return "\n".join(lines)
 
 
@@ -196,9 +198,19 @@ def trend_text(t: Text, trend: Trend) -> str:
     else:
         name = t("insight.trend.total")
     now, maximum = points(trend.now)
+    if trend.target.kind == "pillar":
+        pillar_now = trend.now.pillar(trend.target.code)
+        counted = list(pillar_now.sub_scores) if pillar_now else []
+    elif trend.target.kind == "sub_index":
+        found = trend.now.sub_index(trend.target.code)
+        counted = [found] if found else []
+    else:
+        counted = list(trend.now.scores)
+    kinds = marks(counted)
     lines = [
         t("insight.trend.head", name=name),
-        t("insight.trend.now", points=t.num(now), max=t.num(maximum)),
+        t("insight.trend.now", points=t.num(now), max=t.num(maximum))
+        + (f" {kinds}" if kinds else ""),
     ]
     for label_key, pair in (
         ("insight.trend.vs_period", trend.previous_period),
@@ -218,6 +230,7 @@ def trend_text(t: Text, trend: Trend) -> str:
                 delta=f"{sign}{t.num(delta)}",
             )
         )
+    lines.append(legend(t))
     return "\n".join(lines)
 
 
@@ -227,7 +240,16 @@ def rank_text(t: Text, rows: list[RankRow]) -> str:
     lines = [t("insight.rank.head")]
     for r in rows:
         dti = t.fixed(r.dti, 4) if r.dti is not None else "—"
-        lines.append(t("insight.rank.line", year=r.year, rank=r.rank, of=r.of_total, dti=dti))
+        lines.append(
+            t(
+                "insight.rank.line",
+                year=r.year,
+                rank=r.rank,
+                of=r.of_total,
+                dti=dti,
+                source=r.source or "—",
+            )
+        )
     return "\n".join(lines)
 
 
@@ -242,7 +264,9 @@ def summary_text(
             framework=fw.name,
             points=t.num(board.total),
             max=t.num(fw.total_max),
-            dti=t.fixed(board.dti, 4),
+            dti=dti_text(t, board),
+            kinds=kinds_line(t, board.scores),
+            periods=", ".join(period_label(t, c) for c in board.periods) or "—",
         ),
     ]
     if trend.previous_period is not None:

@@ -73,7 +73,15 @@ async def send_due(bot: Bot, svc: Services, sleep: Sleep = asyncio.sleep) -> Rep
                 if delivery is None:
                     continue  # sent already, or being sent by another process
                 mine = svc.texts.for_language(out.language or svc.texts.default)  # theirs
-                text = reminder_text(mine, run, out, framework, directory, svc.calendar.today())
+                text = reminder_text(
+                    mine,
+                    run,
+                    out,
+                    framework,
+                    directory,
+                    svc.calendar.today(),
+                    svc.deadlines.policy.workdays,
+                )
                 markup = reminder_buttons(mine, out)
                 status, error = await deliver(bot, batch, out.chat_id, text, markup, out.thread_id)
                 if status == RELEASED:

@@ -11,6 +11,7 @@ from domain.messages import TITLE_LIMIT, inline
 from handlers.views import period_label, short_name
 from locales import Text
 from reminders.calendar import Deadline, Run
+from reminders.holidays import WorkCalendar
 from scoring.model import Directory, Framework
 from services.deliveries import OperatorView, Outgoing
 
@@ -25,21 +26,45 @@ def deadline_label(t: Text, d: Deadline) -> str:
     return t(f"deadline.{d.kind}", period=period_label(t, d.period))
 
 
+def day_notes(t: Text, d: Deadline, workdays: WorkCalendar | None) -> list[str]:
+    """What a reader must know about a deadline's date: a placeholder the plan does not give,
+    a day offices do not work."""
+    notes = []
+    if d.placeholder:
+        notes.append(t("deadline.placeholder"))
+    if workdays is not None:
+        holiday = workdays.holiday(d.due, t.lang)
+        if holiday:
+            notes.append(t("deadline.on_holiday", name=holiday))
+        elif workdays.is_weekend(d.due):
+            notes.append(t("deadline.on_weekend", day=t(f"weekday.{d.due.weekday()}")))
+    return notes
+
+
 def reminder_text(
-    t: Text, run: Run, out: Outgoing, framework: Framework, directory: Directory, today: date
+    t: Text,
+    run: Run,
+    out: Outgoing,
+    framework: Framework,
+    directory: Directory,
+    today: date,
+    workdays: WorkCalendar | None = None,
 ) -> str:
     d = run.deadline
+    notes = day_notes(t, d, workdays)
     if out.kind == "conference":
-        return t(
+        text = t(
             "reminder.conference",
             what=deadline_label(t, d),
             date=t.date(d.due),
             days=d.days_left(today),
         )
+        return "\n".join([text, *notes])
     if out.kind == "summary":
         return summary_text(t, run, out, directory)
     key = "reminder.overdue" if run.overdue else "reminder.head"
     lines = [t(key, what=deadline_label(t, d), date=t.date(d.due), days=abs(d.days_left(today)))]
+    lines += notes
     shown = 0
     for agency, codes in out.missing:
         lines.append(
@@ -93,7 +118,14 @@ def summary_text(t: Text, run: Run, out: Outgoing, directory: Directory) -> str:
     return "\n".join(lines)
 
 
-def calendar_text(t: Text, deadlines: list[Deadline], today: date, *, with_keys: bool) -> str:
+def calendar_text(
+    t: Text,
+    deadlines: list[Deadline],
+    today: date,
+    *,
+    with_keys: bool,
+    workdays: WorkCalendar | None = None,
+) -> str:
     lines = [t("deadlines.head")]
     for d in deadlines:
         line = t(
@@ -102,7 +134,11 @@ def calendar_text(t: Text, deadlines: list[Deadline], today: date, *, with_keys:
             what=deadline_label(t, d),
             days=d.days_left(today),
         )
+        notes = day_notes(t, d, workdays)
+        if notes:
+            line = f"{line} — {'; '.join(notes)}"
         lines.append(f"{line} [{d.key}]" if with_keys else line)
+    lines.append(t("deadlines.source"))
     if with_keys:
         lines.append(t("deadlines.admin_hint"))
     return "\n".join(lines)

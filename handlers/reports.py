@@ -7,8 +7,9 @@ from functools import partial
 
 from telegram import InputFile
 
+from handlers.provenance_views import dti_text, kinds_line, legend
 from handlers.request import ANYONE, Request, handles
-from handlers.views import agency_label, period_label, short_name
+from handlers.views import agency_label, period_label, rule_line, short_name
 from locales import Text
 from reports.charts import Point, history_png, pillars_png
 from reports.export import Labels, PillarRow, SubIndexRow, Summary, csv_bytes, workbook_bytes
@@ -40,7 +41,12 @@ async def chart_command(request: Request) -> None:
         )
         key: tuple[object, ...] = ("pillars", t.lang, bars, share)
         caption = t(
-            "chart.pillars.caption", points=t.num(board.total), max=t.num(framework.total_max)
+            "chart.pillars.caption",
+            points=t.num(board.total),
+            max=t.num(framework.total_max),
+            dti=dti_text(t, board),
+            periods=", ".join(period_label(t, c) for c in board.periods) or "—",
+            kinds=kinds_line(t, board.scores),
         )
     else:
         asked = resolve(framework, args)
@@ -76,7 +82,7 @@ async def chart_command(request: Request) -> None:
             decimal_comma=comma,
         )
         key = ("history", t.lang, code, points)
-        caption = title
+        caption = f"{title}\n{legend(t)}"
     png = await reports.charts.get(key, render)
     await request.reply_photo(png, caption=caption)
 
@@ -89,8 +95,15 @@ async def export_command(request: Request) -> None:
     board, lines = await svc.reports.export_lines()
     # Names of focal points stay out of groups.
     rows = [export_row(t, line, directory, request.is_private) for line in lines]
+    periods = ", ".join(period_label(t, c) for c in board.periods)
     summary = Summary(
-        title=framework.name,
+        title=t(
+            "export.title",
+            framework=framework.name,
+            periods=periods or "—",
+            kinds=kinds_line(t, board.scores),
+            dti=dti_text(t, board),
+        ),
         generated_at=svc.calendar.now(),
         total=board.total,
         maximum=framework.total_max,
@@ -120,11 +133,7 @@ async def export_command(request: Request) -> None:
 
 
 def export_row(t: Text, line: ExportLine, directory: Directory, private: bool) -> SubIndexRow:
-    rule = (
-        t(f"rule.{line.rule}")
-        if line.threshold is None
-        else t("rule.ratio", threshold=t.num(line.threshold), unit=line.unit)
-    )
+    rule = rule_line(t, line.sub) if line.sub is not None else t(f"rule.{line.rule}")
     return SubIndexRow(
         code=line.code,
         name=line.name,

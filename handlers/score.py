@@ -6,10 +6,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.insights import try_insight
 from handlers.request import ANYONE, Request, handles
+from handlers.target_views import index_view, targets_view
 from handlers.updates import try_update
 from handlers.views import answer_view, short_name
 from scoring.lookup import Target
 from scoring.model import Framework
+from services.frameworks import IndexAnswer, TargetsAnswer
 
 MAX_QUESTION = 300  # characters; a longer message is not a score question
 CALLBACK_PREFIX = "diem:"
@@ -54,7 +56,15 @@ async def suggestion_pressed(request: Request) -> None:
 
 
 async def _answer(request: Request, question: str) -> None:
-    result = await request.services.scores.answer(question)
+    t = request.t
+    result = await request.services.scores.answer(question, request.destination.chat_id)
+    if isinstance(result, TargetsAnswer | IndexAnswer):
+        # A chat answered from a plan-targets or index framework (/bochiso).
+        text = (
+            targets_view(t, result) if isinstance(result, TargetsAnswer) else index_view(t, result)
+        )
+        await request.reply(text)  # split between lines when longer than a message
+        return
     text = answer_view(
         request.t,
         result.board,
@@ -62,6 +72,7 @@ async def _answer(request: Request, question: str) -> None:
         result.target,
         provisional=result.provisional,
         pending=result.pending,
+        notes=result.notes,
     )
     await request.reply(text, _suggestion_buttons(result.target, result.board.framework))
 

@@ -5,11 +5,24 @@ from __future__ import annotations
 from decimal import Decimal
 
 from domain.status import ReviewStatus
+from handlers.provenance_views import (
+    counted_lines,
+    dti_text,
+    kinds_line,
+    legend,
+    mark,
+    marks,
+    other_lines,
+    period_label,
+    value_text,
+)
 from locales import Text
 from scoring.engine import Measurement, PillarScore, Scoreboard, SubIndexScore
 from scoring.lookup import Target
 from scoring.model import Directory, RuleKind, SubIndex
 from scoring.periods import parse_period
+
+__all__ = ["period_label"]
 
 NAME_WIDTH = 48  # characters of a sub-index name in a list line
 UNREVIEWED = " ⏳"  # marks a value not yet reviewed (provisional view)
@@ -37,17 +50,13 @@ def percent(t: Text, points: Decimal, max_points: Decimal) -> str:
     return t.num(points * 100 / max_points, 1) if max_points else "0"
 
 
-def period_label(t: Text, code: str) -> str:
-    period = parse_period(code)
-    if period.kind == "year":
-        return t("period.year", year=period.year)
-    return t(f"period.{period.kind}", number=code[-1], year=period.year)
-
-
 def points_text(t: Text, s: SubIndexScore) -> str:
+    """'14,47/20 ○ 2025': the points, their kind and the period of the value they come from."""
     if s.points is None:
         return t("score.no_data_short", max=t.num(s.sub_index.max_points))
     text = t("score.points_of", points=t.num(s.points), max=t.num(s.sub_index.max_points))
+    if s.measurement is not None:
+        text = f"{text} {mark(s)} {parse_period(s.measurement.period).year}"
     return text + UNREVIEWED if _unreviewed(s.measurement) else text
 
 
@@ -64,8 +73,9 @@ def total_view(t: Text, board: Scoreboard) -> str:
             points=t.num(board.total),
             max=t.num(fw.total_max),
             percent=percent(t, board.total, fw.total_max),
-            dti=t.fixed(board.dti, 4),
+            dti=dti_text(t, board),
         ),
+        kinds_line(t, board.scores),
     ]
     lines += _target_lines(t, board)
     lines.append("")
@@ -75,7 +85,8 @@ def total_view(t: Text, board: Scoreboard) -> str:
         lines.append(_pillar_line(t, p))
     lines.append("")
     lines.append(t("score.missing", missing=board.missing, total=len(fw.sub_indices)))
-    lines += _periods_line(t, [s for p in board.pillars for s in p.sub_scores])
+    lines += _periods_line(t, list(board.scores))
+    lines.append(legend(t))
     lines.append(t("score.total.hint"))
     return "\n".join(lines)
 
@@ -93,7 +104,8 @@ def pillar_view(t: Text, board: Scoreboard, directory: Directory, code: str) -> 
         )
     else:
         points = t("score.pillar.unscored")
-    lines = [head, points, t("score.missing", missing=p.missing, total=len(p.sub_scores)), ""]
+    lines = [head, t("score.framework", framework=board.framework.name), points]
+    lines += [kinds_line(t, p.sub_scores), ""]
     for s in p.sub_scores:
         lead = ", ".join(agency_label(directory, c) for c in s.sub_index.lead) or "—"
         lines.append(
@@ -105,20 +117,30 @@ def pillar_view(t: Text, board: Scoreboard, directory: Directory, code: str) -> 
                 lead=lead,
             )
         )
+        m = s.measurement
+        if m is not None and m.points is None and (m.value is not None or m.text):
+            # A measured value: what it is and where it comes from.
+            value = value_text(t, s.sub_index, m)
+            lines.append(t("score.sub.from", value=value, source=m.source))
     lines.append("")
+    lines.append(t("score.missing", missing=p.missing, total=len(p.sub_scores)))
     lines += _target_lines(t, board, with_total=True)
     lines += _periods_line(t, list(p.sub_scores))
+    lines.append(legend(t))
     lines.append(
         t("score.pillar.hint", example=p.sub_scores[0].sub_index.code if p.sub_scores else code)
     )
     return "\n".join(lines)
 
 
-def sub_index_view(t: Text, board: Scoreboard, directory: Directory, code: str) -> str:
+def sub_index_view(
+    t: Text, board: Scoreboard, directory: Directory, code: str, notes: tuple[str, ...] = ()
+) -> str:
     s = board.sub_index(code)
     assert s is not None  # noqa: S101 - the lookup only returns codes of this framework
     sub, p = s.sub_index, board.pillar(s.sub_index.pillar_code)
     lines = [t("score.sub.head", code=sub.code, name=sub.name)]
+    lines.append(t("score.framework", framework=board.framework.name))
     if s.points is None or s.measurement is None:
         lines.append(t("score.sub.no_data", max=t.num(sub.max_points)))
     else:
@@ -130,10 +152,13 @@ def sub_index_view(t: Text, board: Scoreboard, directory: Directory, code: str) 
                 percent=percent(t, s.points, sub.max_points) if sub.max_points else "0",
             )
         )
+        lines += counted_lines(t, s)
         lines += _measurement_lines(t, sub, s.measurement)
         if _unreviewed(s.measurement):
             lines.append(t("score.sub.unreviewed"))
-    lines.append(_rule_line(t, sub))
+    lines += other_lines(t, s)
+    lines += [t("provenance.note_source", note=n) for n in notes]
+    lines.append(rule_line(t, sub))
     lead = ", ".join(directory.name_of(c) for c in sub.lead) or "—"
     lines.append(t("score.sub.lead", agencies=lead))
     if sub.coordinate:
@@ -170,6 +195,7 @@ def answer_view(
     *,
     provisional: bool = False,
     pending: int = 0,
+    notes: tuple[str, ...] = (),
 ) -> str:
     """The answer to a score question; the provisional view says so, the official one says how
     many values still wait for review."""
@@ -178,7 +204,7 @@ def answer_view(
     elif target.kind == "pillar":
         text = pillar_view(t, board, directory, target.code)
     elif target.kind == "sub_index":
-        text = sub_index_view(t, board, directory, target.code)
+        text = sub_index_view(t, board, directory, target.code, notes)
     else:
         return unknown_view(t, board, target)
     if provisional:
@@ -189,7 +215,7 @@ def answer_view(
 
 
 def _pillar_line(t: Text, p: PillarScore) -> str:
-    return t(
+    line = t(
         "score.pillar.item",
         code=p.pillar.code,
         name=p.pillar.name,
@@ -197,6 +223,8 @@ def _pillar_line(t: Text, p: PillarScore) -> str:
         max=t.num(p.pillar.max_points),
         missing=p.missing,
     )
+    kinds = marks(p.sub_scores)
+    return f"{line} {kinds}" if kinds else line
 
 
 def _target_lines(t: Text, board: Scoreboard, *, with_total: bool = False) -> list[str]:
@@ -207,7 +235,7 @@ def _target_lines(t: Text, board: Scoreboard, *, with_total: bool = False) -> li
                 "score.total.short",
                 points=t.num(board.total),
                 max=t.num(fw.total_max),
-                dti=t.fixed(board.dti, 4),
+                dti=dti_text(t, board),
             )
         )
     gap = board.gap_to_target
@@ -226,20 +254,26 @@ def _periods_line(t: Text, scores: list[SubIndexScore]) -> list[str]:
 
 def _measurement_lines(t: Text, sub: SubIndex, m: Measurement) -> list[str]:
     lines = []
-    if m.value is not None:
-        lines.append(t("score.sub.value", value=t.num(m.value, 4), unit=sub.unit))
+    if m.value is not None or m.text:
+        lines.append(t("score.sub.value", value=value_text(t, sub, m)))
     lines.append(t("score.sub.period", period=period_label(t, m.period)))
     if m.source:
         lines.append(t("score.sub.source", source=m.source))
-    if m.source_max is not None and m.source_max != sub.max_points:
-        lines.append(
-            t("score.sub.max_mismatch", source_max=t.num(m.source_max), max=t.num(sub.max_points))
-        )
+    if m.note:
+        lines.append(t("provenance.note", note=m.note))
     return lines
 
 
-def _rule_line(t: Text, sub: SubIndex) -> str:
+def rule_line(t: Text, sub: SubIndex) -> str:
+    """How the sub-index is scored, where the threshold comes from, and "theo giả định" for
+    what no source states."""
     rule = sub.rule
     if rule.kind is RuleKind.RATIO and rule.threshold is not None:
-        return t("rule.ratio", threshold=t.num(rule.threshold), unit=sub.unit)
+        threshold = t.num(rule.threshold)
+        sign = {">": ">", ">=": "≥", "<=": "≤"}[rule.comparison.value]
+        if rule.assumed:
+            return t("rule.ratio_assumed", sign=sign, threshold=threshold, unit=sub.unit)
+        return t("rule.ratio", sign=sign, threshold=threshold, unit=sub.unit, source=rule.source)
+    if rule.assumed:
+        return t(f"rule.{rule.kind.value}_assumed")
     return t(f"rule.{rule.kind.value}")

@@ -7,8 +7,13 @@ Source, Kế hoạch 4636/KH-UBND (seeds/001), section III:
 - III.1: every year lead agencies submit the year's values with evidence "trước ngày 10/01 của
   năm kế tiếp";
 - III.3: Sở KH&CN reports to the steering committee "trước ngày 30/01 năm sau";
-- II.1: a review conference "06 tháng/lần". The plan gives no date for it; it is placed at the
-  end of the month after each half ends (31/07 and 31/01), and administrators can move it."""
+- II.1: a review conference "06 tháng/lần". The plan gives no date for it: it is placed at the
+  end of the month after each half ends (31/07 and 31/01) and marked as a placeholder until an
+  administrator moves it to (or confirms) its real date.
+
+Reminders never go out on a day offices do not work (reminders.holidays): one due before a
+deadline moves to the working day before, a chaser after a deadline to the working day after;
+two that land on the same day go out once."""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from reminders.holidays import EVERY_DAY, WorkCalendar
 from scoring.periods import parse_period, quarter_of
 
 QUARTER_DAY = 25  # III.1-2
@@ -41,6 +47,9 @@ class Deadline:
     due: date
     audience: str
     title: str = ""
+    # A date the plan does not give (the review conference): shown as such until an
+    # administrator moves or confirms it.
+    placeholder: bool = False
 
     def days_left(self, today: date) -> int:
         return (self.due - today).days
@@ -94,9 +103,21 @@ def recurring(year: int, standing_agency: str) -> list[Deadline]:
             AGENCY + standing_agency,
         ),
         Deadline(
-            f"conference:{year - 1}-H2", "conference", f"{year - 1}-H2", date(year, 1, 31), LEADERS
+            f"conference:{year - 1}-H2",
+            "conference",
+            f"{year - 1}-H2",
+            date(year, 1, 31),
+            LEADERS,
+            placeholder=True,
         ),
-        Deadline(f"conference:{year}-H1", "conference", f"{year}-H1", date(year, 7, 31), LEADERS),
+        Deadline(
+            f"conference:{year}-H1",
+            "conference",
+            f"{year}-H1",
+            date(year, 7, 31),
+            LEADERS,
+            placeholder=True,
+        ),
     ]
     return sorted(deadlines, key=lambda d: (d.due, d.key))
 
@@ -112,7 +133,9 @@ def calendar(
         if change.action == "cancel":
             by_key.pop(change.key, None)
         elif change.action == "move" and held is not None and change.due is not None:
-            by_key[change.key] = replace(held, due=change.due)
+            # An administrator's date is a real one: a placeholder moved (even to the same
+            # day) is confirmed.
+            by_key[change.key] = replace(held, due=change.due, placeholder=False)
         elif change.action == "add" and change.due is not None and change.due.year in wanted:
             by_key[change.key] = Deadline(
                 change.key, "custom", change.period, change.due, change.audience, change.title
@@ -136,13 +159,21 @@ def runs(
     zone: ZoneInfo,
     before: Sequence[int] = BEFORE,
     after: Sequence[int] = AFTER,
+    workdays: WorkCalendar = EVERY_DAY,
 ) -> list[Run]:
-    """The send-outs of one deadline, in time order. Leaders' deadlines are not chased after."""
-    offsets = [
-        *sorted(before, reverse=True),
-        *([] if deadline.audience == LEADERS else [-a for a in sorted(after)]),
-    ]
-    return [Run(deadline, o, _at(deadline.due - timedelta(days=o), zone)) for o in offsets]
+    """The send-outs of one deadline, in time order, each on a working day: a reminder that
+    would fall on a weekend or a holiday goes out the working day before, a chaser the working
+    day after. Of several on one day, the one nearest the deadline goes. Leaders' deadlines
+    are not chased after."""
+    found: dict[date, Run] = {}
+    for offset in sorted(before, reverse=True):
+        day = workdays.previous_working_day(deadline.due - timedelta(days=offset))
+        found[day] = Run(deadline, offset, _at(day, zone))  # later offsets are nearer
+    if deadline.audience != LEADERS:
+        for offset in sorted(after, reverse=True):
+            day = workdays.next_working_day(deadline.due + timedelta(days=offset))
+            found[day] = Run(deadline, -offset, _at(day, zone))
+    return sorted(found.values(), key=lambda r: r.at)
 
 
 def due_runs(
@@ -152,11 +183,15 @@ def due_runs(
     zone: ZoneInfo,
     before: Sequence[int] = BEFORE,
     after: Sequence[int] = AFTER,
+    workdays: WorkCalendar = EVERY_DAY,
 ) -> list[Run]:
     """Runs whose time has come and is no older than `grace` (a bot that was down for longer
     does not send stale reminders)."""
     return [
-        r for d in deadlines for r in runs(d, zone, before, after) if now - grace <= r.at <= now
+        r
+        for d in deadlines
+        for r in runs(d, zone, before, after, workdays)
+        if now - grace <= r.at <= now
     ]
 
 
@@ -166,8 +201,9 @@ def next_run(
     zone: ZoneInfo,
     before: Sequence[int] = BEFORE,
     after: Sequence[int] = AFTER,
+    workdays: WorkCalendar = EVERY_DAY,
 ) -> Run | None:
-    upcoming = [r for d in deadlines for r in runs(d, zone, before, after) if r.at > now]
+    upcoming = [r for d in deadlines for r in runs(d, zone, before, after, workdays) if r.at > now]
     return min(upcoming, key=lambda r: (r.at, r.key), default=None)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from scoring.engine import Measurement, Scoreboard, SubIndexScore, newest, score
+from scoring.engine import Measurement, Scoreboard, SubIndexScore, evaluate
 from scoring.model import Framework, RuleKind
 from scoring.periods import parse_period, rank
 
@@ -67,15 +67,13 @@ def what_if(
 ) -> Scoreboard:
     """The score if the changed values were stored as well: computed, never stored. Give each
     change the period an update would get, and the result equals storing it."""
-    combined = [*values, *changes]
-    return score(framework, newest(combined, rank([m.period for m in combined])))
+    return evaluate(framework, [*values, *changes])
 
 
 def board_at(framework: Framework, values: Iterable[Measurement], period: str) -> Scoreboard:
     """The score as it stood at the end of `period`: only values of periods ending by then."""
     end = parse_period(period).ends_on
-    kept = [m for m in values if parse_period(m.period).ends_on <= end]
-    return score(framework, newest(kept, rank([m.period for m in kept])))
+    return evaluate(framework, [m for m in values if parse_period(m.period).ends_on <= end])
 
 
 def periods_of(values: Iterable[Measurement]) -> list[str]:

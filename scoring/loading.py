@@ -7,35 +7,49 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import yaml
-
-from scoring.engine import Measurement
+from domain.status import ReviewStatus
+from scoring import plan_loading
+from scoring.directory_loading import parse_directory
+from scoring.engine import CENT, Measurement
 from scoring.model import (
-    Agency,
-    AgencyGroup,
     Directory,
     Framework,
+    FrameworkKind,
     Level,
     Pillar,
+    Provenance,
     Rule,
     RuleKind,
     SubIndex,
 )
+from scoring.yaml_reader import LINE, FileError, Reader, load
 
-_LINE = "__line__"
+__all__ = [
+    "Assessment",
+    "FileError",
+    "Ranking",
+    "SourceNote",
+    "parse_assessment",
+    "parse_directory",
+]
+
 DEFAULT_UNITS = {RuleKind.BOOLEAN: "có/không", RuleKind.ASSESSED: "điểm"}
+# A measurement of an index framework may be about a pillar, or about the whole index.
+WHOLE = "*"
+# Rules that compute points from a value: each must name its source or say it is assumed.
+COMPUTING = (RuleKind.RATIO, RuleKind.BOOLEAN, RuleKind.LEVELS)
 
 
-class FileError(ValueError):
-    """A data file that cannot be used; the message says where and why."""
+@dataclass(frozen=True, slots=True)
+class SourceNote:
+    """A figure a document gives about a sub-index that is not its value."""
 
-    def __init__(self, source: str, line: int | None, problem: str) -> None:
-        where = source if line is None else f"{source}, dòng {line}"
-        super().__init__(f"{where}: {problem}")
-        self.source, self.line, self.problem = source, line, problem
+    code: str
+    text: str
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +57,11 @@ class Assessment:
     framework: str
     period: str
     source: str
-    status: str
+    status: ReviewStatus
     measurements: tuple[Measurement, ...]
     warnings: tuple[str, ...]
     ranking: Ranking | None = None
+    notes: tuple[SourceNote, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,128 +73,21 @@ class Ranking:
     source: str
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping under the key `__line__`."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping: dict[str, Any] = {
-        str(k): v for k, v in loader.construct_mapping(node, deep=True).items()
-    }
-    mapping[_LINE] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _load(text: str, source: str) -> dict[str, Any]:
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise FileError(
-            source, mark.line + 1 if mark else None, f"YAML không hợp lệ ({exc})"
-        ) from exc
-    if not isinstance(data, dict):
-        raise FileError(source, None, "tệp phải là một bảng khóa: giá trị")
-    return data
-
-
-class _Reader:
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, item: dict[str, Any] | None, problem: str) -> FileError:
-        return FileError(self.source, item.get(_LINE) if item else None, problem)
-
-    def text(self, item: dict[str, Any], key: str, what: str = "") -> str:
-        value = item.get(key)
-        if value is None or str(value).strip() == "":
-            raise self.fail(item, f"{what}thiếu trường '{key}'")
-        return str(value).strip()
-
-    def code(self, item: dict[str, Any]) -> str:
-        """An indicator code; YAML would read an unquoted 3.10 as the number 3.1."""
-        raw = item.get("code")
-        if isinstance(raw, float):
-            raise self.fail(item, f'mã chỉ số {raw} phải đặt trong ngoặc kép, ví dụ code: "{raw}"')
-        return self.text(item, "code")
-
-    def number(
-        self, item: dict[str, Any], key: str, what: str, *, required: bool = True
-    ) -> Decimal | None:
-        raw = item.get(key)
-        if raw is None:
-            if required:
-                raise self.fail(item, f"{what}thiếu trường '{key}'")
-            return None
-        try:
-            value = Decimal(str(raw))
-        except InvalidOperation:
-            raise self.fail(item, f"{what}'{key}' không phải là số: {raw!r}") from None
-        if not value.is_finite() or value < 0:
-            raise self.fail(item, f"{what}'{key}' phải là số không âm, không phải {raw!r}")
-        return value
-
-    def items(self, item: dict[str, Any], key: str, what: str = "") -> list[dict[str, Any]]:
-        value = item.get(key)
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.fail(item, f"{what}'{key}' phải là một danh sách")
-        return value
-
-    def codes(self, item: dict[str, Any], key: str) -> tuple[str, ...]:
-        value = item.get(key) or []
-        if not isinstance(value, list):
-            raise self.fail(item, f"'{key}' phải là một danh sách mã")
-        return tuple(str(v) for v in value)
-
-
-def parse_directory(text: str, source: str) -> Directory:
-    """Agencies and groups; refuses duplicate codes and groups naming unknown members."""
-    r, data = _Reader(source), _load(text, source)
-    agencies, groups, seen = [], [], set()
-    for item in r.items(data, "agencies"):
-        code = r.text(item, "code")
-        if code in seen:
-            raise r.fail(item, f"mã cơ quan '{code}' bị trùng")
-        seen.add(code)
-        agencies.append(
-            Agency(
-                code,
-                r.text(item, "name", f"{code}: "),
-                r.text(item, "kind", f"{code}: "),
-                r.codes(item, "aliases"),
-            )
-        )
-    for item in data.get("groups") or []:
-        code = r.text(item, "code")
-        if code in seen:
-            raise r.fail(item, f"mã nhóm '{code}' bị trùng")
-        seen.add(code)
-        groups.append(
-            AgencyGroup(
-                code,
-                r.text(item, "name", f"{code}: "),
-                r.codes(item, "kinds"),
-                r.codes(item, "members"),
-                r.codes(item, "groups"),
-                r.codes(item, "aliases"),
-            )
-        )
-    for item, group in zip(data.get("groups") or [], groups, strict=True):
-        for ref in (*group.members, *group.groups):
-            if ref not in seen:
-                raise r.fail(item, f"nhóm {group.code}: không có cơ quan hay nhóm '{ref}'")
-    return Directory(tuple(agencies), tuple(groups))
-
-
 def parse_framework(text: str, source: str, directory: Directory) -> Framework:
     """A framework file, checked: codes unique, points non-negative and adding up, rules and
-    agencies known."""
-    r, data = _Reader(source), _load(text, source)
+    agencies known. A plan-targets or index framework has no points (maxima default to 0)."""
+    r, data = Reader(source), load(text, source)
     code = r.text(data, "code")
-    total_max = r.number(data, "total_max", "")
+    try:
+        kind = FrameworkKind(str(data.get("kind", FrameworkKind.DTI.value)))
+    except ValueError:
+        known = ", ".join(k.value for k in FrameworkKind)
+        raise r.fail(
+            data, f"loại bộ chỉ số '{data.get('kind')}' không có (dùng: {known})"
+        ) from None
+    scored = kind is FrameworkKind.DTI
+    total_max = r.number(data, "total_max", "", required=scored) or Decimal(0)
+    documents = plan_loading.documents_of(r, data)
     pillars, seen = [], set()
     for p in r.items(data, "pillars"):
         p_code = r.code(p)
@@ -187,9 +95,10 @@ def parse_framework(text: str, source: str, directory: Directory) -> Framework:
         if p_code in seen:
             raise r.fail(p, f"mã chỉ số '{p_code}' bị trùng")
         seen.add(p_code)
-        p_max = r.number(p, "max", what)
+        p_max = r.number(p, "max", what, required=scored) or Decimal(0)
         subs = tuple(
-            _sub_index(r, s, p_code, seen, directory) for s in r.items(p, "sub_indices", what)
+            _sub_index(r, s, p_code, seen, directory, kind, documents)
+            for s in r.maybe_items(p, "sub_indices", what)
         )
         total = sum((s.max_points for s in subs), Decimal(0))
         if total != p_max:
@@ -217,16 +126,30 @@ def parse_framework(text: str, source: str, directory: Directory) -> Framework:
         code=code,
         name=r.text(data, "name"),
         year=year,
-        kind=str(data.get("kind", "dti")),
+        kind=kind.value,
         source=str(data.get("source", "")),
-        total_max=total_max or Decimal(0),
+        total_max=total_max,
         target_total=r.number(data, "target_total", "", required=False),
         pillars=tuple(pillars),
+        aliases=r.codes(data, "aliases"),
+        province=r.optional(data, "province"),
+        conflicts=tuple(_conflict(r, c) for c in r.maybe_items(data, "conflicts")),
     )
 
 
+def _conflict(r: Reader, item: dict[str, Any]) -> str:
+    """A conflict between sources as one line: what, what each source says, the choice."""
+    return f"{r.text(item, 'about')}: {r.text(item, 'sources')} → {r.text(item, 'choice')}"
+
+
 def _sub_index(
-    r: _Reader, s: dict[str, Any], pillar: str, seen: set[str], directory: Directory
+    r: Reader,
+    s: dict[str, Any],
+    pillar: str,
+    seen: set[str],
+    directory: Directory,
+    framework_kind: FrameworkKind,
+    documents: Mapping[str, str],
 ) -> SubIndex:
     code = r.code(s)
     what = f"chỉ số {code}: "
@@ -235,9 +158,10 @@ def _sub_index(
     if not code.startswith(f"{pillar}."):
         raise r.fail(s, f"{what}không thuộc chỉ số chính {pillar}")
     seen.add(code)
-    max_points = r.number(s, "max", what) or Decimal(0)
+    scored = framework_kind is FrameworkKind.DTI
+    max_points = r.number(s, "max", what, required=scored) or Decimal(0)
     try:
-        kind = RuleKind(str(s.get("rule")))
+        kind = RuleKind(str(s.get("rule", "" if scored else RuleKind.NONE.value)))
     except ValueError:
         known = ", ".join(k.value for k in RuleKind)
         raise r.fail(
@@ -260,67 +184,169 @@ def _sub_index(
     unit = str(s.get("unit") or DEFAULT_UNITS.get(kind, ""))
     if kind in (RuleKind.RATIO, RuleKind.LEVELS) and not unit:
         raise r.fail(s, f"{what}thiếu đơn vị ('unit')")
-    lead, coordinate = r.codes(s, "lead"), r.codes(s, "coordinate")
-    for ref in (*lead, *coordinate):
-        if not directory.knows(ref):
-            raise r.fail(s, f"{what}không có cơ quan hay nhóm '{ref}'")
+    lead = _holders(r, s, "lead", what, directory)
+    coordinate = _holders(r, s, "coordinate", what, directory)
+    parts = plan_loading.parts(r, s, what)
     return SubIndex(
         code,
         r.text(s, "name", what),
         max_points,
-        Rule(kind, threshold, levels),
+        _rule(r, s, what, kind, threshold, levels),
         unit,
         lead,
         coordinate,
+        value_type=plan_loading.value_type(r, s, what),
+        parts=parts,
+        targets=plan_loading.targets(r, s, what, parts, documents),
+        source_ref=r.optional(s, "source_ref"),
     )
 
 
+def _rule(
+    r: Reader,
+    s: dict[str, Any],
+    what: str,
+    kind: RuleKind,
+    threshold: Decimal | None,
+    levels: tuple[Level, ...],
+) -> Rule:
+    """A rule with where it comes from: `rule_source` (document, section) when a source states
+    it, else `assumed: true` and a `rule_note` saying why. A computing rule that says neither is
+    refused: no number the bot shows may rest on an unmarked guess."""
+    source = r.optional(s, "rule_source")
+    assumed = bool(s.get("assumed", False))
+    note = r.optional(s, "rule_note")
+    if kind in COMPUTING and not source and not assumed:
+        raise r.fail(s, f"{what}quy tắc '{kind.value}' cần 'rule_source' hoặc 'assumed: true'")
+    if assumed and not note:
+        raise r.fail(s, f"{what}quy tắc giả định cần 'rule_note' nói vì sao")
+    comparison = plan_loading.comparison(r, s, what)
+    return Rule(kind, threshold, levels, comparison, source, assumed, note)
+
+
+def _holders(
+    r: Reader, s: dict[str, Any], key: str, what: str, directory: Directory
+) -> tuple[str, ...]:
+    """Agencies or groups by code or by name; an old name stays (its history is its own) and
+    answers through its successor."""
+    found = []
+    for ref in r.codes(s, key):
+        code = directory.find(ref)
+        if code is None:
+            raise r.fail(s, f"{what}không có cơ quan hay nhóm '{ref}'")
+        found.append(code)
+    return tuple(found)
+
+
 def parse_assessment(text: str, source: str, frameworks: Mapping[str, Framework]) -> Assessment:
-    """Officially assessed values for one period of one of the given frameworks; flags maxima
-    that differ from the framework's."""
-    r, data = _Reader(source), _load(text, source)
+    """Values for one period of one of the given frameworks: an evaluator's points (official),
+    a document's measured figures (reported, unless the file says they are official results),
+    or a plan's actual values. Flags maxima that differ from the framework's."""
+    r, data = Reader(source), load(text, source)
     framework = frameworks.get(str(data.get("framework")))
     if framework is None:
         known = ", ".join(sorted(frameworks)) or "không có"
         raise r.fail(data, f"bộ chỉ số '{data.get('framework')}' chưa được nạp (đã có: {known})")
     period, origin = r.text(data, "period"), r.text(data, "source")
+    official = str(data.get("kind", "")) == Provenance.OFFICIAL.value
     measurements, warnings = [], []
     for item in r.items(data, "values"):
-        code = r.text(item, "code")
-        what = f"chỉ số {code}: "
-        sub = framework.sub_index(code)
-        if sub is None:
-            raise r.fail(item, f"{what}không có trong bộ chỉ số {framework.code}")
-        value = r.number(item, "value", what, required=False)
-        points = r.number(item, "points", what, required=False)
-        if (value is None) == (points is None):
-            raise r.fail(item, f"{what}cần đúng một trong 'value' hoặc 'points'")
-        source_max = r.number(item, "source_max", what, required=False)
-        if source_max is not None and source_max != sub.max_points:
-            warnings.append(
-                f"{source}, dòng {item[_LINE]}: chỉ số {code} được chấm trên {source_max} điểm "
-                f"trong nguồn, bộ chỉ số {framework.code} cho tối đa {sub.max_points}"
-            )
-        elif points is not None and points > sub.max_points:
-            raise r.fail(item, f"{what}{points} điểm vượt điểm tối đa {sub.max_points}")
-        where = str(item.get("where", "")).strip()
-        measurements.append(
-            Measurement(
-                code, period, value, points, f"{origin}, {where}" if where else origin, source_max
-            )
-        )
+        m, warning = _measurement(r, item, framework, period, origin, official)
+        measurements.append(m)
+        if warning:
+            warnings.append(warning)
     return Assessment(
         framework.code,
         period,
         origin,
-        str(data.get("status", "approved")),
+        _review_status(r, data),
         tuple(measurements),
         tuple(warnings),
         _ranking(r, data.get("ranking"), origin),
+        tuple(_note(r, item, framework, origin) for item in r.maybe_items(data, "notes")),
     )
 
 
-def _ranking(r: _Reader, item: Any, origin: str) -> Ranking | None:
+def _review_status(r: Reader, data: dict[str, Any]) -> ReviewStatus:
+    """Whether the file's values count at once (approved, the default) or wait for review."""
+    raw = str(data.get("status", ReviewStatus.APPROVED.value))
+    try:
+        return ReviewStatus(raw)
+    except ValueError:
+        known = ", ".join(s.value for s in ReviewStatus)
+        raise r.fail(data, f"trạng thái '{raw}' không có (dùng: {known})") from None
+
+
+def _note(r: Reader, item: dict[str, Any], framework: Framework, origin: str) -> SourceNote:
+    code = r.text(item, "code")
+    if framework.sub_index(code) is None:
+        raise r.fail(item, f"chỉ số {code}: không có trong bộ chỉ số {framework.code}")
+    where = r.optional(item, "where")
+    return SourceNote(code, r.text(item, "text"), f"{origin}, {where}" if where else origin)
+
+
+def _measurement(
+    r: Reader,
+    item: dict[str, Any],
+    framework: Framework,
+    period: str,
+    origin: str,
+    official: bool,
+) -> tuple[Measurement, str]:
+    code = r.text(item, "code")
+    what = f"chỉ số {code}: "
+    sub = framework.sub_index(code)
+    whole_or_pillar = code == WHOLE or framework.pillar(code) is not None
+    if sub is None and not (whole_or_pillar and not framework.scored):
+        raise r.fail(item, f"{what}không có trong bộ chỉ số {framework.code}")
+    value = r.number(item, "value", what, required=False)
+    points = r.number(item, "points", what, required=False)
+    stated = r.optional(item, "text")
+    if value is None and points is None and not stated:
+        raise r.fail(item, f"{what}cần 'value', 'points' hoặc 'text'")
+    part = r.optional(item, "part")
+    if part and (sub is None or sub.part(part) is None):
+        raise r.fail(item, f"{what}không có dòng '{part}'")
+    source_max = r.number(item, "source_max", what, required=False)
+    warning = ""
+    if sub is not None and source_max is not None and source_max != sub.max_points:
+        counted = (points or Decimal(0)) * sub.max_points / source_max
+        warning = (
+            f"{r.source}, dòng {item[LINE]}: chỉ số {code} được chấm {points}/{source_max} "
+            f"trong nguồn; bộ chỉ số {framework.code} cho tối đa {sub.max_points}: giữ "
+            f"{points}/{source_max} và tính {counted.quantize(CENT, ROUND_HALF_UP)}/"
+            f"{sub.max_points}"
+        )
+    elif sub is not None and points is not None and points > sub.max_points:
+        raise r.fail(item, f"{what}{points} điểm vượt điểm tối đa {sub.max_points}")
+    where = r.optional(item, "where")
+    # An evaluator's points are official; a measured figure is what a document reports,
+    # unless the file holds published official results (an index on its own scale).
+    provenance = Provenance.OFFICIAL if points is not None or official else Provenance.REPORTED
+    rank, rank_of = r.whole(item, "rank", what), r.whole(item, "of", what)
+    if rank is not None and (rank_of is None or not 1 <= rank <= rank_of):
+        raise r.fail(item, f"{what}hạng {rank} phải từ 1 đến 'of'")
+    unit = r.optional(item, "unit") or (sub.unit if sub is not None and value is not None else "")
+    measurement = Measurement(
+        code,
+        period,
+        value,
+        points,
+        f"{origin}, {where}" if where else origin,
+        source_max,
+        provenance=provenance,
+        unit=unit,
+        note=r.optional(item, "note"),
+        part=part,
+        text=stated,
+        verdict=r.optional(item, "verdict"),
+        rank=rank,
+        rank_of=rank_of,
+    )
+    return measurement, warning
+
+
+def _ranking(r: Reader, item: Any, origin: str) -> Ranking | None:
     """The province's rank among all provinces, when the source states it."""
     if item is None:
         return None
@@ -328,6 +354,6 @@ def _ranking(r: _Reader, item: Any, origin: str) -> Ranking | None:
     year, rank, of_total = (int(n or 0) for n in numbers)
     if not 1 <= rank <= of_total:
         raise r.fail(item, f"ranking: hạng {rank} phải từ 1 đến {of_total}")
-    return Ranking(
-        year, rank, of_total, r.number(item, "dti", "ranking: ", required=False), origin
-    )
+    where = r.optional(item, "where")
+    cited = f"{origin}, {where}" if where else origin
+    return Ranking(year, rank, of_total, r.number(item, "dti", "ranking: ", required=False), cited)

@@ -53,7 +53,7 @@ def build_services(
     reminder_policy: Policy,
 ) -> Services:
     calendar = Calendar(clock, ZoneInfo(timezone))
-    scores = ScoreService(sessions, framework)
+    scores = ScoreService(sessions, framework, calendar=calendar)
     updates = UpdateService(sessions, scores, calendar)
     deadlines = DeadlineService(sessions, calendar, reminder_policy)
     return Services(

@@ -4,7 +4,7 @@ cancel), and the moments reminders go out for them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.messages import TITLE_LIMIT
 from reminders.calendar import Change, Deadline, Run, calendar, due_runs, next_run, runs
+from reminders.holidays import WorkCalendar
 from services.clock import Calendar
 from services.identity import Person
 from services.refusal import Refusal
@@ -27,6 +28,8 @@ class Policy:
     after: tuple[int, ...]
     grace: timedelta
     standing_agency: str
+    # Weekends and public holidays: no reminder goes out on them.
+    workdays: WorkCalendar = field(default_factory=WorkCalendar)
 
 
 class DeadlineService:
@@ -49,13 +52,15 @@ class DeadlineService:
         """Runs whose time has come (within the grace period), oldest first."""
         p, zone = self.policy, self._calendar.zone
         now = self._calendar.now()
-        found = due_runs(await self.deadlines(), now, p.grace, zone, p.before, p.after)
+        found = due_runs(await self.deadlines(), now, p.grace, zone, p.before, p.after, p.workdays)
         return sorted(found, key=lambda r: (r.at, r.key))
 
     async def upcoming(self) -> Run | None:
         p = self.policy
         now = self._calendar.now()
-        return next_run(await self.deadlines(), now, self._calendar.zone, p.before, p.after)
+        return next_run(
+            await self.deadlines(), now, self._calendar.zone, p.before, p.after, p.workdays
+        )
 
     async def runs_on(self, day: date) -> list[Run]:
         """Every run that goes out on a local calendar day (for a dry run)."""
@@ -63,7 +68,7 @@ class DeadlineService:
         all_runs = [
             r
             for d in await self.deadlines((day.year - 1, day.year, day.year + 1))
-            for r in runs(d, zone, p.before, p.after)
+            for r in runs(d, zone, p.before, p.after, p.workdays)
         ]
         return [r for r in all_runs if self._calendar.local(r.at).date() == day]
 

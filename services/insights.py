@@ -67,6 +67,7 @@ class RankRow:
     rank: int
     of_total: int
     dti: Decimal | None
+    source: str = ""
 
 
 class InsightService:
@@ -164,7 +165,7 @@ class InsightService:
     async def ranks(self) -> list[RankRow]:
         async with self._sessions() as session:
             rows = await rankings.rankings(session)
-        return [RankRow(r.year, r.rank, r.of_total, r.dti) for r in rows]
+        return [RankRow(r.year, r.rank, r.of_total, r.dti, r.source) for r in rows]
 
     async def set_rank(
         self, year: int, rank: int, of_total: int, dti: Decimal | None, actor: str
@@ -187,7 +188,8 @@ class InsightService:
 
 
 def find_agency_in(directory: Directory, text: str) -> str | None:
-    """The agency a question names by its name, code or alias (longest match wins)."""
+    """The agency a question names by its name, code or alias (longest match wins); an agency
+    that ended (Sở TT&TT) resolves to its successor, which answers for it now."""
     folded = f" {fold(text)} "
     best: tuple[int, str] | None = None
     for agency in directory.agencies:
@@ -195,7 +197,7 @@ def find_agency_in(directory: Directory, text: str) -> str | None:
             key = fold(name)
             if key and f" {key} " in folded and (best is None or len(key) > best[0]):
                 best = (len(key), agency.code)
-    return best[1] if best else None
+    return directory.current(best[1]) if best else None
 
 
 def _quarter_before(code: str) -> str:

@@ -12,7 +12,7 @@ from domain.status import ReviewStatus
 from reports.charts import Bar, ChartCache
 from scoring.engine import Scoreboard
 from scoring.insights import board_at, periods_of
-from scoring.model import Directory, Framework
+from scoring.model import Directory, Framework, Provenance, SubIndex
 from services.scores import ScoreService
 from storage import values as values_repo
 
@@ -30,12 +30,15 @@ class ExportLine:
     unit: str
     period: str
     points: Decimal | None
-    status: ReviewStatus | None  # the newest value's review; None: no value yet
+    # The kind of the counted points (official, reported, estimated); PENDING when a newer
+    # value waits for review; None: no value yet.
+    status: Provenance | ReviewStatus | None
     lead: tuple[str, ...]
     coordinate: tuple[str, ...]
     last_by: str
     last_at: datetime | None
     evidence: int
+    sub: SubIndex | None = None
 
 
 class ReportService:
@@ -97,14 +100,13 @@ class ReportService:
                         unit=sub.unit,
                         period=m.period if m else "",
                         points=s.points,
-                        status=ReviewStatus.PENDING
-                        if pending
-                        else (ReviewStatus.APPROVED if m else None),
+                        status=ReviewStatus.PENDING if pending else s.kind,
                         lead=sub.lead,
                         coordinate=sub.coordinate,
                         last_by=(newest.user_name or newest.source) if newest else "",
                         last_at=newest.created_at if newest else None,
                         evidence=evidence.get(sub.code, 0),
+                        sub=sub,
                     )
                 )
         return official, lines

@@ -1,20 +1,37 @@
-"""Score questions: the framework, the agencies and the current values, scored."""
+"""Score questions: the framework, the agencies and the current values, scored; for a chat
+answered from a plan-targets or index framework, that framework's answer."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.status import ReviewStatus
-from scoring.engine import Measurement, Scoreboard, newest, score
+from parsing.intents import Subject, SubjectKind
+from parsing.period_text import PeriodTextError, find_period
+from scoring.engine import Measurement, Scoreboard, evaluate
 from scoring.lookup import Target, resolve
-from scoring.model import Directory, Framework
-from scoring.periods import rank
+from scoring.model import Directory, Framework, FrameworkKind
+from scoring.targets import evaluate_index, evaluate_targets
 from scoring.text import fold
+from services.clock import Calendar
+from services.frameworks import (
+    FrameworkChoice,
+    IndexAnswer,
+    TargetsAnswer,
+    find_framework,
+    without_names,
+)
+from services.identity import Person
+from services.refusal import Refusal
+from storage import frameworks as frameworks_repo
 from storage import repo
 from storage import values as values_repo
+
+# A year alone ("... Ninh Thuận 2023") names a plan year in a targets or index framework.
+_YEAR = re.compile(r"(?<![\d.,/])(20\d\d)(?![\d.,/])")
 
 # Words asking for the provisional view, folded (no diacritics).
 PROVISIONAL = re.compile(
@@ -29,6 +46,7 @@ class ScoreAnswer:
     directory: Directory
     provisional: bool = False  # values not yet reviewed are counted
     pending: int = 0  # values waiting for review
+    notes: tuple[str, ...] = ()  # what documents say beside the values (a sub-index's card)
 
 
 class ScoreService:
@@ -36,12 +54,18 @@ class ScoreService:
     version never changes once imported (a new one gets a new code)."""
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], framework_code: str | None = None
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        framework_code: str | None = None,
+        *,
+        calendar: Calendar,
     ) -> None:
         self._sessions = sessions
         self._framework_code = framework_code
         self._framework: Framework | None = None
         self._directory: Directory | None = None
+        self._others: dict[str, Framework] = {}
+        self._calendar = calendar
 
     async def reference(self) -> tuple[Framework, Directory]:
         """The default framework (the configured one, else the newest DTI set) and the agencies."""
@@ -56,8 +80,64 @@ class ScoreService:
         return self._framework, self._directory
 
     def forget(self) -> None:
-        """Drop the cached framework and agencies (after an import or an agency change)."""
+        """Drop the cached frameworks and agencies (after an import or an agency change)."""
         self._framework = self._directory = None
+        self._others.clear()
+
+    async def frameworks(self) -> tuple[Framework, ...]:
+        """Every framework held: the default first, then by kind and year."""
+        default, _ = await self.reference()
+        async with self._sessions() as session:
+            codes = [code for code, _kind, _year in await repo.framework_codes(session)]
+        found = [default] + [await self.framework(c) for c in sorted(codes) if c != default.code]
+        return tuple(found)
+
+    async def framework(self, code: str) -> Framework:
+        """A framework by code (kept once read: a framework never changes once imported)."""
+        default, _ = await self.reference()
+        if code == default.code:
+            return default
+        if code not in self._others:
+            async with self._sessions() as session:
+                found = await repo.load_framework(session, code)
+            if found is None:
+                raise LookupError(f"framework {code!r} is not in the database")
+            self._others[code] = found
+        return self._others[code]
+
+    async def chat_framework(self, chat_id: int | None) -> str:
+        """The framework a chat is answered from: the one an administrator set, else the
+        default."""
+        default, _ = await self.reference()
+        if chat_id is None:
+            return default.code
+        async with self._sessions() as session:
+            chosen = await frameworks_repo.chat_framework(session, chat_id)
+        return chosen or default.code
+
+    async def choice(self, chat_id: int | None) -> FrameworkChoice:
+        default, _ = await self.reference()
+        frameworks = await self.frameworks()
+        return FrameworkChoice(frameworks, await self.chat_framework(chat_id), default.code)
+
+    async def choose(self, person: Person, chat_id: int, text: str) -> Framework | None:
+        """Set the framework a chat is answered from (administrators only, in any chat: a
+        group's from that group); None when `text` names none."""
+        if not person.is_admin:
+            raise Refusal("frameworks.not_admin")
+        chosen = find_framework(await self.frameworks(), text)
+        if chosen is None:
+            return None
+        now = self._calendar.now()
+        async with self._sessions() as session, session.begin():
+            before = await frameworks_repo.set_chat_framework(
+                session, chat_id, chosen.code, person.actor, now
+            )
+            repo.audit(
+                session, now, person.actor, "choose", "chat_framework", str(chat_id),
+                framework=chosen.code, before=before,
+            )  # fmt: skip
+        return chosen
 
     async def measurements(self, *, include_pending: bool = False) -> list[Measurement]:
         """Every value that counts, oldest first: approved ones, or also those not yet reviewed."""
@@ -68,28 +148,89 @@ class ScoreService:
             )
 
     async def board(self, values: list[Measurement]) -> Scoreboard:
-        """The score when each sub-index takes its newest value among `values`."""
+        """The score when each sub-index takes its newest value among `values` (all of them
+        count: callers pass what they want counted)."""
         framework, _ = await self.reference()
-        return score(framework, newest(values, rank([m.period for m in values])))
+        return evaluate(framework, values, with_pending=True)
 
     async def scoreboard(self, *, include_pending: bool = False) -> Scoreboard:
         """The current score: for each sub-index its newest approved value, or with
         include_pending its newest value that was not returned."""
         return await self.board(await self.measurements(include_pending=include_pending))
 
-    async def answer(self, question: str) -> ScoreAnswer:
-        """What a question asks about, scored from approved values, or from every value not
-        returned when it asks for the provisional view ("tạm tính")."""
-        framework, directory = await self.reference()
+    async def answer(
+        self, question: str, chat_id: int | None = None
+    ) -> ScoreAnswer | TargetsAnswer | IndexAnswer:
+        """A free-text score question, answered from the chat's framework: what it asks about,
+        scored from approved values, or from every value not returned when it asks for the
+        provisional view ("tạm tính"). A targets or index framework reads a period (or a year)
+        in the question."""
+        framework = await self.framework(await self.chat_framework(chat_id))
         provisional = bool(PROVISIONAL.search(fold(question)))
         if provisional:
             question = PROVISIONAL.sub(" ", fold(question))
-        values = await self.measurements(include_pending=True)
-        pending = sum(1 for m in values if m.status != ReviewStatus.APPROVED)
-        if not provisional:
-            values = [m for m in values if m.status == ReviewStatus.APPROVED]
-        board = await self.board(values)
-        return ScoreAnswer(resolve(framework, question), board, directory, provisional, pending)
+        period = None
+        if not framework.scored:
+            question, period = self._period_in(question)
+            question = without_names(framework, question)
+        target = resolve(framework, question)
+        return await self._answer(framework, target, period, provisional)
+
+    async def answer_for(
+        self,
+        framework_code: str | None,
+        subject: Subject,
+        period: str | None = None,
+        *,
+        provisional: bool = False,
+        chat_id: int | None = None,
+    ) -> ScoreAnswer | TargetsAnswer | IndexAnswer:
+        """The answer for framework X (None: the chat's), subject Y, period Z (None: the
+        newest): the fields of a `parsing.intents.Score`, for the router's wiring."""
+        code = framework_code or await self.chat_framework(chat_id)
+        framework = await self.framework(code)
+        kinds = {SubjectKind.TOTAL: "total", SubjectKind.PILLAR: "pillar"}
+        target = Target(kinds.get(subject.kind, "sub_index"), subject.code)
+        if target.kind == "pillar" and framework.pillar(target.code) is None:
+            target = Target("unknown", target.code, tuple(p.code for p in framework.pillars[:3]))
+        if target.kind == "sub_index" and framework.sub_index(target.code) is None:
+            target = resolve(framework, target.code)
+        return await self._answer(framework, target, period, provisional)
+
+    async def _answer(
+        self, framework: Framework, target: Target, period: str | None, provisional: bool
+    ) -> ScoreAnswer | TargetsAnswer | IndexAnswer:
+        _, directory = await self.reference()
+        async with self._sessions() as session:
+            every = await values_repo.measurements(session, framework.code, include_pending=True)
+            notes: tuple[str, ...] = ()
+            if target.kind == "sub_index":
+                notes = tuple(await values_repo.source_notes(session, framework.code, target.code))
+        if framework.kind == FrameworkKind.TARGETS:
+            reviewed = [m for m in every if not m.pending]
+            return TargetsAnswer(
+                target, evaluate_targets(framework, reviewed, period), directory, notes
+            )
+        if framework.kind == FrameworkKind.INDEX:
+            reviewed = [m for m in every if not m.pending]
+            return IndexAnswer(target, evaluate_index(framework, reviewed, period), directory)
+        pending = sum(1 for m in every if m.pending)
+        scored = evaluate(framework, every, with_pending=provisional)
+        return ScoreAnswer(target, scored, directory, provisional, pending, notes)
+
+    def _period_in(self, question: str) -> tuple[str, str | None]:
+        """(question without its period, the period) for a targets or index framework."""
+        today: date = self._calendar.today()
+        try:
+            period, rest = find_period(question, today)
+        except PeriodTextError:
+            return question, None
+        if period is not None:
+            return rest, period
+        year = _YEAR.search(question)
+        if year is None:
+            return question, None
+        return f"{question[: year.start()]} {question[year.end() :]}", year[1]
 
 
 async def _newest_dti(session: AsyncSession) -> str:

@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import yaml
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from reminders.holidays import WorkCalendar, parse_work_calendar
 from scoring.loading import FileError, parse_assessment, parse_directory, parse_framework
 from scoring.model import Framework
 from services.clock import Clock
 from storage import repo
+from storage import values as values_repo
 from storage.models import RankingRow, SubmissionRow
 
 log = logging.getLogger(__name__)
@@ -43,7 +46,9 @@ async def seed(
     files = await asyncio.to_thread(_read_files, data_dir)
     async with sessions() as session, session.begin():
         for name, text in files["agencies"]:
-            directory = parse_directory(text, name)
+            # A successor may live in a file read before (a former province's agencies pass to
+            # the merged province's).
+            directory = parse_directory(text, name, await repo.load_directory(session))
             added = await repo.add_directory(session, directory)
             for code in added:
                 repo.audit(session, now, ACTOR, "create", "agency", code, file=name)
@@ -81,20 +86,30 @@ async def _seed_assessment(
     ids = await repo.indicator_ids(session, framework.code)
     period = await repo.period_id(session, assessment.period)
     for m in assessment.measurements:
-        sub = framework.sub_index(m.code)
         row = SubmissionRow(
             indicator_id=ids[m.code],
             period_id=period,
             value=m.value,
             points=m.points,
             source_max=m.source_max,
-            unit=sub.unit if sub and m.value is not None else "điểm",
+            unit=m.unit if m.value is not None else ("điểm" if m.points is not None else ""),
             status=assessment.status,
             source=m.source,
+            note=m.note,
             created_at=now,
+            provenance=m.provenance.value,
+            part=m.part,
+            text=m.text,
+            verdict=m.verdict,
+            rank=m.rank,
+            rank_of=m.rank_of,
         )
         await repo.add_audited(
             session, row, now, ACTOR, "submit", indicator=m.code, period=m.period, file=name
+        )
+    for note in assessment.notes:
+        await values_repo.add_source_note(
+            session, ids[note.code], period, note.text, note.source, now
         )
     if assessment.ranking is not None:
         r = assessment.ranking
@@ -110,6 +125,25 @@ def _read_files(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
         folder: [(p.name, _read_text(p)) for p in sorted((data_dir / folder).glob("*.yaml"))]
         for folder in ("agencies", "frameworks", "assessments")
     }
+
+
+def work_calendar(data_dir: Path) -> WorkCalendar:
+    """Weekends and public holidays from data/calendar/holidays.yaml (Vietnam's when absent).
+    A broken file is refused with its name (a one-line start-up error, like the other data
+    files)."""
+    path = data_dir / "calendar" / "holidays.yaml"
+    if not path.exists():
+        return WorkCalendar()
+    try:
+        return parse_work_calendar(_read_text(path))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise FileError(path.name, mark.line + 1 if mark else None, str(exc)) from None
+    except (KeyError, TypeError, ValueError, NotImplementedError) as exc:
+        # A missing date or name, an unknown weekday, a malformed date, an unknown country.
+        raise FileError(
+            path.name, None, f"lịch ngày nghỉ không đọc được ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def _read_text(path: Path) -> str:

@@ -63,6 +63,11 @@ class FrameworkRow(Base):
     total_max: Mapped[Decimal] = mapped_column(POINTS)
     target_total: Mapped[Decimal | None] = mapped_column(POINTS, nullable=True)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Other names people use for it, the province whose figures it holds, the conflicts between
+    # its sources with the choice made.
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    province: Mapped[str] = mapped_column(String(128), default="")
+    conflicts: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class IndicatorRow(Base):
@@ -83,6 +88,9 @@ class IndicatorRow(Base):
     rule: Mapped[str] = mapped_column(String(16), default="")
     threshold: Mapped[Decimal | None] = mapped_column(VALUE, nullable=True)
     levels: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    # Where the rule comes from, and what only plan targets have (rows, targets, value type):
+    # see storage.repo for the keys.
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class AgencyRow(Base):
@@ -92,6 +100,11 @@ class AgencyRow(Base):
     name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(32))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # An agency that was merged or renamed ends on valid_to; its successor answers for it.
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    successor: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class AgencyGroupRow(Base):
@@ -188,6 +201,38 @@ class SubmissionRow(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), nullable=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # official: an evaluator's points or published results; reported: a document's measured
+    # figure or a focal point's value (official once an administrator approves it).
+    provenance: Mapped[str] = mapped_column(String(16), default="reported")
+    part: Mapped[str] = mapped_column(String(32), default="")  # row of a broken-down target
+    text: Mapped[str] = mapped_column(Text, default="")  # a value stated in words
+    verdict: Mapped[str] = mapped_column(String(16), default="")  # achievement the source states
+    rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rank_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class SourceNoteRow(Base):
+    """A figure a document gives about a sub-index that is not its value (one operator's
+    network, a count beside a share), shown on the sub-index's card."""
+
+    __tablename__ = "source_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ChatFrameworkRow(Base):
+    """The framework a chat's questions are answered from, set by an administrator."""
+
+    __tablename__ = "chat_frameworks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    framework_code: Mapped[str] = mapped_column(String(64))
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class AuditRow(Base):

@@ -6,22 +6,28 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scoring.loading import WHOLE
 from scoring.model import (
     Agency,
     AgencyGroup,
+    Comparison,
     Directory,
     Framework,
     Level,
+    Part,
     Pillar,
+    PlanTarget,
     Role,
     Rule,
     RuleKind,
     SubIndex,
+    TargetKind,
+    ValueType,
 )
 from scoring.periods import parse_period
 from storage.models import (
@@ -74,7 +80,19 @@ async def load_directory(session: AsyncSession) -> Directory:
     for m in members:
         by_group.setdefault(m.group_id, []).append(m)
     return Directory(
-        tuple(Agency(a.code, a.name, a.kind, tuple(a.aliases)) for a in agencies),
+        tuple(
+            Agency(
+                a.code,
+                a.name,
+                a.kind,
+                tuple(a.aliases),
+                a.valid_from,
+                a.valid_to,
+                a.successor,
+                a.note,
+            )
+            for a in agencies
+        ),
         tuple(
             AgencyGroup(
                 g.code,
@@ -96,7 +114,18 @@ async def add_directory(session: AsyncSession, directory: Directory) -> list[str
     added = []
     for a in directory.agencies:
         if a.code not in have:
-            session.add(AgencyRow(code=a.code, name=a.name, kind=a.kind, aliases=list(a.aliases)))
+            session.add(
+                AgencyRow(
+                    code=a.code,
+                    name=a.name,
+                    kind=a.kind,
+                    aliases=list(a.aliases),
+                    valid_from=a.valid_from,
+                    valid_to=a.valid_to,
+                    successor=a.successor,
+                    note=a.note,
+                )
+            )
             added.append(a.code)
     for g in directory.groups:
         if g.code in have:
@@ -124,9 +153,19 @@ async def add_framework(session: AsyncSession, framework: Framework, at: datetim
         total_max=framework.total_max,
         target_total=framework.target_total,
         imported_at=at,
+        aliases=list(framework.aliases),
+        province=framework.province,
+        conflicts=list(framework.conflicts),
     )
     session.add(row)
     await session.flush()
+    if not framework.scored:
+        # Results of a whole index (its value and rank) are stored against this row.
+        session.add(
+            IndicatorRow(
+                framework_id=row.id, code=WHOLE, position=-1, name=framework.name, max_points=0
+            )
+        )
     for position, pillar in enumerate(framework.pillars):
         session.add(
             IndicatorRow(
@@ -151,6 +190,7 @@ async def add_framework(session: AsyncSession, framework: Framework, at: datetim
                 rule=sub.rule.kind.value,
                 threshold=sub.rule.threshold,
                 levels=[[str(lv.at_least), str(lv.points)] for lv in sub.rule.levels],
+                details=_details(sub),
             )
             session.add(indicator)
             await session.flush()
@@ -187,24 +227,8 @@ async def load_framework(session: AsyncSession, code: str) -> Framework | None:
     for a in assignments:
         holders.setdefault((a.indicator_id, a.role), []).append(a.holder_code)
     pillars = []
-    for p in (i for i in indicators if i.parent_code is None):
-        subs = tuple(
-            SubIndex(
-                code=s.code,
-                name=s.name,
-                max_points=s.max_points,
-                rule=Rule(
-                    RuleKind(s.rule),
-                    s.threshold,
-                    tuple(Level(Decimal(a), Decimal(b)) for a, b in s.levels),
-                ),
-                unit=s.unit,
-                lead=tuple(holders.get((s.id, Role.LEAD.value), [])),
-                coordinate=tuple(holders.get((s.id, Role.COORDINATE.value), [])),
-            )
-            for s in indicators
-            if s.parent_code == p.code
-        )
+    for p in (i for i in indicators if i.parent_code is None and i.code != WHOLE):
+        subs = tuple(_sub_index(s, holders) for s in indicators if s.parent_code == p.code)
         pillars.append(Pillar(p.code, p.name, p.name_en, p.max_points, tuple(p.aliases), subs))
     return Framework(
         code=row.code,
@@ -215,6 +239,85 @@ async def load_framework(session: AsyncSession, code: str) -> Framework | None:
         total_max=row.total_max,
         target_total=row.target_total,
         pillars=tuple(pillars),
+        aliases=tuple(row.aliases or ()),
+        province=row.province or "",
+        conflicts=tuple(row.conflicts or ()),
+    )
+
+
+def _details(sub: SubIndex) -> dict[str, Any]:
+    """What a sub-index has beyond its columns, as JSON: where its rule comes from, and for plan
+    targets its value type, rows and targets (decimals as text, to stay exact)."""
+    rule = sub.rule
+    details: dict[str, Any] = {
+        "rule": {
+            "compare": rule.comparison.value,
+            "source": rule.source,
+            "assumed": rule.assumed,
+            "note": rule.note,
+        }
+    }
+    if sub.value_type is not None:
+        details["value_type"] = sub.value_type.value
+    if sub.source_ref:
+        details["source_ref"] = sub.source_ref
+    if sub.parts:
+        details["parts"] = [
+            [p.key, p.name, p.value_type.value if p.value_type else "", p.unit] for p in sub.parts
+        ]
+    if sub.targets:
+        details["targets"] = [
+            {
+                "kind": t.kind.value,
+                "year": t.year,
+                "value": None if t.value is None else str(t.value),
+                "text": t.text,
+                "compare": t.comparison.value,
+                "part": t.part,
+                "source": t.source,
+            }
+            for t in sub.targets
+        ]
+    return details
+
+
+def _sub_index(row: IndicatorRow, holders: dict[tuple[int, str], list[str]]) -> SubIndex:
+    details = row.details or {}
+    rule = details.get("rule", {})
+    return SubIndex(
+        code=row.code,
+        name=row.name,
+        max_points=row.max_points,
+        rule=Rule(
+            RuleKind(row.rule),
+            row.threshold,
+            tuple(Level(Decimal(a), Decimal(b)) for a, b in row.levels),
+            Comparison(rule.get("compare", Comparison.AT_LEAST.value)),
+            rule.get("source", ""),
+            bool(rule.get("assumed", False)),
+            rule.get("note", ""),
+        ),
+        unit=row.unit,
+        lead=tuple(holders.get((row.id, Role.LEAD.value), [])),
+        coordinate=tuple(holders.get((row.id, Role.COORDINATE.value), [])),
+        value_type=ValueType(details["value_type"]) if details.get("value_type") else None,
+        parts=tuple(
+            Part(key, name, ValueType(kind) if kind else None, unit)
+            for key, name, kind, unit in details.get("parts", [])
+        ),
+        targets=tuple(
+            PlanTarget(
+                TargetKind(t["kind"]),
+                int(t["year"]),
+                None if t.get("value") is None else Decimal(t["value"]),
+                t.get("text", ""),
+                Comparison(t.get("compare", Comparison.AT_LEAST.value)),
+                t.get("part", ""),
+                t.get("source", ""),
+            )
+            for t in details.get("targets", [])
+        ),
+        source_ref=details.get("source_ref", ""),
     )
 
 
@@ -255,10 +358,18 @@ async def indicator_ids(session: AsyncSession, framework_code: str) -> dict[str,
 
 
 async def has_submission_from(session: AsyncSession, framework_code: str, source: str) -> bool:
+    """Whether a document's values were loaded: their source is the document, or the document
+    followed by ", section" (another document whose title starts the same does not count)."""
     ids = list((await indicator_ids(session, framework_code)).values())
     found = await session.scalar(
         select(SubmissionRow.id)
-        .where(SubmissionRow.indicator_id.in_(ids), SubmissionRow.source.startswith(source))
+        .where(
+            SubmissionRow.indicator_id.in_(ids),
+            or_(
+                SubmissionRow.source == source,
+                SubmissionRow.source.startswith(f"{source}, ", autoescape=True),
+            ),
+        )
         .limit(1)
     )
     return found is not None

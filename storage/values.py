@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.status import DraftStatus, ReviewStatus
 from scoring.engine import Measurement
+from scoring.model import Provenance
 from storage.db import as_utc
 from storage.models import (
     AgencyRow,
@@ -22,6 +23,7 @@ from storage.models import (
     IndicatorRow,
     PeriodRow,
     ReviewRow,
+    SourceNoteRow,
     SubmissionRow,
     UserRow,
 )
@@ -46,6 +48,12 @@ class SubmissionView:
     user_telegram_id: int | None
     agency: str
     created_at: datetime
+    provenance: Provenance = Provenance.REPORTED
+    part: str = ""
+    text: str = ""
+    verdict: str = ""
+    rank: int | None = None
+    rank_of: int | None = None
 
 
 def _latest_review() -> Subquery:
@@ -109,9 +117,25 @@ async def submissions(
                 user_telegram_id=user.telegram_id if user is not None else None,
                 agency=agency or "",
                 created_at=as_utc(sub.created_at),
+                provenance=_provenance(sub, review),
+                part=sub.part or "",
+                text=sub.text or "",
+                verdict=sub.verdict or "",
+                rank=sub.rank,
+                rank_of=sub.rank_of,
             )
         )
     return views
+
+
+def _provenance(sub: SubmissionRow, review: ReviewRow | None) -> Provenance:
+    """Official when stored as such (an evaluator's points, published results) or approved by an
+    administrator; otherwise what it was stored as (reported)."""
+    if sub.provenance == Provenance.OFFICIAL.value:
+        return Provenance.OFFICIAL
+    if review is not None and review.decision == ReviewStatus.APPROVED:
+        return Provenance.OFFICIAL
+    return Provenance.REPORTED
 
 
 async def measurements(
@@ -125,7 +149,24 @@ async def measurements(
         else {ReviewStatus.APPROVED}
     )
     return [
-        Measurement(v.code, v.period, v.value, v.points, v.source, v.source_max, v.status, v.id)
+        Measurement(
+            v.code,
+            v.period,
+            v.value,
+            v.points,
+            v.source,
+            v.source_max,
+            v.status,
+            v.id,
+            provenance=v.provenance,
+            unit=v.unit,
+            note=v.note,
+            part=v.part,
+            text=v.text,
+            verdict=v.verdict,
+            rank=v.rank,
+            rank_of=v.rank_of,
+        )
         for v in await submissions(session, framework_code)
         if v.status in wanted
     ]
@@ -206,6 +247,30 @@ async def explanations_for(session: AsyncSession, indicator_id: int) -> list[Exp
         .order_by(ExplanationRow.id)
     )
     return list((await session.scalars(query)).all())
+
+
+async def add_source_note(
+    session: AsyncSession, indicator_id: int, period_id: int, text: str, source: str, at: datetime
+) -> None:
+    """Keep what a document says beside a sub-index's values (a one-operator figure, a
+    caveat): shown on its card, never counted."""
+    session.add(
+        SourceNoteRow(
+            indicator_id=indicator_id, period_id=period_id, text=text, source=source, created_at=at
+        )
+    )
+
+
+async def source_notes(session: AsyncSession, framework_code: str, code: str) -> list[str]:
+    """What documents say about a sub-index beside its values, oldest first, with the source."""
+    rows = await session.execute(
+        select(SourceNoteRow.text, SourceNoteRow.source)
+        .join(IndicatorRow, IndicatorRow.id == SourceNoteRow.indicator_id)
+        .join(FrameworkRow, FrameworkRow.id == IndicatorRow.framework_id)
+        .where(FrameworkRow.code == framework_code, IndicatorRow.code == code)
+        .order_by(SourceNoteRow.id)
+    )
+    return [f"{text} ({source})" for text, source in rows]
 
 
 async def add_draft(

@@ -100,7 +100,7 @@ SHAPES: dict[str, list[str]] = {
     "neu": ["8.2 đạt 50%", "1.1 có"], "chutri": ["8.2"], "cua": ["SKHCN"],
     "chuabaocao": [""], "xuhuong": ["8.2", "tổng điểm"], "xephang": ["", "2025 15/34 0,6123"],
     "ngonngu": ["en", "vi"], "bieudo": ["", "8.2", "lich su"], "xuatexcel": [""],
-    "dangkytomtat": ["tuan t2 08:00", "thang 1 07:30", "tat"],
+    "dangkytomtat": ["tuan t2 08:00", "thang 1 07:30", "tat"], "bochiso": ["", "1", "2"],
 }  # fmt: skip
 _unicode = st.characters(blacklist_categories=["Cs"])
 # The tokens that broke the bot before, drawn more often than the rest.

@@ -38,9 +38,10 @@ async def test_the_backup_of_a_live_wal_database_holds_the_writes_not_yet_checkp
     copy = tmp_path / "backup" / "dti.sqlite3"
     with sqlite3.connect(copy) as db:
         codes = [row[0] for row in db.execute("SELECT code FROM invites")]
-        frameworks = [row[0] for row in db.execute("SELECT code FROM frameworks")]
+        frameworks = [row[0] for row in db.execute("SELECT code FROM frameworks ORDER BY code")]
     assert codes == [invite.code]
-    assert frameworks == ["dti-province-2025"]
+    # Every framework the data folder holds (the DTI points, Ninh Thuận's targets and DTI 2022).
+    assert frameworks == ["dti-ninh-thuan-2022", "dti-province-2025", "ninh-thuan-2314"]
     assert f"database: {copy} (" in out.getvalue()
     assert "integrity ok" in out.getvalue()
     assert "evidence: no archive configured (EVIDENCE_DIR)" in out.getvalue()

@@ -18,22 +18,31 @@ PREFIXES = (
     "help|insight|"
     "language|chart|export|digest|"
     "history|invite|kind|mywork|operator|pause|period|private|problem|reminder|review|revoke|"
-    "role|rule|score|start|status|summary|syntax|unknown|update|value"
+    "provenance|role|rule|score|start|status|summary|syntax|targets|index|frameworks|unknown|update|value"
 )
 LITERAL = re.compile(rf'"((?:{PREFIXES})\.[a-z_.]+)"')
 REFUSAL = re.compile(r'Refusal\(\s*"([a-z_.]+)"')
 # Ids built at run time from a value: the prefix in the code and every value it can take.
 DYNAMIC = {
     "period.": ["year", "half", "quarter"],
-    "rule.": ["ratio", "boolean", "assessed", "levels"],
+    "rule.": ["ratio", "boolean", "assessed", "levels", "none"]
+    + ["boolean_assumed", "levels_assumed", "none"],
+    "provenance.is_": ["official", "reported", "estimated"],
+    "targets.status.": ["met", "exceeded", "not_met", "no_data"],
+    "targets.kind.": ["official", "reported"],
+    "targets.kind_": ["baseline", "target", "national"],
+    "index.kind.": ["official", "reported", "estimated"],
+    "frameworks.kind.": ["dti", "targets", "index"],
     "command.": ["start", "help", *MENU, *GROUP_MENU, *ADMIN_MENU],
-    "status.": ["missing", "pending", "approved", "rejected"],
+    "status.": ["missing", "pending", "approved", "rejected"]
+    + ["official", "reported", "estimated"],
     "decision.": ["approved", "rejected"],
     "role.": ["lead", "coordinate", "member", "leader", "admin"],
     "syntax.": ["no_code", "no_value", "bad_period"],
     "invite.": ["linked", "already", "unknown", "expired", "used_up", "revoked"],
     "problem.value.": ["empty", "invalid", "ambiguous", "not_integer"],
-    "deadline.": ["quarterly", "yearly", "committee", "conference", "custom"],
+    "deadline.": ["quarterly", "yearly", "committee", "conference", "custom"]
+    + ["placeholder", "on_holiday", "on_weekend"],
     "kind.": ["reminder", "overdue", "summary", "conference"],
     "digest.": ["weekly", "monthly"],
     "weekday.": [str(d) for d in range(7)],

@@ -13,7 +13,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot.app import register
 from domain.status import UserRole
-from handlers.request import ACCESS, ADMIN, FOCAL_POINT, Access, Where, Who
+from handlers.request import ACCESS, ADMIN, ANYONE, FOCAL_POINT, Access, Where, Who
 from services.container import Services
 from services.identity import Caller
 from storage.models import InviteRow
@@ -141,7 +141,7 @@ async def test_commands_addressed_to_another_bot_are_ignored(
     assert "Không có lệnh /xoasach" in sent[0]["text"]
     api.group_text("/tomtat@trolydtibot", chat_id=GROUP, user_id=ADMIN_ID)  # ours, any case
     sent = await api.wait_for("sendMessage", count=2, chat_id=GROUP)
-    assert "DTI = 0,1823" in sent[1]["text"]
+    assert "ước tính DTI ≈ 0,2692" in sent[1]["text"]
     assert len(api.sent("sendMessage", chat_id=GROUP)) == 2
     assert api.sent("sendMessage", chat_id=MEMBER) == []
 
@@ -198,4 +198,7 @@ def test_every_administrators_command_declares_administrators_in_private_chats()
     assert declared["nhomlanhdao"] == Access(Where.GROUP, Who.ADMIN)
     assert declared["dangkytomtat"] == Access(Where.GROUP, Who.LEADER)
     assert declared["minhchung"] == FOCAL_POINT
+    # /bochiso lists for anyone; choosing a chat's framework is refused (by the service) to
+    # anyone but an administrator, in any chat: a group's framework is chosen in that group.
+    assert declared["bochiso"] == ANYONE
     assert all(isinstance(access, Access) for access in declared.values())

@@ -5,9 +5,12 @@ that no button of the bot carries."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from telegram.ext import Application
 
+from bot.console import Console, ConsoleRequest
 from tests.botapi import FakeBotApi
 from tests.chat import ADMIN_ID, Chat
 
@@ -90,3 +93,15 @@ async def test_button_data_no_button_carries_is_answered_without_an_error(
     (answer,) = await api.wait_for("answerCallbackQuery")
     assert said in answer["text"]
     assert answer["show_alert"] is True
+
+
+def test_the_console_reads_a_button_number_in_ascii_digits_only() -> None:
+    request = ConsoleRequest(io.StringIO(), lambda: 0)
+    request.buttons = [("✅ Xác nhận", "upd:ok:1")]
+    request.last_message = {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}}
+    console = Console(request, ADMIN_ID)
+    assert console.is_missing_button("#2")
+    assert not console.is_missing_button("#1")
+    assert not console.is_missing_button("#²")  # not a button number: typed as text
+    assert "callback_query" in console.update_for("#1")
+    assert console.update_for("#²")["message"]["text"] == "#²"

@@ -43,12 +43,12 @@ async def test_every_insight_question_in_a_private_chat(api: FakeBotApi, bot: Ap
     assert "8.2 " in weakest_text
     assert "Đủ điểm khi đạt ≥ 50 %" in weakest_text
     gap = (await chat.say("còn thiếu bao nhiêu điểm để đạt 800"))["text"]
-    assert "còn thiếu 617,66 điểm" in gap
+    assert "còn thiếu 530,81 điểm" in gap
     what_if = (await chat.say("nếu 8.2 đạt 30% thì tổng điểm bao nhiêu"))["text"]
-    assert "Tổng DTI: 182,34 → 204,74" in what_if
+    assert "Tổng DTI: 269,19 → 291,59" in what_if
     assert "không thay đổi số liệu" in what_if
     two = (await chat.say("nếu 8.2 đạt 30% và 6.6 là 20 thì sao"))["text"]
-    assert "Tổng DTI: 182,34 → 213,34" in two
+    assert "Tổng DTI: 269,19 → 300,19" in two
     holders = (await chat.say("ai phối hợp 3.3"))["text"]
     assert (
         "Các doanh nghiệp viễn thông (VNPT Khánh Hòa, Viettel Khánh Hòa, FPT Telecom Khánh Hòa)"
@@ -60,7 +60,7 @@ async def test_every_insight_question_in_a_private_chat(api: FakeBotApi, bot: Ap
     assert "17/17 cơ quan còn thiếu số liệu" in late
     trend = (await chat.say("Hạ tầng số so với quý trước"))["text"]
     assert trend.startswith("📈 3. Hạ tầng số")
-    assert "(0)" in trend
+    assert "(+90)" in trend
     assert "Năm 2024: hạng 16/34" in (await chat.say("xếp hạng DTI"))["text"]
     assert "/neu 8.2=30%" in (await chat.say("/neu"))["text"]
     assert "Không có chỉ số 8.9" in (await chat.say("nếu 8.9 đạt 30% thì sao"))["text"]
@@ -70,13 +70,16 @@ async def test_leaders_ask_in_a_group_by_mention_and_get_a_summary(
     api: FakeBotApi, bot: Application
 ) -> None:
     summary = await ask_group(api, "tóm tắt")
-    assert "Tổng: 182,34/1.000 điểm, DTI = 0,1823" in summary
-    assert "3. Hạ tầng số: 0/200" in summary
-    assert "Chưa có số liệu: 37/50" in summary
+    assert "Tổng: 269,19/1.000 điểm, ước tính DTI ≈ 0,2692" in summary
+    assert "3. Hạ tầng số: 90/200" in summary
+    assert "Chưa có số liệu: 33/50" in summary
     assert "Chậm báo cáo quý 4/2025: 17/17 cơ quan" in summary
     assert "4.4" in await ask_group(api, "Sở Nội vụ chủ trì chỉ số nào", count=2)
     api.group_text("/tomtat", chat_id=GROUP, user_id=LEADER)
-    assert "DTI = 0,1823" in (await api.wait_for("sendMessage", count=3, chat_id=GROUP))[2]["text"]
+    assert (
+        "ước tính DTI ≈ 0,2692"
+        in (await api.wait_for("sendMessage", count=3, chat_id=GROUP))[2]["text"]
+    )
 
 
 async def test_a_stranger_mentioning_the_bot_with_an_unplaceable_question_gets_suggestions(
@@ -100,7 +103,7 @@ async def test_the_same_questions_in_english_get_english_answers(
     assert "7.6/50" in sent[0]["text"]
     ask("what if 8.2 reaches 30%")
     sent = await api.wait_for("sendMessage", count=2, chat_id=ENGLISH)
-    assert "Total DTI: 182.34 → 204.74" in sent[1]["text"]
+    assert "Total DTI: 269.19 → 291.59" in sent[1]["text"]
     ask("digital infrastructure score")
     sent = await api.wait_for("sendMessage", count=3, chat_id=ENGLISH)
     assert "0/200 points" in sent[2]["text"]
@@ -119,7 +122,7 @@ async def test_an_english_speaker_asks_in_a_group_and_is_answered_in_english(
         f"@{api.bot_user['username']} summary", chat_id=GROUP, user_id=ENGLISH, language_code="en"
     )
     sent = await api.wait_for("sendMessage", chat_id=GROUP)
-    assert "Total: 182.34/1,000 points, DTI = 0.1823" in sent[0]["text"]
+    assert "Total: 269.19/1,000 points, estimated DTI ≈ 0.2692" in sent[0]["text"]
 
 
 async def test_charts_are_sent_as_photos_and_the_export_as_two_documents(
@@ -128,7 +131,7 @@ async def test_charts_are_sent_as_photos_and_the_export_as_two_documents(
     chat = Chat(api, LEADER)
     api.private_text("/bieudo", user_id=LEADER)
     photo = await api.wait_for("sendPhoto", chat_id=LEADER)
-    assert "182,34/1.000" in photo[0]["caption"]
+    assert "269,19/1.000" in photo[0]["caption"]
     api.private_text("/bieudo lich su", user_id=LEADER)
     await api.wait_for("sendPhoto", count=2, chat_id=LEADER)
     api.private_text("/bieudo 8.2", user_id=LEADER)
@@ -151,7 +154,7 @@ async def test_what_if_equals_the_total_after_storing_the_same_values(services: 
         assert isinstance(preview, Preview)
         stored = await services.updates.confirm(admin, preview.draft_id)
         await services.review.decide(admin, stored.submission_id, ReviewStatus.APPROVED)  # type: ignore[union-attr]
-    assert (await services.scores.scoreboard()).total == result.after.total == D("213.34")  # type: ignore[union-attr]
+    assert (await services.scores.scoreboard()).total == result.after.total == D("300.19")  # type: ignore[union-attr]
 
 
 async def test_the_weakest_list_and_the_gap_agree_with_the_points_of_each_sub_index(
@@ -208,7 +211,7 @@ async def test_a_weekly_subscription_arrives_once_per_week_across_restarts_of_th
             clock.now = datetime(day.year, day.month, day.day, hour, 5, tzinfo=UTC)
             await send_due(bot.bot, services)
         day += timedelta(days=1)
-    digests = [m for m in api.sent("sendMessage", chat_id=GROUP)[1:] if "DTI = " in m["text"]]
+    digests = [m for m in api.sent("sendMessage", chat_id=GROUP)[1:] if "DTI ≈ " in m["text"]]
     assert len(digests) == 3
 
 
@@ -251,25 +254,25 @@ def test_a_long_answer_is_split_between_lines_and_never_inside_a_word() -> None:
 GROUP_QUESTIONS = {
     "vi": [
         ("chỉ số nào mất điểm nhiều nhất", "📉 5 chỉ số mất điểm nhiều nhất"),
-        ("còn thiếu bao nhiêu điểm để đạt 800", "còn thiếu 617,66 điểm"),
-        ("nếu 8.2 đạt 30% thì tổng điểm bao nhiêu", "182,34 → 204,74"),
+        ("còn thiếu bao nhiêu điểm để đạt 800", "còn thiếu 530,81 điểm"),
+        ("nếu 8.2 đạt 30% thì tổng điểm bao nhiêu", "269,19 → 291,59"),
         ("ai chủ trì 3.3", "Chủ trì: Sở Khoa học và Công nghệ"),
         ("Sở Nội vụ chủ trì chỉ số nào", "Chủ trì 4 chỉ số"),
         ("cơ quan nào chưa báo cáo", "hạn 25/12/2025"),
         ("Hạ tầng số so với quý trước", "Cuối quý 3/2025"),
         ("xếp hạng", "hạng 16/34"),
-        ("tổng điểm DTI", "182,34/1.000 điểm"),
+        ("tổng điểm DTI", "269,19/1.000 điểm"),
     ],
     "en": [
         ("weakest sub-indices", "📉 The 5 sub-indices losing the most points"),
-        ("how far to reach 800", "617.66 points short"),
-        ("what if 8.2 reaches 30%", "182.34 → 204.74"),
+        ("how far to reach 800", "530.81 points short"),
+        ("what if 8.2 reaches 30%", "269.19 → 291.59"),
         ("who leads 3.3", "Lead: Sở Khoa học và Công nghệ"),
         ("which sub-indices does Sở Nội vụ lead", "Leads 4 sub-indices"),
         ("late agencies", "due 25 Dec 2025"),
         ("infrastructure compared with last quarter", "End of Q3/2025"),
         ("ranking", "rank 16/34"),
-        ("total DTI score", "182.34/1,000 points"),
+        ("total DTI score", "269.19/1,000 points"),
     ],
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from telegram.ext import Application
@@ -26,13 +27,23 @@ async def test_a_private_question_about_digital_infrastructure_gets_the_pillar_b
     api.private_text("điểm Hạ tầng số hiện tại")
     text = await reply_to(api)
     assert text.startswith("📊 3. Hạ tầng số")
-    assert "0/200 điểm" in text
+    assert "Bộ chỉ số: Bộ chỉ số DTI cấp tỉnh năm 2025" in text
+    assert "90/200 điểm" in text
     lines = [line for line in text.splitlines() if line[:3] in INFRA_MAXIMA]
     assert [line[:3] for line in lines] == INFRA_MAXIMA
-    assert [line.split("tối đa ")[1].split(",")[0] for line in lines] == ["30"] * 6 + ["20"]
+    maxima = [re.search(r": (?:[\d,]+/|chưa có số liệu, tối đa )(\d+)", line) for line in lines]
+    assert [m[1] if m else "" for m in maxima] == ["30"] * 6 + ["20"]
     assert all("chủ trì Sở KH&CN" in line for line in lines)
-    assert "Chưa có số liệu: 7/7 chỉ số thành phần" in text
-    assert "Mục tiêu 800: còn thiếu 617,66 điểm" in text
+    # The 2025 figures of Báo cáo 05-BC/BCĐ, section III.3: estimated points, the value, where.
+    for code, value in (("3.1", "100 %"), ("3.3", "134,9 thuê bao/100 dân"), ("3.4", "102,92 %")):
+        line = next(line for line in lines if line.startswith(code))
+        assert "30/30 ○ 2025" in line
+        assert f"↳ {value} · Báo cáo 05-BC/BCĐ" in text
+    assert text.count("mục III.3") == 3
+    assert "Điểm gồm: 0 chính thức, 0 báo cáo, 3 ước tính; 4 chưa có số liệu" in text
+    assert "Chưa có số liệu: 4/7 chỉ số thành phần" in text
+    assert "○ ước tính" in text
+    assert "Mục tiêu 800: còn thiếu 530,81 điểm" in text
 
 
 async def test_the_question_without_diacritics_gets_the_same_answer(
@@ -50,10 +61,10 @@ async def test_the_total_shows_points_with_a_decimal_comma_and_the_dti_value(
 ) -> None:
     api.private_text("tổng điểm DTI")
     text = await reply_to(api)
-    assert "182,34/1.000 điểm" in text
-    assert "DTI = 0,1823" in text
-    assert "6. Hoạt động Chính quyền số: 82,17/200" in text
-    assert "Chưa có số liệu: 37/50" in text
+    assert "269,19/1.000 điểm" in text
+    assert "ước tính DTI ≈ 0,2692" in text
+    assert "6. Hoạt động Chính quyền số: 79,04/200" in text
+    assert "Chưa có số liệu: 33/50" in text
     assert "năm 2024" in text
 
 
@@ -146,7 +157,7 @@ async def test_a_429_from_telegram_is_waited_out_and_the_answer_still_arrives(
     api.fail_next("sendMessage", status=429, retry_after=1)
     api.private_text("tổng điểm DTI")
     sent = await api.wait_for("sendMessage", chat_id=1001, timeout=10)
-    assert "182,34" in sent[0]["text"]
+    assert "269,19" in sent[0]["text"]
 
 
 class BrokenScores(ScoreService):
@@ -157,7 +168,47 @@ class BrokenScores(ScoreService):
 async def test_a_failing_handler_answers_with_an_apology_not_silence(
     api: FakeBotApi, settings: Settings, services: Services
 ) -> None:
-    broken = replace(services, scores=BrokenScores(services.scores._sessions))
+    scores = BrokenScores(services.scores._sessions, calendar=services.calendar)
+    broken = replace(services, scores=scores)
     async with running_bot(api, settings, broken):
         api.private_text("tổng điểm DTI")
         assert "đã có lỗi" in await reply_to(api)
+
+
+async def test_6_8_keeps_the_evaluators_scale_and_counts_converted(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("/diem 6.8")
+    text = await reply_to(api)
+    assert "Điểm: 4,6/10 (46%)" in text
+    assert "● Điểm chính thức" in text
+    assert "Nguồn chấm 9,2/20; quy đổi sang bộ chỉ số này: 4,6/10" in text
+    assert "Kỳ số liệu: năm 2024" in text
+    assert "Báo cáo 05-BC/BCĐ ngày 06/01/2026, mục III.6 (Đánh giá chung), VI.2.b" in text
+
+
+async def test_a_percentage_a_report_states_gives_estimated_points_with_the_rules_source(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("/diem 4.2")
+    text = await reply_to(api)
+    assert "○ Điểm ước tính" in text
+    assert "Giá trị: 2,75 %" in text
+    assert "Nguồn: Báo cáo 05-BC/BCĐ ngày 06/01/2026 (số liệu năm 2025), mục III.4" in text
+    assert "đủ điểm khi ≥ 10 % (theo Báo cáo 05-BC/BCĐ, mục III.4)" in text
+    assert "theo giả định" in text
+    api.private_text("/diem 3.1")
+    sent = await api.wait_for("sendMessage", count=2, chat_id=1001)
+    assert "Cách chấm (theo giả định, nguồn không nêu ngưỡng)" in sent[1]["text"]
+
+
+async def test_the_total_counts_each_kind_and_calls_an_incomplete_dti_an_estimate(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("tổng điểm DTI")
+    text = await reply_to(api)
+    assert "Điểm gồm: 10 chính thức, 0 báo cáo, 7 ước tính; 30 chưa có số liệu" in text
+    assert "ước tính DTI ≈ 0,2692" in text
+    assert "DTI = " not in text
+    assert "Số liệu của: năm 2024, năm 2025" in text
+    assert "● chính thức · ◐ báo cáo · ○ ước tính" in text

@@ -40,7 +40,7 @@ async def test_a_question_asked_in_a_topic_is_answered_in_that_topic(
     assert where.keys() == {reports, other, None}
     assert where[reports].startswith("📊 Tổng điểm DTI")
     assert where[other].startswith("📊 3. Hạ tầng số")
-    assert "Tổng: 182,34/1.000 điểm" in where[None]
+    assert "Tổng: 269,19/1.000 điểm" in where[None]
 
 
 async def test_a_suggestion_button_pressed_in_a_topic_answers_in_that_topic(
@@ -102,7 +102,7 @@ async def test_a_summary_subscribed_in_a_topic_arrives_in_that_topic(
     clock.now = datetime(2025, 12, 1, 1, 5, tzinfo=UTC)  # Monday 08:05 local
     await send_due(bot.bot, services, sleep=no_sleep)
     digest = in_group(api)[1]
-    assert "DTI = " in digest["text"]
+    assert "DTI ≈ " in digest["text"]
     assert digest["message_thread_id"] == topic
 
     # Subscribed again from the General topic: the next one goes there.
@@ -111,7 +111,7 @@ async def test_a_summary_subscribed_in_a_topic_arrives_in_that_topic(
     clock.now += timedelta(days=7)
     await send_due(bot.bot, services, sleep=no_sleep)
     later = in_group(api)[3]
-    assert "DTI = " in later["text"]
+    assert "DTI ≈ " in later["text"]
     assert later.get("message_thread_id") is None
 
 

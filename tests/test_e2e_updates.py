@@ -40,15 +40,18 @@ async def test_a_focal_point_registers_with_an_invite_and_confirms_an_update(
     assert "Kỳ: quý 4/2025" in preview["text"]
     assert "Điểm: 7,6 → 12,5 /50" in preview["text"]
     assert "Chỉ số chính: 35,1 → 40" in preview["text"]
-    assert "Tổng DTI: 182,34 → 187,24" in preview["text"]
+    assert "Tổng DTI: 269,19 → 274,09" in preview["text"]
     answer = await chat.press(preview, "✅")
     assert answer["text"] == "Đã lưu"
     assert chat.current(preview)["text"].startswith("✅ Đã lưu 8.2 = 12,5 % (quý 4/2025)")
     official = await chat.say("/diem 8.2")
     assert "7,6/50" in official["text"]
-    assert "chờ thẩm định" in official["text"]
+    assert "● Điểm chính thức" in official["text"]
+    # The focal point who just sent it sees it beside the counted value.
+    assert "⏳ 12,5 % — chờ thẩm định, chưa tính" in official["text"]
     provisional = await chat.say("điểm 8.2 tạm tính")
     assert "12,5/50" in provisional["text"]
+    assert "◐ Số liệu báo cáo, chưa thẩm định" in provisional["text"]
     assert "chưa được thẩm định" in provisional["text"]
 
 
@@ -162,7 +165,7 @@ async def test_an_unregistered_user_gets_scores_but_is_told_how_to_register_to_u
     api: FakeBotApi, bot: Application
 ) -> None:
     chat = Chat(api, STRANGER, "Khách")
-    assert "182,34" in (await chat.say("tổng điểm DTI"))["text"]
+    assert "269,19" in (await chat.say("tổng điểm DTI"))["text"]
     reply = await chat.say("/capnhat 8.2 12,5")
     assert "/start MÃ_MỜI" in reply["text"]
 
@@ -275,7 +278,7 @@ async def test_my_indicators_show_status_deadline_and_update_buttons(
     assert "Gõ giá trị cho chỉ số 4.2" in (await chat.next_message())["text"]
     preview = await chat.say("8")
     assert "4.2" in preview["text"]
-    assert "Điểm: 18,27 → 24 /30" in preview["text"]
+    assert "Điểm: 8,25 → 24 /30" in preview["text"]
 
 
 async def test_an_explanation_is_recorded(api: FakeBotApi, bot: Application) -> None:

@@ -90,3 +90,44 @@ async def test_migration_0007_renames_statuses_and_roles_and_back(database_url: 
         "users": ["member", "leader"],
     }
     assert back == {**before, "users": ["member", "leader"]}  # "guest" was never given out
+
+
+def _provenance_round_trip(connection: Connection) -> tuple[list[Any], list[Any]]:
+    _migrate(connection, "0007")
+    for statement in LEGACY[:4]:
+        connection.execute(text(statement.replace("'2025-01-01'", "'2025-01-01 00:00:00'")))
+    # An evaluator's points (seeded: no user) and a focal point's value waiting for review.
+    connection.execute(
+        text(
+            "INSERT INTO submissions (id, indicator_id, period_id, points, unit, status, source,"
+            " note, user_id, created_at) VALUES"
+            " (1, 1, 1, 40, 'điểm', 'approved', 'Báo cáo', '', NULL, '2025-01-01 00:00:00'),"
+            " (2, 1, 1, NULL, '%', 'pending', '', '', 1, '2025-01-01 00:00:00')"
+        )
+    )
+    _migrate(connection, "0008")
+    after = [
+        tuple(row)
+        for row in connection.execute(
+            text("SELECT status, provenance, part FROM submissions ORDER BY id")
+        )
+    ]
+    assert {"source_notes", "chat_frameworks"} <= set(inspect(connection).get_table_names())
+    _migrate(connection, "0007", down=True)
+    assert "provenance" not in _columns(connection, "submissions")
+    back = [row[0] for row in connection.execute(text("SELECT status FROM submissions"))]
+    return after, back
+
+
+async def test_migration_0008_follows_0007_marks_evaluators_points_official_and_goes_back(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            after, back = await connection.run_sync(_provenance_round_trip)
+    finally:
+        await engine.dispose()
+    # 0007's review statuses are kept as they are; 0008 only adds what each value is.
+    assert after == [("approved", "official", ""), ("pending", "reported", "")]
+    assert sorted(back) == ["approved", "pending"]

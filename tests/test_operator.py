@@ -33,7 +33,7 @@ def test_an_incident_names_the_error_type_and_the_innermost_place_in_the_bot_s_c
     except ValueError as exc:
         incident = incident_of(exc, "abcd1234")
     assert incident.kind == "FileError"
-    assert incident.where.startswith("scoring.loading:")
+    assert incident.where.startswith("scoring.yaml_reader:")  # where files are read
     assert incident.where.endswith("(items)")  # where it was raised, not where it was called
     assert "bad.yaml" not in incident.where  # the message stays out of the report
 

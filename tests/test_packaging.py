@@ -84,7 +84,7 @@ def test_the_wheel_installed_in_a_fresh_environment_answers_from_any_folder(
     assert Path(where.strip()) == site / "bot" / "data"
     answer = _run(env_dir / "bin" / "tro-ly-dti", "--once", "tổng điểm DTI", cwd=elsewhere,
                   env=env)  # fmt: skip
-    assert "182,34/1.000" in answer
+    assert "269,19/1.000" in answer
     assert (tmp_path / "user-data" / "tro-ly-dti" / "dti.sqlite3").is_file()
 
     # DATA_DIR overrides the bundled data.
@@ -121,7 +121,7 @@ def test_the_image_builds_where_a_docker_engine_answers() -> None:
     assert user.strip() == "tro-ly-dti"
     answer = _run("docker", "run", "--rm", "tro-ly-dti:test", "tro-ly-dti", "--once",
                   "tổng điểm DTI")  # fmt: skip
-    assert "182,34/1.000" in answer
+    assert "269,19/1.000" in answer
 
 
 def test_the_dockerfile_runs_the_bot_unprivileged_with_a_health_check_and_a_volume() -> None:

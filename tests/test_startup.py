@@ -30,7 +30,7 @@ LOG_RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNI
 class Case:
     env: dict[str, str] = field(default_factory=dict)
     names: str = ""  # the setting or file the line must name
-    data: str = ""  # "yaml" or "binary": DATA_DIR is a copy with one file broken that way
+    data: str = ""  # "yaml", "binary", "holidays": DATA_DIR is a copy with one file broken so
     needs_postgres: bool = False
 
 
@@ -73,6 +73,7 @@ CASES = {
     ),
     "a data file with a YAML syntax error": Case({}, "dti-province-2025.yaml, line 4", "yaml"),
     "a data file of binary garbage": Case({}, "khanh-hoa.yaml", "binary"),
+    "a holiday calendar naming an unknown country": Case({}, "calendar/holidays.yaml", "holidays"),
     "a token Telegram refuses (401)": Case({"BOT_TOKEN": WRONG_TOKEN}, "BOT_TOKEN"),
     "a wrong BOT_API_BASE_URL prefix (404)": Case(
         {"BOT_API_BASE_URL": "{api}/api/bot"}, "BOT_API_BASE_URL"
@@ -86,6 +87,10 @@ def _broken_data(tmp_path: Path, how: str) -> Path:
     if how == "yaml":
         (folder / "frameworks" / "dti-province-2025.yaml").write_text(
             "code: dti\nname: DTI\npillars: [\n  - code: '1'\n", "utf-8"
+        )
+    elif how == "holidays":
+        (folder / "calendar" / "holidays.yaml").write_text(
+            "country: XX\nweekend: [saturday, sunday]\n", "utf-8"
         )
     else:
         (folder / "agencies" / "khanh-hoa.yaml").write_bytes(bytes(range(256)) * 4)

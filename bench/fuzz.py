@@ -6,7 +6,8 @@ database (tests/fuzzing.py has the generators and the checks the property test u
 Prints tracebacks, "đã có lỗi" replies, texts over Telegram's limits, unanswered button presses
 and rows written by refused updates; all must be 0 (the exit status is 1 otherwise).
 
-Run: .venv/bin/python bench/fuzz.py [UPDATES] [SEED]"""
+Run: .venv/bin/python bench/fuzz.py [UPDATES] [SEED] [sqlite|postgresql]
+(PostgreSQL: a scratch database on 127.0.0.1:5432, user postgres, dropped afterwards.)"""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ import random
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,12 +77,31 @@ def report(tally: Tally, seconds: float) -> int:
     return 1 if tally.problems() else 0
 
 
-async def _main(updates: int, start: int) -> int:
+@asynccontextmanager
+async def scratch_database(kind: str) -> AsyncIterator[str]:
+    """The URL of an empty database of `kind`, removed afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="dti-fuzz-") as folder:
+            yield f"sqlite+aiosqlite:///{Path(folder) / 'fuzz.sqlite3'}"
+        return
+    import asyncpg  # noqa: PLC0415 - only when PostgreSQL is asked for
+
+    name = f"dti_fuzz_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="test")
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def _main(updates: int, start: int, kind: str) -> int:
     loop = asyncio.get_running_loop()
-    with tempfile.TemporaryDirectory(prefix="dti-fuzz-") as folder:
+    async with scratch_database(kind) as url:
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None,
-            database_url=f"sqlite+aiosqlite:///{Path(folder) / 'fuzz.sqlite3'}",
+            database_url=url,
             bot_token=None,
             data_dir=DATA,
             admin_ids="1",
@@ -99,8 +122,9 @@ async def _main(updates: int, start: int) -> int:
 def main() -> int:
     updates = int(sys.argv[1]) if len(sys.argv) > 1 else UPDATES
     start = int(sys.argv[2]) if len(sys.argv) > 2 else random.SystemRandom().randrange(2**32)
-    print(f"fuzzing {updates} updates, seed {start} (run again with: {updates} {start})")
-    return asyncio.run(_main(updates, start))
+    kind = sys.argv[3] if len(sys.argv) > 3 else "sqlite"
+    print(f"fuzzing {updates} updates on {kind}, seed {start} (again: {updates} {start} {kind})")
+    return asyncio.run(_main(updates, start, kind))
 
 
 if __name__ == "__main__":

@@ -130,6 +130,11 @@ async def test_old_long_notes_and_reasons_never_break_history_review_or_my_work(
     assert f"#{old.noted}" in queue["text"]
     assert f"/lichsu 8.2 #{old.noted}" in queue["text"]
 
+    card = await chat.say("điểm 8.2 tạm tính")  # the value with the long note counts here
+    assert len(card["text"]) < 2000
+    assert "ghi chú ghi chú" in card["text"]
+    assert f"/lichsu 8.2 #{old.noted}" in card["text"]
+
     calendar = await chat.say("/hanchot")
     assert "tiêu đề tiêu đề" in calendar["text"]
     assert len(calendar["text"]) < 1500

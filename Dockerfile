@@ -20,6 +20,7 @@ ENV PYTHONUNBUFFERED=1 \
     PATH=/opt/tro-ly-dti/bin:$PATH \
     DATABASE_URL=sqlite+aiosqlite:////var/lib/tro-ly-dti/dti.sqlite3 \
     EVIDENCE_DIR=/var/lib/tro-ly-dti/evidence \
+    HTTP_HOST=0.0.0.0 \
     HTTP_PORT=8080
 RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/tro-ly-dti \
         --shell /usr/sbin/nologin tro-ly-dti \

@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
-    """Long polling with a token; the offline console without one, or when asked for."""
+    """The bot with a token (long polling, or a webhook with WEBHOOK_URL: bot.runtime); the
+    offline console without one, or when asked for."""
     offline = args.once is not None or args.console or settings.token is None
     configure_logging("WARNING" if offline else settings.log_level, *settings.secrets())
     logging.getLogger(__name__).debug("settings: %s", settings.summary())
@@ -68,10 +69,9 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
 
         asyncio.run(run_console(settings, args.once))
     else:
-        from bot.runtime import run_polling
+        from bot.runtime import run
 
-        logging.getLogger(__name__).info("starting long polling")
-        asyncio.run(run_polling(settings))
+        asyncio.run(run(settings))
     return 0
 
 

@@ -20,6 +20,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import operator
+from bot.ordering import ChatOrderedProcessor
 from bot.outbound import Outbound, OutboundApplication
 from bot.settings import Settings
 from handlers import (
@@ -145,6 +146,8 @@ def build_application(
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_file_url)
         .context_types(CONTEXT_TYPES)
+        # Concurrent across chats and people, in order within each (bot/ordering.py).
+        .concurrent_updates(ChatOrderedProcessor(settings.max_concurrent_updates))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

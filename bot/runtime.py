@@ -1,38 +1,74 @@
-"""Start-up and shut-down: database, migrations, seed data, services, and long polling."""
+"""Start-up and shut-down: database, migrations, seed data, services, and the run modes.
+
+    run(settings)          until SIGINT/SIGTERM, in the mode the settings choose:
+      long polling         the default: raw getUpdates (bot/polling.py); /healthz and /metrics
+                           only when HTTP_PORT is set
+      webhook              WEBHOOK_URL set: setWebhook, then Telegram's POSTs on HTTP_PORT (8080
+                           unless set), next to /healthz and /metrics
+Both hand updates to the same intake (bot/inbound.py): recorded in the database first, claimed
+by one process, handled concurrently across chats and in order within one (bot/ordering.py)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import secrets
 import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram.error import NetworkError, TelegramError
+from telegram.ext import Application
+
 from bot.app import build_application, publish_commands
+from bot.health import Health, JobHeartbeat
+from bot.inbound import Inbound
+from bot.logs import protect_stderr
+from bot.metrics import Metrics
+from bot.polling import Poller
 from bot.settings import Settings
 from bot.startup import check_reference, connect_to_telegram, open_database
+from bot.web import HttpServer, Webhook, make_app, webhook_address, webhook_tail
+from handlers import reminder_job
 from services.clock import Clock, system_clock
 from services.container import Services, build_services
 from services.deadlines import Policy
 from services.seeding import seed, work_calendar
+from storage import journal
 from storage.db import make_sessions
+from storage.locks import startup_lock
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
+WEBHOOK_PORT = 8080  # HTTP_PORT when a webhook is configured and no port is given
+SECRET_KEY = "webhook_secret"  # noqa: S105 - the bot_state key, not a secret
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The database and the services on it."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    services: Services
+    clock: Clock
 
 
 @asynccontextmanager
-async def open_services(
-    settings: Settings, clock: Clock = system_clock
-) -> AsyncIterator[Services]:
-    """A migrated, seeded database and the services on top of it; closed on exit. A database
-    that does not answer, a broken data file or a missing framework raise (see bot.startup)."""
+async def open_runtime(settings: Settings, clock: Clock = system_clock) -> AsyncIterator[Runtime]:
+    """A migrated, seeded database and the services on top of it; closed on exit. Processes
+    starting together on one database migrate and seed one after the other. A database that
+    does not answer, a broken data file or a missing framework raise (see bot.startup)."""
     engine = await open_database(settings)
     try:
-        await upgrade(engine)
         sessions = make_sessions(engine)
-        report = await seed(sessions, settings.data_dir, clock)
+        async with startup_lock(engine):
+            await upgrade(engine)
+            report = await seed(sessions, settings.data_dir, clock)
         if report.changed:
             log.info("seeded %s", report)
         services = build_services(
@@ -52,28 +88,186 @@ async def open_services(
             ),
         )
         await check_reference(sessions, services, settings)
-        yield services
+        yield Runtime(engine, sessions, services, clock)
     finally:
         await engine.dispose()
 
 
-async def run_polling(settings: Settings) -> None:
-    """Serve Telegram by long polling until SIGINT or SIGTERM."""
+@asynccontextmanager
+async def open_services(
+    settings: Settings, clock: Clock = system_clock
+) -> AsyncIterator[Services]:
+    """The services alone (console, one-off commands, tests)."""
+    async with open_runtime(settings, clock) as runtime:
+        yield runtime.services
+
+
+@dataclass
+class Serving:
+    """A running bot, for the caller (and tests) to look at."""
+
+    app: Application  # type: ignore[type-arg]
+    inbound: Inbound
+    metrics: Metrics
+    health: Health
+    heartbeat: JobHeartbeat | None
+    server: HttpServer | None
+    poller: Poller | None
+    webhook_url: str | None
+
+
+async def run(settings: Settings) -> None:
+    """Serve Telegram until SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        with suppress(NotImplementedError):
+        with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with open_services(settings) as services:
-        app = build_application(settings, services)
-        if not await connect_to_telegram(app, stop, settings.bot_api_base_url):
-            return  # stopped while waiting for the network
-        async with app:
-            await publish_commands(app, services)
-            await app.start()
-            assert app.updater is not None  # noqa: S101 - the builder always makes one
-            await app.updater.start_polling(allowed_updates=["message", "callback_query"])
-            log.info("polling as @%s", app.bot.username)
-            await stop.wait()
-            await app.updater.stop()
-            await app.stop()
+    async with open_runtime(settings) as runtime:
+        try:
+            async with serving(settings, runtime, stop):
+                await stop.wait()
+        except StoppedBeforeStart:
+            return  # stopped while waiting for Telegram
+
+
+class StoppedBeforeStart(Exception):
+    """Told to stop while Telegram could not be reached yet."""
+
+
+@asynccontextmanager
+async def serving(
+    settings: Settings, runtime: Runtime, stopping: asyncio.Event | None = None
+) -> AsyncIterator[Serving]:
+    """The bot receiving updates (webhook when WEBHOOK_URL is set, else long polling) until
+    the block ends; then intake stops first, the updates in hand are finished and recorded.
+    Waits for Telegram first (bot.startup), unless `stopping` is set meanwhile."""
+    svc, clock = runtime.services, runtime.clock
+    metrics = Metrics()
+    metrics.watch_engine(runtime.engine)
+    app = build_application(settings, svc)
+    metrics.watch_outbound(app.bot.rate_limiter)
+    app.add_error_handler(metrics.count_error)
+    heartbeat = None
+    if app.job_queue is not None and app.job_queue.get_jobs_by_name(reminder_job.JOB_NAME):
+        heartbeat = JobHeartbeat(clock, settings.reminder_tick_seconds)
+        heartbeat.attach(app.job_queue, reminder_job.JOB_NAME)
+    if not await connect_to_telegram(app, stopping or asyncio.Event(), settings.bot_api_base_url):
+        raise StoppedBeforeStart
+    stop = asyncio.Event()
+    async with app:
+        inbound = Inbound(
+            app, runtime.sessions, metrics, clock,
+            max_pending=settings.max_pending_updates,
+            keep=timedelta(hours=settings.update_journal_hours),
+        )  # fmt: skip
+        checks = [heartbeat.problem] if heartbeat else []
+        health = Health(runtime.engine, checks)
+
+        async def metrics_text() -> bytes:
+            return await metrics.render(runtime.sessions, svc.deliveries.owner)
+
+        await publish_commands(app, svc)
+        await app.start()
+        await inbound.start()
+        tasks: list[asyncio.Task[None]] = []
+        server = poller = None
+        webhook_url = None
+        try:
+            if settings.webhook_url:
+                secret = await _webhook_secret(settings, runtime, clock)
+                webhook_url, path = webhook_address(settings.webhook_url, secret)
+                webhook = Webhook(inbound, metrics, secret, settings.webhook_max_body)
+                registered = asyncio.Event()
+                checks.append(lambda: "" if registered.is_set() else "webhook: not set yet")
+                await inbound.recover()
+                server = HttpServer(
+                    make_app(
+                        health=health, metrics_text=metrics_text, webhook=webhook,
+                        webhook_paths=(path, webhook_tail(secret)),
+                        max_body=settings.webhook_max_body,
+                    ),
+                    settings.http_host,
+                    WEBHOOK_PORT if settings.http_port is None else settings.http_port,
+                )  # fmt: skip
+                await server.start()
+                tasks.append(
+                    asyncio.create_task(
+                        _set_webhook(app, settings, webhook_url, secret, registered, stop)
+                    )
+                )
+                log.info("webhook for @%s at %s", app.bot.username, settings.webhook_url)
+            else:
+                await app.bot.delete_webhook()
+                # Only one process can poll: whatever an earlier one left unfinished is ours.
+                await inbound.recover(everything=True)
+                poller = Poller(
+                    app.bot.base_url, inbound, metrics, allowed_updates=settings.allowed_updates
+                )
+                checks.append(lambda: "" if poller.healthy else f"polling: {poller.problem}")
+                if settings.http_port is not None:
+                    server = HttpServer(
+                        make_app(health=health, metrics_text=metrics_text),
+                        settings.http_host,
+                        settings.http_port,
+                    )
+                    await server.start()
+                tasks.append(asyncio.create_task(poller.run(stop), name="polling"))
+                log.info("polling as @%s", app.bot.username)
+            yield Serving(app, inbound, metrics, health, heartbeat, server, poller, webhook_url)
+        finally:
+            stop.set()  # intake first: nothing new arrives while the rest finishes
+            if server is not None:
+                await server.stop()
+            for task in tasks:
+                with contextlib.suppress(Exception):
+                    await task
+            await app.stop()  # finishes every update in hand
+            await inbound.stop()
+
+
+async def _webhook_secret(settings: Settings, runtime: Runtime, clock: Clock) -> str:
+    """WEBHOOK_SECRET, or one generated on first start and kept in the database, so every
+    process on it (and every restart) uses the same."""
+    if settings.webhook_secret is not None:
+        return _redacted(settings.webhook_secret.get_secret_value())
+    made = _redacted(secrets.token_urlsafe(32))  # before the INSERT a DEBUG log might show
+    async with runtime.sessions() as session, session.begin():
+        return _redacted(await journal.kept_value(session, SECRET_KEY, made, clock()))
+
+
+def _redacted(secret: str) -> str:
+    """The secret, from now on hidden in every log line and on standard error (bot.logs)."""
+    protect_stderr(secret)
+    return secret
+
+
+async def _set_webhook(
+    app: Application,  # type: ignore[type-arg]
+    settings: Settings,
+    url: str,
+    secret: str,
+    registered: asyncio.Event,
+    stop: asyncio.Event,
+) -> None:
+    """setWebhook, tried again with a growing pause while Telegram cannot be reached."""
+    pause = 1.0
+    while not stop.is_set():
+        try:
+            await app.bot.set_webhook(
+                url,
+                secret_token=secret,
+                allowed_updates=list(settings.allowed_updates),
+                drop_pending_updates=settings.webhook_drop_pending,
+                max_connections=settings.webhook_max_connections,
+            )
+        except NetworkError as exc:
+            log.warning("setWebhook failed (%s); trying again in %.0f s", exc, pause)
+        except TelegramError as exc:
+            log.error("Telegram refused the webhook (%s); check WEBHOOK_URL", exc)
+        else:
+            registered.set()
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), pause)
+        pause = min(pause * 2, 60.0)

@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+from telegram import Update
 
 from bot.logs import LEVELS
 from locales import LANGUAGES
@@ -24,12 +25,16 @@ URL_FORMS = "sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER:PASSWORD@HOST
 # Values never echoed in an error line: they are secrets, or may carry one (a database password).
 HIDDEN = frozenset({"bot_token", "database_url", "webhook_secret"})
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
+SECRET_CHARS = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # What to write instead of a number that is not one.
 EXAMPLES = {
     "max_evidence_mb": "20",
     "operator_chat_id": "-1001234567890 (a group) or 123456789 (a private chat)",
     "reminder_grace_hours": "12",
     "reminder_tick_seconds": "60 (0 turns reminders off)",
+    "http_port": "8080",
+    "webhook_max_body": "262144",
+    "max_concurrent_updates": "16",
 }
 
 
@@ -75,8 +80,24 @@ class Settings(BaseSettings):
     standing_agency: str = "SKHCN"  # the steering committee's standing agency (SPEC section 1)
     log_level: str = "INFO"
     operator_chat_id: int | None = None  # unhandled errors are reported to this chat
+    # Receiving updates (bot/runtime.py): long polling unless WEBHOOK_URL is set.
+    webhook_url: str | None = None  # public https URL; the bot appends /telegram/<derived path>
+    webhook_secret: SecretStr | None = None  # unset: generated once, kept in the database
+    webhook_max_body: int = Field(default=256 * 1024, gt=0)  # bytes; larger POSTs get 413
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)  # Telegram's default, limit
+    webhook_drop_pending: bool = False  # drop what Telegram queued while the bot was away
+    allowed_updates: Annotated[tuple[str, ...], NoDecode] = ("message", "callback_query")
+    http_host: str = "127.0.0.1"  # /healthz, /metrics and the webhook listen here
+    # Unset: 8080 with a webhook, and no HTTP server at all with long polling.
+    http_port: int | None = Field(default=None, ge=0, le=65535)
+    max_concurrent_updates: int = Field(default=16, gt=0)  # handlers running at once
+    max_pending_updates: int = Field(default=1000, gt=0)  # received, unfinished; then intake waits
+    update_journal_hours: float = Field(default=48, ge=24)  # Telegram re-sends for up to 24 h
 
-    @field_validator("bot_token", "framework", "operator_chat_id", "evidence_dir", mode="before")
+    @field_validator(
+        "bot_token", "framework", "operator_chat_id", "evidence_dir", "webhook_url",
+        "webhook_secret", "http_port", mode="before",
+    )  # fmt: skip
     @classmethod
     def _blank_is_none(cls, raw: object) -> object:
         return None if isinstance(raw, str) and not raw.strip() else raw
@@ -118,6 +139,46 @@ class Settings(BaseSettings):
                 " own Bot API server's address"
             )
         return raw.strip()
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, url: str | None) -> str | None:
+        if url is not None and not re.fullmatch(r"https://[^/\s?#]+(/[^\s?#]*)?", url.strip()):
+            raise ValueError(
+                "Telegram posts only to https; use the public address of this bot, e.g."
+                " https://bot.example.gov.vn (a path after the host is kept)"
+            )
+        return None if url is None else url.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, secret: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if secret is not None and not SECRET_CHARS.fullmatch(secret.get_secret_value()):
+            raise ValueError(
+                "use 1-256 letters, digits, _ and -, e.g. the output of"
+                " python -c 'import secrets; print(secrets.token_urlsafe(32))',"
+                " or leave it empty to have one generated"
+            )
+        return secret
+
+    @field_validator("allowed_updates", mode="before")
+    @classmethod
+    def _split_names(cls, raw: object) -> object:
+        if isinstance(raw, str):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        return raw
+
+    @field_validator("allowed_updates")
+    @classmethod
+    def _known_updates(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [name for name in names if name not in Update.ALL_TYPES]
+        if unknown or not names:
+            raise ValueError(
+                f"{', '.join(unknown) or 'nothing'} is not an update type; use Telegram's names"
+                " separated by commas, e.g. message,callback_query"
+            )
+        return names
 
     @field_validator("admin_ids", mode="before")
     @classmethod

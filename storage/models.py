@@ -389,3 +389,35 @@ class DigestRow(Base):
     thread_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UpdateJournalRow(Base):
+    """One update received from Telegram, recorded before Telegram is told it arrived (the next
+    getUpdates offset, or the webhook's HTTP answer). Inserting it claims it for one process;
+    status moves claimed -> handled | skipped (could not be parsed) | failed (crashed the bot
+    repeatedly). Handled rows are pruned after a while."""
+
+    __tablename__ = "update_journal"
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)  # the update's JSON as received
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    owner: Mapped[str] = mapped_column(String(96))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class BotStateRow(Base):
+    """A value the bot makes once and every process on the database shares (the webhook secret
+    when WEBHOOK_SECRET is not set)."""
+
+    __tablename__ = "bot_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

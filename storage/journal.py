@@ -1,0 +1,170 @@
+"""The update journal: each update Telegram sent, claimed by one process, until it is handled.
+Callers own the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import BotStateRow, UpdateJournalRow
+
+CLAIMED, HANDLED, SKIPPED, FAILED = "claimed", "handled", "skipped", "failed"
+
+
+class Recorded(NamedTuple):
+    """An update recorded earlier and claimed by the caller."""
+
+    update_id: int
+    payload: str
+    attempts: int
+
+
+def _insert(session: AsyncSession, table: type[object]) -> Any:
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+
+
+async def record(
+    session: AsyncSession,
+    bot_id: int,
+    update_id: int,
+    kind: str,
+    payload: str,
+    *,
+    owner: str,
+    now: datetime,
+    status: str = CLAIMED,
+    error: str = "",
+) -> bool:
+    """Record an update, claimed by `owner`. True for exactly one caller per update: False when
+    it was recorded before (Telegram sent it again, or another process has it)."""
+    result = await session.execute(
+        _insert(session, UpdateJournalRow)
+        .values(
+            bot_id=bot_id, update_id=update_id, kind=kind[:32], payload=payload, status=status,
+            owner=owner, attempts=1, received_at=now, claimed_at=now,
+            finished_at=None if status == CLAIMED else now, error=error[:500],
+        )
+        .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
+    )  # fmt: skip
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def finish(
+    session: AsyncSession,
+    bot_id: int,
+    update_ids: Collection[int],
+    *,
+    owner: str,
+    status: str,
+    now: datetime,
+    error: str = "",
+) -> int:
+    """Close the caller's claims on these updates; returns how many were still its own."""
+    if not update_ids:
+        return 0
+    result = await session.execute(
+        update(UpdateJournalRow)
+        .where(
+            UpdateJournalRow.bot_id == bot_id,
+            UpdateJournalRow.update_id.in_(list(update_ids)),
+            UpdateJournalRow.owner == owner,
+            UpdateJournalRow.status == CLAIMED,
+        )
+        .values(status=status, finished_at=now, error=error[:500])
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def claim_owners(session: AsyncSession, bot_id: int) -> list[str]:
+    """The owners of open claims (processes handling updates, or that died handling them)."""
+    rows = await session.scalars(
+        select(UpdateJournalRow.owner)
+        .where(UpdateJournalRow.bot_id == bot_id, UpdateJournalRow.status == CLAIMED)
+        .distinct()
+    )
+    return list(rows)
+
+
+async def take_over(
+    session: AsyncSession,
+    bot_id: int,
+    *,
+    owner: str,
+    now: datetime,
+    owners: Collection[str] = (),
+    claimed_before: datetime | None = None,
+) -> int:
+    """Claim for `owner` the open claims of `owners` (known dead) and those older than
+    `claimed_before` (a lease that ran out). A row is taken by one caller only: the condition
+    is checked again under the row's lock."""
+    which = []
+    if owners:
+        which.append(UpdateJournalRow.owner.in_(list(owners)))
+    if claimed_before is not None:
+        which.append(UpdateJournalRow.claimed_at < claimed_before)
+    if not which:
+        return 0
+    result = await session.execute(
+        update(UpdateJournalRow)
+        .where(
+            UpdateJournalRow.bot_id == bot_id,
+            UpdateJournalRow.status == CLAIMED,
+            UpdateJournalRow.owner != owner,
+            or_(*which),
+        )
+        .values(owner=owner, claimed_at=now, attempts=UpdateJournalRow.attempts + 1)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def claimed_by(session: AsyncSession, bot_id: int, owner: str) -> list[Recorded]:
+    """The open claims of `owner`, oldest update first."""
+    rows = await session.execute(
+        select(UpdateJournalRow.update_id, UpdateJournalRow.payload, UpdateJournalRow.attempts)
+        .where(
+            UpdateJournalRow.bot_id == bot_id,
+            UpdateJournalRow.owner == owner,
+            UpdateJournalRow.status == CLAIMED,
+        )
+        .order_by(UpdateJournalRow.update_id)
+    )
+    return [Recorded(*row) for row in rows]
+
+
+async def prune(session: AsyncSession, finished_before: datetime) -> int:
+    """Forget updates finished before the given time; open claims are never pruned."""
+    result = await session.execute(
+        delete(UpdateJournalRow).where(
+            UpdateJournalRow.status != CLAIMED, UpdateJournalRow.finished_at < finished_before
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def statuses(session: AsyncSession, bot_id: int) -> dict[str, int]:
+    """How many recorded updates are in each status."""
+    rows = await session.execute(
+        select(UpdateJournalRow.status, func.count())
+        .where(UpdateJournalRow.bot_id == bot_id)
+        .group_by(UpdateJournalRow.status)
+    )
+    return {status: count for status, count in rows}
+
+
+async def kept_value(session: AsyncSession, key: str, made: str, now: datetime) -> str:
+    """The value stored under `key`; `made` is stored first when there is none. Every process
+    gets the same value, whoever stored it first."""
+    await session.execute(
+        _insert(session, BotStateRow)
+        .values(key=key, value=made, created_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    value = await session.scalar(select(BotStateRow.value).where(BotStateRow.key == key))
+    return str(value)

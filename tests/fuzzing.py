@@ -57,6 +57,11 @@ PROTECTED = {
     "granted roles": "SELECT count(*) FROM users WHERE role <> 'member'",
 }
 
+RESET_ROLES = (
+    "UPDATE users SET role = CASE WHEN telegram_id = :leader THEN 'leader' ELSE 'member' END"
+    " WHERE telegram_id IN (:stranger, :focal, :leader)"
+)
+
 # ------------------------------------------------------------------ what is typed
 # Tokens people type, and tokens that broke the bot before: digits that are not ASCII, ids past
 # 64 bits, years out of any window, period codes of year 0, NUL, codes that do not exist.
@@ -302,6 +307,10 @@ class Fuzzer:
         """Play the steps in order; the problems found (empty when all went well)."""
         for data in self.app.user_data.values():
             data.pop(AWAITING, None)  # nothing awaited from an earlier scenario
+        async with self.engine.begin() as conn:  # each keeps their role (/capquyen may change it)
+            await conn.execute(
+                text(RESET_ROLES), {"stranger": STRANGER, "focal": FOCAL, "leader": LEADER}
+            )
         before = len(self.tally.problems())
         for step in scenario:
             await self.step(step)

@@ -26,7 +26,7 @@ from services.refusal import Refusal
 from tests.botapi import FakeBotApi
 from tests.fuzzing import Fuzzer, Step, fuzzed_bot, scenarios
 
-EXAMPLES = 200  # scenarios of 1-4 updates each: about 500 updates, a few seconds
+EXAMPLES = 400  # scenarios of 1-4 updates each: about 1,000 updates, seconds
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ connection pool, which is what two processes are to the database, and its own Ap
 A value is decided exactly once when two administrators decide it at the same moment (20 rounds
 of approve + approve and of approve + return): one review row, the author told once, the other
 administrator told who decided what. A new user's first two messages reaching both processes at
-once register them once, without a unique violation. NUL characters never reach PostgreSQL."""
+once register them once, without a unique violation. NUL characters never reach PostgreSQL, in
+process or through the running bot's intake."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.runtime import open_services
+from bot.runtime import open_runtime, open_services
 from bot.settings import Settings
 from domain.status import ReviewStatus
 from handlers.context import Context
@@ -30,11 +31,13 @@ from parsing.update_text import UpdateRequest
 from services.container import Services
 from services.identity import Caller, Person
 from services.refusal import Refusal
+from storage import journal
 from storage import values as values_repo
 from storage.db import make_engine, make_sessions
 from storage.models import ReviewRow, UserRow
 from tests.botapi import TOKEN, FakeBotApi
 from tests.conftest import DATA, MovableClock
+from tests.intake import eventually, journal_statuses, running
 
 ROUNDS = 20
 FIRST, SECOND, FOCAL = 1, 2, 6001  # two administrators (ADMIN_IDS) and a focal point
@@ -295,3 +298,22 @@ async def test_nul_characters_in_commands_and_text_never_reach_the_database(
             assert all(c.status == 200 for c in answers)
         replies = [str(m.get("text")) for m in api.sent_messages(7001)]
         assert any("Mã mời ABCDEF không đúng" in r for r in replies)
+
+
+async def test_the_running_bot_records_and_answers_updates_with_nul_characters(
+    database_url: str, api: FakeBotApi, clock: MovableClock
+) -> None:
+    """Through the whole intake (the update journal, then the handlers), on PostgreSQL too."""
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url=database_url, bot_token=None, data_dir=DATA,
+        admin_ids="1,2", reminder_tick_seconds=0,
+    )  # fmt: skip
+    async with open_runtime(settings, clock) as runtime, running(api, settings, runtime) as bot:
+        api.private_text("/start ABC\x00DEF", user_id=7101, first_name="Tên\x00")
+        api.private_text("8.2\x00: 12", user_id=7101)
+        api.private_document("a\x00.pdf", caption="minh chứng 8.2\x00", user_id=7101)
+        sent = await api.wait_for("sendMessage", count=3, chat_id=7101)
+        assert "Mã mời ABCDEF không đúng" in sent[0]["text"]
+        await eventually(lambda: bot.metrics.updates_handled._value.get() == 3, "handled")
+        statuses = await journal_statuses(bot)
+    assert statuses == {journal.HANDLED: 3}

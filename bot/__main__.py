@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 
-from bot import admin_cli, backup, check
+from bot import admin_cli, backup, broadcast_cli, check, framework_cli
 from bot.commands import Command
 from bot.logs import configure_logging, protect_stderr
 from bot.settings import Settings
@@ -20,6 +20,13 @@ from bot.startup import run_guarded
 
 SUBCOMMANDS: dict[str, Command] = {
     "invite": admin_cli.INVITE,
+    "agencies": admin_cli.AGENCIES,
+    "users": admin_cli.USERS,
+    "assign": admin_cli.ASSIGN,
+    "unassign": admin_cli.UNASSIGN,
+    "frameworks": framework_cli.FRAMEWORKS,
+    "export": framework_cli.EXPORT,
+    "broadcast": broadcast_cli.BROADCAST,
     "backup": backup.BACKUP,
     "check": check.CHECK,
 }

@@ -24,10 +24,13 @@ from bot.ordering import ChatOrderedProcessor
 from bot.outbound import Outbound, OutboundApplication
 from bot.settings import Settings
 from handlers import (
+    agencies,
     awaiting,
     basics,
+    broadcast,
     deadlines,
     evidence,
+    framework_import,
     frameworks,
     insights,
     language,
@@ -79,6 +82,10 @@ COMMANDS = {
     "bieudo": ("bieudo", "chart"),
     "xuatexcel": ("xuatexcel", "export"),
     "dangkytomtat": ("dangkytomtat", "subscribe"),
+    "coquan": ("coquan", "agencies"),
+    "phancong": ("phancong", "assign"),
+    "bophancong": ("bophancong", "unassign"),
+    "thongbao": ("thongbao", "broadcast"),
     "bochiso": ("bochiso", "frameworks"),
 }
 # Shown in Telegram's command menu; the administrators' commands stay out of everyone's menu.
@@ -124,6 +131,10 @@ ADMIN_MENU = (
     "huyhan",
     "xephang",
     "nhomlanhdao",
+    "coquan",
+    "phancong",
+    "bophancong",
+    "thongbao",
 )
 
 
@@ -221,6 +232,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "bieudo": reports.chart_command,
         "xuatexcel": reports.export_command,
         "dangkytomtat": deadlines.subscribe_command,
+        "coquan": agencies.agencies_command,
+        "phancong": agencies.assign_command,
+        "bophancong": agencies.unassign_command,
+        "thongbao": broadcast.broadcast_command,
         "bochiso": frameworks.frameworks_command,
     }
     for name, callback in commands.items():
@@ -232,11 +247,21 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(mywork.mywork_page, pattern=f"^{mywork.PREFIX}"))
     app.add_handler(CallbackQueryHandler(review.review_button, pattern=f"^{review.PREFIX}"))
     app.add_handler(CallbackQueryHandler(evidence.evidence_button, pattern=f"^{evidence.PREFIX}"))
+    app.add_handler(
+        CallbackQueryHandler(framework_import.import_button, pattern=f"^{framework_import.PREFIX}")
+    )
+    app.add_handler(
+        CallbackQueryHandler(broadcast.broadcast_button, pattern=f"^{broadcast.PREFIX}")
+    )
     # Every other button (an old keyboard, unknown data) is answered "this button has expired".
     app.add_handler(CallbackQueryHandler(basics.expired_button))
     # Unknown commands; one addressed to another bot (/lenh@other_bot) is left alone.
     app.add_handler(MessageHandler(filters.COMMAND, basics.unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, score.text_question))
+    # A framework file for administrators (answered in a group too: that it works in private).
+    app.add_handler(
+        MessageHandler(framework_import.ImportCaption(), framework_import.framework_file)
+    )
     # Files and everything else the bot cannot read: in private chats only, groups are left alone.
     private = filters.ChatType.PRIVATE
     app.add_handler(

@@ -23,6 +23,7 @@ from sqlalchemy.engine import URL
 from bot.commands import Command
 from bot.settings import Settings, describe_database
 from bot.startup import fail
+from storage.archive import TEMPORARY
 
 DATABASE_FILE = "dti.sqlite3"
 DUMP_FILE = "dti.dump"
@@ -67,7 +68,7 @@ def make_backup(settings: Settings, target: Path, out: TextIO = sys.stdout) -> N
         else:
             print(f"database: run  {pg_dump_command(url, target / DUMP_FILE)}", file=out)
         print(
-            f"evidence: {_copy_evidence(settings.evidence_dir, target / EVIDENCE_FOLDER)}",
+            f"evidence: {_copy_evidence(settings.evidence_folder, target / EVIDENCE_FOLDER)}",
             file=out,
         )
     except OSError as exc:
@@ -119,11 +120,10 @@ def pg_dump_command(url: URL, dump: Path) -> str:
     return " ".join(shlex.quote(word) for word in words)
 
 
-def _copy_evidence(folder: Path | None, copy: Path) -> str:
-    if folder is None:
-        return "no archive configured (EVIDENCE_DIR)"
+def _copy_evidence(folder: Path, copy: Path) -> str:
     if not folder.is_dir():
         return f"{folder} does not exist yet, nothing to copy"
-    shutil.copytree(folder, copy)
+    # Files still being written (storage.archive) are not evidence yet.
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(TEMPORARY))
     count = sum(1 for p in copy.rglob("*") if p.is_file())
     return f"{count} file(s) copied to {copy}"

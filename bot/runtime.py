@@ -79,6 +79,7 @@ async def open_runtime(settings: Settings, clock: Clock = system_clock) -> Async
             language=settings.default_language,
             framework=settings.framework,
             max_evidence_bytes=settings.max_evidence_mb * 1024 * 1024,
+            evidence_dir=settings.evidence_folder,
             reminder_policy=Policy(
                 before=settings.reminder_days_before,
                 after=settings.reminder_days_after,

@@ -70,7 +70,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=bundled_data)
     framework: str | None = None
     max_evidence_mb: int = Field(default=20, gt=0)  # Telegram lets bots download files up to 20 MB
-    evidence_dir: Path | None = None  # the evidence archive's folder; `backup` copies it
+    # The evidence archive's folder (`backup` copies it); None: next to the database, see
+    # `evidence_folder`.
+    evidence_dir: Path | None = None
     reminder_days_before: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1, 0)
     reminder_days_after: Annotated[tuple[int, ...], NoDecode] = (1, 7)
     # A reminder missed by longer (bot down) is not sent late.
@@ -268,6 +270,18 @@ class Settings(BaseSettings):
     @property
     def database(self) -> URL:
         return make_url(self.database_url)
+
+    @property
+    def evidence_folder(self) -> Path:
+        """EVIDENCE_DIR, else the archive next to the database: `evidence/` beside a SQLite
+        file, or in the user's data folder (~/.local/share/tro-ly-dti/evidence) for PostgreSQL.
+        The container and the systemd unit set /var/lib/tro-ly-dti/evidence."""
+        if self.evidence_dir is not None:
+            return self.evidence_dir
+        url = self.database
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(url.database or "").resolve().parent / "evidence"
+        return user_data_path(APP_NAME, appauthor=False) / "evidence"
 
     def summary(self) -> str:
         """Every setting as NAME=value, secrets masked and the database without its password."""

@@ -1,11 +1,15 @@
-"""Evidence files: a document or photo whose caption names a sub-index; /minhchung lists them,
-newest first, a page at a time."""
+"""Evidence files: a document or photo whose caption names a sub-index, downloaded into the
+evidence archive as it arrives; /minhchung lists them, newest first, a page at a time, and sends
+them back, from the archive when Telegram's file id no longer works (another bot token, or an
+expired id)."""
 
 from __future__ import annotations
 
+import logging
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram.error import BadRequest, TelegramError
 
 from domain.messages import truncate
 from handlers.paging import paged
@@ -23,6 +27,7 @@ PAGE = f"{PREFIX}p:"
 PAGE_SIZE = 8
 CODE = re.compile(r"(?<![0-9.,])([0-9]{1,2}\.[0-9]{1,2})(?![0-9.,])")
 NAME_LIMIT, TYPE_LIMIT = 255, 128  # the columns' sizes (PostgreSQL refuses longer values)
+log = logging.getLogger(__name__)
 
 
 def file_info(message: Message | None) -> FileInfo | None:
@@ -70,7 +75,12 @@ async def file_received(request: Request) -> None:
         return
     person = await request.person()
     attached = await svc.evidence.attach(
-        person, found.group(1), period, info, request.destination.chat_id
+        person,
+        found.group(1),
+        period,
+        info,
+        request.destination.chat_id,
+        fetch=lambda: download(request.context.bot, info.file_id),
     )
     await request.reply(
         t(
@@ -96,19 +106,35 @@ async def evidence_command(request: Request) -> None:
 
 @handles(FOCAL_POINT)
 async def evidence_button(request: Request) -> None:
-    """A file's button sends the file back, by the file id Telegram gave it; ◀ ▶ page."""
+    """Send one evidence file back: by the file id Telegram gave it, else from the archive.
+    ◀ ▶ under the list show another page of it."""
     if request.data.startswith(PAGE):
         await _turn_page(request)
         return
+    evidence = request.services.evidence
     wanted = row_id(request.data.removeprefix(PREFIX))
-    row = await request.services.evidence.file(wanted) if wanted is not None else None
+    row = await evidence.file(wanted) if wanted is not None else None
     if row is None:
         raise Refusal("evidence.gone")
+    try:
+        await _send(request, row.kind, row.file_id, row.file_name)
+    except BadRequest as exc:  # "wrong file identifier": another bot token, or expired
+        data = await evidence.archived(row)
+        if data is None:
+            log.warning(
+                "evidence %s: the file id failed (%s) and no copy is archived", row.id, exc
+            )
+            raise Refusal("evidence.unavailable", name=row.file_name) from None
+        log.info("evidence %s: the file id failed (%s); sent from the archive", row.id, exc)
+        await _send(request, row.kind, InputFile(data, filename=row.file_name), row.file_name)
     await request.answer()
-    if row.kind == "photo":
-        await request.reply_photo(row.file_id, caption=row.file_name)
+
+
+async def _send(request: Request, kind: str, file: InputFile | str, name: str) -> None:
+    if kind == "photo":
+        await request.reply_photo(file, caption=name)
     else:
-        await request.reply_document(row.file_id, caption=row.file_name)
+        await request.reply_document(file, caption=name)
 
 
 async def _turn_page(request: Request) -> None:
@@ -141,3 +167,13 @@ def _page(
             t("evidence.line", n=n, name=row.file_name, period=period_label(t, row.period))
         )
     return "\n".join(lines), markup
+
+
+async def download(bot: Bot, file_id: str) -> bytes | None:
+    """A file's bytes from Telegram; None (logged) when Telegram does not give them."""
+    try:
+        file = await bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
+    except TelegramError as exc:
+        log.warning("evidence file could not be downloaded for the archive: %s", exc)
+        return None

@@ -47,4 +47,8 @@ def refusal_text(
         params["status"] = t(f"status.{params['status']}")
     if "decision" in params:
         params["decision"] = t(f"decision.{params['decision']}")
+    if "role" in params:
+        params["role"] = t(f"role.{params['role']}")
+    if "holder" in params:
+        params["holder"] = agency_label(directory, params["holder"])
     return t(refusal.message, **params)

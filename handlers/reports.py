@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from functools import partial
 
 from telegram import InputFile
@@ -15,6 +16,7 @@ from reports.charts import Point, history_png, pillars_png
 from reports.export import Labels, PillarRow, SubIndexRow, Summary, csv_bytes, workbook_bytes
 from scoring.lookup import resolve
 from scoring.model import Directory
+from services.container import Services
 from services.reports import ExportLine
 
 
@@ -91,10 +93,30 @@ async def chart_command(request: Request) -> None:
 async def export_command(request: Request) -> None:
     """/xuatexcel: every sub-index with values, points, holders, last update, evidence count."""
     t, svc = request.t, request.services
+    # Names of focal points stay out of groups.
+    export = await export_files(svc, t, private=request.is_private)
+    stamp = svc.calendar.local(svc.calendar.now()).strftime("%Y%m%d-%H%M")
+    await request.reply_document(
+        InputFile(export.xlsx, filename=f"dti-{stamp}.xlsx"),
+        caption=t("export.caption", count=export.rows),
+    )
+    await request.reply_document(InputFile(export.csv, filename=f"dti-{stamp}.csv"))
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    xlsx: bytes
+    csv: bytes
+    rows: int
+
+
+async def export_files(svc: Services, t: Text, *, private: bool) -> Export:
+    """The workbook and the CSV of every sub-index, in `t`'s language; `private` keeps the
+    names of who last reported (left out where a group would see them). The server's `export`
+    command writes the same files."""
     framework, directory = await svc.reports.reference()
     board, lines = await svc.reports.export_lines()
-    # Names of focal points stay out of groups.
-    rows = [export_row(t, line, directory, request.is_private) for line in lines]
+    rows = [export_row(t, line, directory, private) for line in lines]
     periods = ", ".join(period_label(t, c) for c in board.periods)
     summary = Summary(
         title=t(
@@ -125,11 +147,7 @@ async def export_command(request: Request) -> None:
         language="vi-VN" if t.lang == "vi" else "en-US",
     )
     table = await asyncio.to_thread(csv_bytes, rows, labels, zone, decimal_comma=t.lang == "vi")
-    stamp = svc.calendar.local(svc.calendar.now()).strftime("%Y%m%d-%H%M")
-    await request.reply_document(
-        InputFile(xlsx, filename=f"dti-{stamp}.xlsx"), caption=t("export.caption", count=len(rows))
-    )
-    await request.reply_document(InputFile(table, filename=f"dti-{stamp}.csv"))
+    return Export(xlsx, table, len(rows))
 
 
 def export_row(t: Text, line: ExportLine, directory: Directory, private: bool) -> SubIndexRow:

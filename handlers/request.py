@@ -240,7 +240,7 @@ class Request:
         """A new message (not a reply) in the chat and forum topic of the update."""
         await send_text(self.context.bot, self.destination, text, markup)
 
-    async def reply_photo(self, photo: bytes | str, caption: str) -> None:
+    async def reply_photo(self, photo: bytes | str | InputFile, caption: str) -> None:
         """A photo (bytes, or a file id Telegram keeps) where `reply` would put text."""
         caption = truncate(caption, CAPTION_LIMIT)
         if self.query is None and self.message is not None:

@@ -28,12 +28,15 @@ from scoring.model import (
 from scoring.yaml_reader import LINE, FileError, Reader, load
 
 __all__ = [
+    "LINE",
     "Assessment",
     "FileError",
     "Ranking",
     "SourceNote",
+    "framework_from_data",
     "parse_assessment",
     "parse_directory",
+    "parse_framework",
 ]
 
 DEFAULT_UNITS = {RuleKind.BOOLEAN: "có/không", RuleKind.ASSESSED: "điểm"}
@@ -76,7 +79,13 @@ class Ranking:
 def parse_framework(text: str, source: str, directory: Directory) -> Framework:
     """A framework file, checked: codes unique, points non-negative and adding up, rules and
     agencies known. A plan-targets or index framework has no points (maxima default to 0)."""
-    r, data = Reader(source), load(text, source)
+    return framework_from_data(load(text, source), source, directory)
+
+
+def framework_from_data(data: dict[str, Any], source: str, directory: Directory) -> Framework:
+    """A framework from the mappings of a file (YAML, or a table read into the same shape by
+    scoring.framework_files), each carrying its line under LINE."""
+    r = Reader(source)
     code = r.text(data, "code")
     try:
         kind = FrameworkKind(str(data.get("kind", FrameworkKind.DTI.value)))

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from locales import Translator
+from services.agencies import AgencyService
+from services.broadcasts import BroadcastService
 from services.clock import Calendar, Clock
 from services.deadlines import DeadlineService, Policy
 from services.deliveries import DeliveryService
 from services.digests import DigestService
 from services.evidence import EvidenceService
+from services.framework_import import FrameworkImportService
 from services.identity import IdentityService
 from services.insights import InsightService
 from services.mywork import MyWorkService
@@ -21,6 +25,7 @@ from services.reports import ReportService
 from services.review import ReviewService
 from services.scores import ScoreService
 from services.updates import UpdateService
+from storage.archive import Archive
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +42,9 @@ class Services:
     pauses: PauseService
     insights: InsightService
     reports: ReportService
+    agencies: AgencyService
+    imports: FrameworkImportService
+    broadcasts: BroadcastService
     texts: Translator
     calendar: Calendar
 
@@ -50,6 +58,7 @@ def build_services(
     language: str,
     framework: str | None,
     max_evidence_bytes: int,
+    evidence_dir: Path,
     reminder_policy: Policy,
 ) -> Services:
     calendar = Calendar(clock, ZoneInfo(timezone))
@@ -61,7 +70,9 @@ def build_services(
         identity=IdentityService(sessions, calendar, admin_ids),
         updates=updates,
         review=ReviewService(sessions, scores, calendar),
-        evidence=EvidenceService(sessions, scores, calendar, max_evidence_bytes),
+        evidence=EvidenceService(
+            sessions, scores, calendar, max_evidence_bytes, Archive(evidence_dir)
+        ),
         mywork=MyWorkService(sessions, scores, calendar, deadlines),
         deadlines=deadlines,
         deliveries=DeliveryService(sessions, scores, calendar, deadlines),
@@ -69,6 +80,9 @@ def build_services(
         pauses=PauseService(sessions, calendar),
         insights=InsightService(sessions, scores, calendar, deadlines),
         reports=ReportService(sessions, scores),
+        agencies=AgencyService(sessions, scores, calendar),
+        imports=FrameworkImportService(sessions, scores, calendar),
+        broadcasts=BroadcastService(sessions, scores, calendar, admin_ids),
         texts=Translator(language),
         calendar=calendar,
     )

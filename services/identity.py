@@ -39,6 +39,7 @@ class Person:
     role: UserRole
     is_admin: bool
     agencies: tuple[str, ...]
+    label: str = ""  # who acts when it is not a Telegram user: "server" (the command line)
 
     @property
     def is_registered(self) -> bool:
@@ -46,7 +47,21 @@ class Person:
 
     @property
     def actor(self) -> str:
-        return f"user:{self.telegram_id}"
+        """Who the audit log names."""
+        return self.label or f"user:{self.telegram_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    """A user as the administrators' list shows them."""
+
+    telegram_id: int
+    name: str
+    username: str | None
+    role: UserRole
+    configured_admin: bool  # in ADMIN_IDS
+    agencies: tuple[str, ...]
+    blocked: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,5 +238,53 @@ class IdentityService:
                 str(telegram_id),
                 role=role,
                 previous=previous,
+            )
+        return name
+
+    async def users(self) -> list[UserView]:
+        """Everyone who has written to the bot, with role and agencies, first comers first."""
+        async with self._sessions() as session:
+            rows = await people.users(session)
+        return [
+            UserView(
+                u.telegram_id,
+                u.full_name,
+                u.username,
+                u.role,
+                u.telegram_id in self._admin_ids,
+                tuple(codes),
+                u.blocked_at is not None,
+            )
+            for u, codes in rows
+        ]
+
+    async def link(self, actor: Person, telegram_id: int, agency_code: str, *, on: bool) -> str:
+        """Make a known user a focal point of an agency (`on`), or no longer one. Returns the
+        user's name; refuses when nothing would change."""
+        now = self._calendar.now()
+        async with self._sessions() as session, session.begin():
+            user = await people.user_by_telegram(session, telegram_id)
+            if user is None:
+                raise Refusal("grant.unknown_user", id=telegram_id)
+            agency = await people.agency(session, agency_code)
+            if agency is None:
+                raise Refusal("invite.unknown_agency", agency=agency_code, examples="")
+            name = user.full_name or str(telegram_id)
+            if on:
+                changed = await people.link_agency(session, user.id, agency.id)
+            else:
+                changed = await people.unlink_agency(session, user.id, agency.id)
+            if not changed and on:
+                raise Refusal("users.already_linked", name=name, agency=agency_code)
+            if not changed:
+                raise Refusal("users.not_linked", name=name, agency=agency_code)
+            repo.audit(
+                session,
+                now,
+                actor.actor,
+                "link" if on else "unlink",
+                "user",
+                str(telegram_id),
+                agency=agency_code,
             )
         return name

@@ -4,6 +4,8 @@ answered from a plan-targets or index framework, that framework's answer."""
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,11 +29,13 @@ from services.frameworks import (
 from services.identity import Person
 from services.refusal import Refusal
 from storage import frameworks as frameworks_repo
-from storage import repo
+from storage import repo, revisions
 from storage import values as values_repo
 
 # A year alone ("... Ninh Thuận 2023") names a plan year in a targets or index framework.
 _YEAR = re.compile(r"(?<![\d.,/])(20\d\d)(?![\d.,/])")
+# How often a process asks whether another one changed agencies, frameworks or assignments.
+REVALIDATE_SECONDS = 30.0
 
 # Words asking for the provisional view, folded (no diacritics).
 PROVISIONAL = re.compile(
@@ -51,7 +55,10 @@ class ScoreAnswer:
 
 class ScoreService:
     """Answers score questions. Frameworks and agencies are read once and kept: a framework
-    version never changes once imported (a new one gets a new code)."""
+    version never changes once imported (a new one gets a new code). Agencies and assignments
+    do change (administration): a change made here is forgotten at once; one made by another
+    process (the command line, a second bot process) bumps the "reference" revision, which this
+    process reads at most every `revalidate_seconds`."""
 
     def __init__(
         self,
@@ -59,6 +66,8 @@ class ScoreService:
         framework_code: str | None = None,
         *,
         calendar: Calendar,
+        revalidate_seconds: float = REVALIDATE_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = sessions
         self._framework_code = framework_code
@@ -66,9 +75,14 @@ class ScoreService:
         self._directory: Directory | None = None
         self._others: dict[str, Framework] = {}
         self._calendar = calendar
+        self._revalidate_seconds = revalidate_seconds
+        self._monotonic = monotonic
+        self._revision: int | None = None
+        self._checked_at = float("-inf")
 
     async def reference(self) -> tuple[Framework, Directory]:
         """The default framework (the configured one, else the newest DTI set) and the agencies."""
+        await self._revalidate()
         if self._framework is None or self._directory is None:
             async with self._sessions() as session:
                 code = self._framework_code or await _newest_dti(session)
@@ -78,6 +92,11 @@ class ScoreService:
                 self._directory = await repo.load_directory(session)
                 self._framework = framework
         return self._framework, self._directory
+
+    @property
+    def configured_code(self) -> str | None:
+        """The framework FRAMEWORK names; None: the newest DTI framework is answered."""
+        return self._framework_code
 
     def forget(self) -> None:
         """Drop the cached frameworks and agencies (after an import or an agency change)."""
@@ -138,6 +157,18 @@ class ScoreService:
                 framework=chosen.code, before=before,
             )  # fmt: skip
         return chosen
+
+    async def _revalidate(self) -> None:
+        """Forget what is kept when another process changed the reference data since."""
+        now = self._monotonic()
+        if now - self._checked_at < self._revalidate_seconds:
+            return
+        self._checked_at = now
+        async with self._sessions() as session:
+            revision = await revisions.current(session)
+        if revision != self._revision:
+            self._revision = revision
+            self.forget()
 
     async def measurements(self, *, include_pending: bool = False) -> list[Measurement]:
         """Every value that counts, oldest first: approved ones, or also those not yet reviewed."""

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -297,7 +298,9 @@ class ReviewRow(Base):
 
 
 class EvidenceRow(Base):
-    """A file sent as evidence for a sub-index and period: Telegram keeps the bytes."""
+    """A file sent as evidence for a sub-index and period. Telegram keeps it under `file_id`
+    (for this bot token only); the archive keeps a copy under `sha256` (None: not archived, the
+    download failed or the row is older than the archive)."""
 
     __tablename__ = "evidence"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -313,6 +316,7 @@ class EvidenceRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class ExplanationRow(Base):
@@ -389,6 +393,45 @@ class DigestRow(Base):
     thread_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BroadcastRow(Base):
+    """An administrator's announcement to a role or an agency: a draft until confirmed, then
+    sent once to each recipient (each delivery claimed in `deliveries`, run key
+    "broadcast:<id>")."""
+
+    __tablename__ = "broadcasts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audience: Mapped[str] = mapped_column(String(64))  # a role word, or "agency:<code>"
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # draft | sending | sent | cancelled
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class FrameworkImportRow(Base):
+    """A framework file sent in chat, waiting for Apply / Cancel (its buttons carry the id)."""
+
+    __tablename__ = "framework_imports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    code: Mapped[str] = mapped_column(String(64))  # the code it is imported under
+    status: Mapped[str] = mapped_column(String(16))  # pending | applied | cancelled
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RevisionRow(Base):
+    """A counter bumped with every change of one kind of cached data ("reference": agencies,
+    groups, frameworks, assignments), so that every process notices and reloads."""
+
+    __tablename__ = "revisions"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class UpdateJournalRow(Base):

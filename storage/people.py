@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,6 +82,30 @@ async def link_agency(session: AsyncSession, user_id: int, agency_id: int) -> bo
         return False
     session.add(UserAgencyRow(user_id=user_id, agency_id=agency_id))
     return True
+
+
+async def unlink_agency(session: AsyncSession, user_id: int, agency_id: int) -> bool:
+    """The user is no longer a focal point of the agency; False when they were not one."""
+    result = await session.execute(
+        delete(UserAgencyRow).where(
+            UserAgencyRow.user_id == user_id, UserAgencyRow.agency_id == agency_id
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def users(session: AsyncSession) -> list[tuple[UserRow, list[str]]]:
+    """Every user the bot knows, in the order they first wrote, with their agency codes."""
+    rows = (await session.scalars(select(UserRow).order_by(UserRow.id))).all()
+    links = await session.execute(
+        select(UserAgencyRow.user_id, AgencyRow.code)
+        .join(AgencyRow, AgencyRow.id == UserAgencyRow.agency_id)
+        .order_by(UserAgencyRow.id)
+    )
+    codes: dict[int, list[str]] = {}
+    for user_id, code in links:
+        codes.setdefault(user_id, []).append(code)
+    return [(row, codes.get(row.id, [])) for row in rows]
 
 
 async def agency(session: AsyncSession, code: str) -> AgencyRow | None:

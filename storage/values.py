@@ -376,11 +376,12 @@ async def add_evidence(
     user_id: int,
     chat_id: int | None,
     at: datetime,
+    sha256: str | None = None,
 ) -> EvidenceRow:
     row = EvidenceRow(
         indicator_id=indicator_id, period_id=period_id, submission_id=submission_id,
         file_id=file_id, file_unique_id=file_unique_id, file_name=file_name, mime_type=mime_type,
-        kind=kind, size=size, user_id=user_id, chat_id=chat_id, created_at=at,
+        kind=kind, size=size, user_id=user_id, chat_id=chat_id, created_at=at, sha256=sha256,
     )  # fmt: skip
     session.add(row)
     await session.flush()

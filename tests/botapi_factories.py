@@ -7,6 +7,7 @@ in UTF-16 code units, as Telegram counts them. Error wordings are Telegram's.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 import json
 import re
@@ -111,7 +112,8 @@ def decode_field(key: str, value: str) -> Any:
 async def read_params(request: web.Request) -> JSON:
     """Query string + JSON body, or urlencoded / multipart form (PTB sends these two).
 
-    Uploaded files are recorded as ``{"filename", "size", "mime_type"}``, not their bytes.
+    Uploaded files are recorded as ``{"filename", "size", "mime_type", "sha256"}``, not their
+    bytes.
     """
     params: JSON = {k: decode_field(k, v) for k, v in request.query.items()}
     if request.content_type == "application/json":
@@ -124,9 +126,10 @@ async def read_params(request: web.Request) -> JSON:
     elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         for key, value in (await request.post()).items():
             if isinstance(value, web.FileField):
-                size = len(value.file.read())
-                params[key] = {"filename": value.filename, "size": size,
-                               "mime_type": value.content_type}  # fmt: skip
+                data = value.file.read()
+                params[key] = {"filename": value.filename, "size": len(data),
+                               "mime_type": value.content_type,
+                               "sha256": hashlib.sha256(data).hexdigest()}  # fmt: skip
             else:
                 params[key] = decode_field(key, str(value))
     return params

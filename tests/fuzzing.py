@@ -87,7 +87,7 @@ PHRASES = [
 # Button data the bot makes, and prefixes with nothing (or anything) after them.
 CALLBACK_PREFIXES = [
     "diem:", "upd:ok:", "upd:no:", "upd:ask:", "upd:", "rv:ok:", "rv:ret:", "rv:next:", "rv:",
-    "ev:", "ev:p:", "my:", "", "diem", "x:",
+    "ev:", "ev:p:", "my:", "bc:ok:", "bc:no:", "imp:ok:", "imp:no:", "", "diem", "x:",
 ]  # fmt: skip
 
 # Arguments each command takes when typed right (from its usage line); the fuzzer mutates them.
@@ -106,6 +106,12 @@ SHAPES: dict[str, list[str]] = {
     "chuabaocao": [""], "xuhuong": ["8.2", "tổng điểm"], "xephang": ["", "2025 15/34 0,6123"],
     "ngonngu": ["en", "vi"], "bieudo": ["", "8.2", "lich su"], "xuatexcel": [""],
     "dangkytomtat": ["tuan t2 08:00", "thang 1 07:30", "tat"], "bochiso": ["", "1", "2"],
+    "coquan": [
+        "", "them XTEST commune Phường Thử", "doiten STC Sở Tài chính mới", "bidanh STC Sở TC",
+        "xoabidanh STC Sở TC",
+    ],
+    "phancong": ["8.2 SNV phoihop", "1.1 SKHCN chutri"], "bophancong": ["8.2 SNV phoihop"],
+    "thongbao": ["daumoi Hạn báo cáo quý 4 là 25/12", "SKHCN Nhắc nộp số liệu"],
 }  # fmt: skip
 _unicode = st.characters(blacklist_categories=["Cs"])
 # The tokens that broke the bot before, drawn more often than the rest.

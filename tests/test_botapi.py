@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import hashlib
 from collections.abc import AsyncIterator
 
 import pytest
@@ -279,7 +280,8 @@ async def test_uploads_are_recorded_by_name_and_size_and_answered_with_media(
     assert document.document is not None
     assert (document.document.file_name, document.caption) == ("Điểm DTI.csv", "x")
     assert api.sent("sendDocument")[0]["document"] == {
-        "filename": "Điểm DTI.csv", "size": 8, "mime_type": "text/csv"
+        "filename": "Điểm DTI.csv", "size": 8, "mime_type": "text/csv",
+        "sha256": hashlib.sha256(b"a,b\n1,2\n").hexdigest(),
     }  # fmt: skip
     assert (photo.photo[-1].file_size, photo.caption) == (9, "ảnh")
     file = await plain_bot.get_file(document.document.file_id)

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from bot.app import ADMIN_MENU, GROUP_MENU, MENU
+from handlers.admin_views import RULES
 from handlers.reports import SUB_INDEX_HEADERS, SUMMARY_HEADERS
 from locales import LANGUAGES, read_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = (
+    "agency|assign|broadcast|framework|import|users|"
     "button|command|console|deadline|deadlines|decision|dryrun|error|evidence|explain|grant|group|"
     "help|insight|"
     "language|chart|export|digest|"
@@ -48,6 +50,8 @@ DYNAMIC = {
     "weekday.": [str(d) for d in range(7)],
     "export.summary.": list(SUMMARY_HEADERS),
     "export.col.": list(SUB_INDEX_HEADERS),
+    "import.rule.": list(RULES),
+    "broadcast.to.": ["all", "focal", "leaders", "admins"],
     "insight.": [
         f"{k}.usage"
         for k in ("weakest", "gap", "what_if", "agency_holds", "not_reported", "trend")

@@ -131,3 +131,28 @@ async def test_migration_0008_follows_0007_marks_evaluators_points_official_and_
     # 0007's review statuses are kept as they are; 0008 only adds what each value is.
     assert after == [("approved", "official", ""), ("pending", "reported", "")]
     assert sorted(back) == ["approved", "pending"]
+
+
+def _archive_round_trip(connection: Connection) -> list[set[str]]:
+    _migrate(connection, "0011-1")
+    tables = set(inspect(connection).get_table_names())
+    assert "sha256" not in _columns(connection, "evidence")
+    _migrate(connection, "0011")
+    added = set(inspect(connection).get_table_names()) - tables
+    assert "sha256" in _columns(connection, "evidence")
+    _migrate(connection, "0011-1", down=True)
+    assert "sha256" not in _columns(connection, "evidence")
+    return [added, set(inspect(connection).get_table_names()) - tables]
+
+
+async def test_migration_0011_adds_the_archive_digest_broadcasts_and_imports_and_back(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            added, left = await connection.run_sync(_archive_round_trip)
+    finally:
+        await engine.dispose()
+    assert added == {"broadcasts", "framework_imports", "revisions"}
+    assert left == set()

@@ -12,7 +12,7 @@ one every view has shown, and it stays; each older one is copied whole into the 
 index non-unique again; the copies stay in the audit log.
 
 Revision ID: 0012
-Revises: 0006 (the head of main when this was written; the lead re-chains revisions on merge)
+Revises: 0011 (the head of main when this was written; the lead re-chains revisions on merge)
 Create Date: 2026-12-05 09:00:00
 """
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0012'
-down_revision: str | None = '0006'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,29 @@
+"""Counters of changes to data that processes keep in memory. Callers own the transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import RevisionRow
+
+REFERENCE = "reference"  # agencies, groups, frameworks, assignments
+
+
+async def bump(session: AsyncSession, name: str = REFERENCE) -> None:
+    """Count one change; every process sees the new value once this transaction commits."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = pg_insert(RevisionRow) if dialect == "postgresql" else sqlite_insert(RevisionRow)
+    await session.execute(
+        insert.values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"])
+    )
+    await session.execute(
+        update(RevisionRow).where(RevisionRow.name == name).values(value=RevisionRow.value + 1)
+    )
+
+
+async def current(session: AsyncSession, name: str = REFERENCE) -> int:
+    found = await session.scalar(select(RevisionRow.value).where(RevisionRow.name == name))
+    return int(found or 0)

@@ -244,6 +244,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(score.suggestion_pressed, pattern=f"^{score.CALLBACK_PREFIX}")
     )
     app.add_handler(CallbackQueryHandler(updates.update_button, pattern=f"^{updates.PREFIX}"))
+    app.add_handler(CallbackQueryHandler(mywork.mywork_page, pattern=f"^{mywork.PREFIX}"))
     app.add_handler(CallbackQueryHandler(review.review_button, pattern=f"^{review.PREFIX}"))
     app.add_handler(CallbackQueryHandler(evidence.evidence_button, pattern=f"^{evidence.PREFIX}"))
     app.add_handler(

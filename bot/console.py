@@ -17,6 +17,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.app import build_application
 from bot.runtime import open_services
 from bot.settings import Settings, describe_database
+from parsing.arguments import natural
 
 # Not a secret: it never leaves the process, ConsoleRequest answers every call.
 CONSOLE_TOKEN = "0:console"  # noqa: S105
@@ -124,15 +125,17 @@ class Console:
 
     def is_missing_button(self, line: str) -> bool:
         """'#3' when the last reply has fewer than three buttons."""
-        if not (line.startswith(PRESS) and line[1:].isdigit()):
+        number = natural(line[1:]) if line.startswith(PRESS) else None
+        if number is None:
             return False
-        return not 1 <= int(line[1:]) <= len(self.request.buttons)
+        return not 1 <= number <= len(self.request.buttons)
 
     def update_for(self, line: str) -> dict[str, Any]:
         """The Telegram update a line of input stands for: a message, or a button press."""
         update_id = next(self._ids)
-        if line.startswith(PRESS) and line[1:].isdigit() and self.request.last_message:
-            index = int(line[1:]) - 1
+        number = natural(line[1:]) if line.startswith(PRESS) else None
+        if number is not None and self.request.last_message:
+            index = number - 1
             if 0 <= index < len(self.request.buttons):
                 return {
                     "update_id": update_id,

@@ -13,7 +13,6 @@ The server's command line does the same through the same services (bot/admin_cli
 from __future__ import annotations
 
 from handlers.admin_views import agencies_text, holders_line
-from handlers.insight_views import split
 from handlers.request import ADMIN, Request, handles
 from handlers.views import agency_label
 from scoring.model import Role
@@ -41,8 +40,7 @@ def role_of(word: str) -> Role | None:
 async def agencies_command(request: Request) -> None:
     t, svc, args = request.t, request.services.agencies, request.args
     if not args:
-        for part in split(agencies_text(t, await svc.directory())):
-            await request.reply(part)
+        await request.reply(agencies_text(t, await svc.directory()))  # split if long
         return
     action = ACTIONS.get(fold(args[0]))
     person = await request.person()

@@ -23,6 +23,7 @@ from bot.outbound import Sleep, bulk_sends
 from handlers.admin_views import broadcast_preview
 from handlers.reminder_job import RELEASED, deliver
 from handlers.request import ADMIN, Request, handles
+from parsing.arguments import row_id
 from services.broadcasts import find_audience
 from services.container import Services
 from services.refusal import Refusal
@@ -71,14 +72,15 @@ async def broadcast_button(request: Request) -> None:
     """Confirm starts the sending in the background; its report arrives when it is done."""
     t, svc = request.t, request.services
     action, _, arg = request.data.removeprefix(PREFIX).partition(":")
-    if action not in ("ok", "no") or not arg.isdigit():
+    broadcast_id = row_id(arg)
+    if action not in ("ok", "no") or broadcast_id is None:
         raise Refusal("button.expired")
     person = await request.person()
     if action == "no":
-        await svc.broadcasts.cancel(person, int(arg))
+        await svc.broadcasts.cancel(person, broadcast_id)
         await request.edit(t("broadcast.cancelled"))
         return
-    confirmed = await svc.broadcasts.confirm(person, int(arg))
+    confirmed = await svc.broadcasts.confirm(person, broadcast_id)
     await request.edit(t("broadcast.sending", count=confirmed.recipients))
     await request.answer(t("broadcast.sending_short"))
     bot, chat_id = request.context.bot, request.destination.chat_id

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from locales import Text
+from parsing.arguments import clean
 from services.container import Services
 from services.identity import Caller
 
@@ -40,4 +41,6 @@ def caller_of(update: Update) -> Caller | None:
     user = update.effective_user
     if user is None:
         return None
-    return Caller(user.id, user.full_name, user.username, user.language_code)
+    # Names are stored: cleaned like any text that reaches the database.
+    username = clean(user.username) if user.username else None
+    return Caller(user.id, clean(user.full_name), username, user.language_code)

@@ -8,10 +8,10 @@ from datetime import time, timedelta
 
 from handlers.reminder_views import calendar_text, day_notes, deadline_label, operator_text
 from handlers.request import ADMIN, ANYONE, Access, Request, Where, Who, handles
+from parsing.arguments import clock_time, natural, period_code
 from parsing.dates import parse_date
 from parsing.period_text import PeriodTextError, find_period
 from reminders.calendar import HOLDERS, Change, Schedule
-from scoring.periods import parse_period
 from scoring.text import fold
 
 HORIZON = timedelta(days=366)  # /hanchot lists the year ahead
@@ -43,10 +43,12 @@ async def add_deadline_command(request: Request) -> None:
         return
     try:
         period, title = find_period(" ".join(args[1:]), due)
-        if period is None:
-            first, _, title = " ".join(args[1:]).partition(" ")
-            period = parse_period(first).code
-    except (PeriodTextError, ValueError):
+    except PeriodTextError:
+        period, title = None, ""
+    if period is None:
+        first, _, title = " ".join(args[1:]).partition(" ")
+        period = period_code(first)
+    if period is None:
         await request.reply(t("deadlines.add_usage"))
         return
     key = await svc.deadlines.next_custom_key()
@@ -87,10 +89,11 @@ async def cancel_deadline_command(request: Request) -> None:
 async def pause_command(request: Request) -> None:
     """/tamdung [days]: no reminders for that many days (7 by default)."""
     t, svc, args = request.t, request.services, request.args
-    if len(args) > 1 or (args and not (args[0].isdigit() and 1 <= int(args[0]) <= MAX_PAUSE_DAYS)):
+    days = natural(args[0], 1, MAX_PAUSE_DAYS) if len(args) == 1 else 7
+    if len(args) > 1 or days is None:
         await request.reply(t("pause.usage", max=MAX_PAUSE_DAYS))
         return
-    until = await svc.pauses.pause(await request.person(), int(args[0]) if args else 7)
+    until = await svc.pauses.pause(await request.person(), days)
     await request.reply(t("pause.done", date=t.date(svc.calendar.local(until).date())))
 
 
@@ -130,7 +133,7 @@ async def operator_command(request: Request) -> None:
             lines.append(f"  • {out.chat_id} ({t(f'kind.{out.kind}')}) {owed}".rstrip())
     if len(lines) == 1:
         lines.append(t("dryrun.nothing"))
-    await request.reply("\n".join(lines)[:4000])
+    await request.reply("\n".join(lines))
 
 
 @handles(Access(Where.GROUP, Who.ADMIN))
@@ -166,15 +169,13 @@ def parse_schedule(args: list[str]) -> Schedule | None | str:
     frequency = FREQUENCIES[words[0]]
     day, at = (0 if frequency == "weekly" else 1), time(8, 0)
     for word in words[1:]:
-        if ":" in word:
-            hour, _, minute = word.partition(":")
-            if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
-                return ""
-            at = time(int(hour), int(minute))
+        clock, day_of_month = clock_time(word), natural(word, 1, 28)
+        if clock is not None:
+            at = time(*clock)
         elif frequency == "weekly" and word in WEEKDAYS:
             day = WEEKDAYS[word]
-        elif frequency == "monthly" and word.isdigit() and 1 <= int(word) <= 28:
-            day = int(word)
+        elif frequency == "monthly" and day_of_month is not None:
+            day = day_of_month
         else:
             return ""
     return Schedule(frequency, day, at)

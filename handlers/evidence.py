@@ -1,6 +1,7 @@
 """Evidence files: a document or photo whose caption names a sub-index, downloaded into the
-evidence archive as it arrives; /minhchung lists them and sends them back, from the archive
-when Telegram's file id no longer works (another bot token, or an expired id)."""
+evidence archive as it arrives; /minhchung lists them, newest first, a page at a time, and sends
+them back, from the archive when Telegram's file id no longer works (another bot token, or an
+expired id)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,23 @@ import re
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, TelegramError
 
+from domain.messages import truncate
+from handlers.paging import paged
 from handlers.request import ANYONE, FOCAL_POINT, Request, handles, sub_index_argument
 from handlers.views import period_label, short_name
+from locales import Text
+from parsing.arguments import clean, natural, row_id
 from parsing.period_text import PeriodTextError, find_period
-from services.evidence import FileInfo
+from scoring.model import SubIndex
+from services.evidence import EvidenceFile, FileInfo
 from services.refusal import Refusal
 
-PREFIX = "ev:"
+PREFIX = "ev:"  # ev:<id> sends a file back; ev:p:<code>:<page> shows another page of the list
+PAGE = f"{PREFIX}p:"
+PAGE_SIZE = 8
+CODE = re.compile(r"(?<![0-9.,])([0-9]{1,2}\.[0-9]{1,2})(?![0-9.,])")
+NAME_LIMIT, TYPE_LIMIT = 255, 128  # the columns' sizes (PostgreSQL refuses longer values)
 log = logging.getLogger(__name__)
-CODE = re.compile(r"(?<![\d.,])(\d{1,2}\.\d{1,2})(?![\d.,])")
 
 
 def file_info(message: Message | None) -> FileInfo | None:
@@ -29,8 +38,8 @@ def file_info(message: Message | None) -> FileInfo | None:
         return FileInfo(
             d.file_id,
             d.file_unique_id,
-            d.file_name or "",
-            d.mime_type or "",
+            truncate(clean(d.file_name or ""), NAME_LIMIT),
+            clean(d.mime_type or "")[:TYPE_LIMIT],
             "document",
             d.file_size or 0,
         )
@@ -54,7 +63,7 @@ async def file_received(request: Request) -> None:
     if info is None:
         return
     t, svc = request.t, request.services
-    caption = (request.message.caption if request.message else None) or ""
+    caption = request.caption
     found = CODE.search(caption)
     if found is None:
         await request.reply(t("evidence.no_caption"))
@@ -87,34 +96,24 @@ async def file_received(request: Request) -> None:
 @handles(FOCAL_POINT)
 async def evidence_command(request: Request) -> None:
     """/minhchung 8.2: the evidence of a sub-index, each file a button that sends it back."""
-    t = request.t
     sub = await sub_index_argument(request, "evidence.usage")
     files = await request.services.evidence.files(sub.code)
     if not files:
-        await request.reply(t("evidence.none", code=sub.code))
+        await request.reply(request.t("evidence.none", code=sub.code))
         return
-    lines = [t("evidence.head", code=sub.code, name=short_name(sub.name, 60), count=len(files))]
-    buttons = []
-    for n, row in enumerate(files[-10:], 1):
-        lines.append(
-            t("evidence.line", n=n, name=row.file_name, period=period_label(t, row.period))
-        )
-        buttons.append(
-            [
-                InlineKeyboardButton(
-                    f"📎 {n}. {short_name(row.file_name, 30)}", callback_data=f"{PREFIX}{row.id}"
-                )
-            ]
-        )
-    await request.reply("\n".join(lines), InlineKeyboardMarkup(buttons))
+    await request.reply(*_page(request.t, sub, files, 0))
 
 
 @handles(FOCAL_POINT)
 async def evidence_button(request: Request) -> None:
-    """Send one evidence file back: by the file id Telegram gave it, else from the archive."""
+    """Send one evidence file back: by the file id Telegram gave it, else from the archive.
+    ◀ ▶ under the list show another page of it."""
+    if request.data.startswith(PAGE):
+        await _turn_page(request)
+        return
     evidence = request.services.evidence
-    arg = request.data.removeprefix(PREFIX)
-    row = await evidence.file(int(arg)) if arg.isdigit() else None
+    wanted = row_id(request.data.removeprefix(PREFIX))
+    row = await evidence.file(wanted) if wanted is not None else None
     if row is None:
         raise Refusal("evidence.gone")
     try:
@@ -136,6 +135,38 @@ async def _send(request: Request, kind: str, file: InputFile | str, name: str) -
         await request.reply_photo(file, caption=name)
     else:
         await request.reply_document(file, caption=name)
+
+
+async def _turn_page(request: Request) -> None:
+    code, _, number = request.data.removeprefix(PAGE).rpartition(":")
+    framework, _ = await request.reference()
+    sub, page = framework.sub_index(code), natural(number, 0, 10_000)
+    files = await request.services.evidence.files(sub.code) if sub is not None else []
+    if sub is None or page is None or not files:
+        raise Refusal("evidence.gone")
+    await request.edit(*_page(request.t, sub, files, page))  # then the spinner stops
+
+
+def _page(
+    t: Text, sub: SubIndex, files: list[EvidenceFile], wanted: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of a sub-index's evidence, newest first: a line and a button for each file."""
+    newest = list(reversed(files))
+    buttons = [
+        InlineKeyboardButton(
+            f"📎 {n}. {short_name(row.file_name, 30)}", callback_data=f"{PREFIX}{row.id}"
+        )
+        for n, row in enumerate(newest, 1)
+    ]
+    page, markup = paged(
+        buttons, wanted, lambda p: f"{PAGE}{sub.code}:{p}", size=PAGE_SIZE, per_row=1
+    )
+    lines = [t("evidence.head", code=sub.code, name=short_name(sub.name, 60), count=len(files))]
+    for n, row in enumerate(newest[page.start : page.end], page.start + 1):
+        lines.append(
+            t("evidence.line", n=n, name=row.file_name, period=period_label(t, row.period))
+        )
+    return "\n".join(lines), markup
 
 
 async def download(bot: Bot, file_id: str) -> bytes | None:

@@ -9,8 +9,8 @@ from telegram.ext import filters
 
 from handlers.admin_views import diff_text
 from handlers.evidence import download
-from handlers.insight_views import split
 from handlers.request import ADMIN, Request, handles
+from parsing.arguments import row_id
 from scoring.text import fold
 from services.framework_import import MAX_BYTES
 from services.refusal import Refusal
@@ -73,10 +73,7 @@ async def framework_file(request: Request) -> None:
                 ]
             ]
         )
-    *first, last = split(text)
-    for part in first:
-        await request.reply(part)
-    await request.reply(last, markup)
+    await request.reply(text, markup)  # split between lines, the buttons under the last part
 
 
 @handles(ADMIN)
@@ -84,14 +81,15 @@ async def import_button(request: Request) -> None:
     """Apply or Cancel under an import's diff."""
     t, svc = request.t, request.services
     action, _, arg = request.data.removeprefix(PREFIX).partition(":")
-    if action not in ("ok", "no") or not arg.isdigit():
+    import_id = row_id(arg)
+    if action not in ("ok", "no") or import_id is None:
         raise Refusal("button.expired")
     person = await request.person()
     if action == "ok":
-        plan = await svc.imports.apply_staged(person, int(arg))
+        plan = await svc.imports.apply_staged(person, import_id)
         fw = plan.framework
         await request.edit(t("import.applied", code=fw.code, count=len(fw.sub_indices)))
         await request.answer(t("import.applied_short"))
     else:
-        await svc.imports.cancel_staged(person, int(arg))
+        await svc.imports.cancel_staged(person, import_id)
         await request.edit(t("import.cancelled"))

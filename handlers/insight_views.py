@@ -13,26 +13,6 @@ from scoring.insights import GapPlan
 from scoring.model import Directory, RuleKind, SubIndex
 from services.insights import Holdings, NotReported, RankRow, Trend, WhatIf
 
-LIMIT = 4000  # characters of one Telegram message we allow ourselves (the API's limit is 4096)
-
-
-def split(text: str, limit: int = LIMIT) -> list[str]:
-    """A long answer as several messages, cut between lines, never inside a word."""
-    parts, current = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:  # a single huge line: cut at the last space before the limit
-            cut = line.rfind(" ", 0, limit) if " " in line[:limit] else limit
-            parts.append((current + "\n" + line[:cut]).strip("\n"))
-            current, line = "", line[cut:].lstrip()
-        if len(current) + len(line) + 1 > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        parts.append(current)
-    return parts
-
 
 def _full_at(t: Text, sub: SubIndex) -> str:
     rule = sub.rule

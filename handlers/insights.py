@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from handlers.insight_views import (
     gap_text,
@@ -10,20 +10,17 @@ from handlers.insight_views import (
     holdings_text,
     not_reported_text,
     rank_text,
-    split,
     summary_text,
     trend_text,
     weakest_text,
     what_if_text,
 )
 from handlers.request import ADMIN, ANYONE, Callback, Request, handles
+from parsing.arguments import natural, year
 from parsing.insight_patterns import Intent, classify
+from parsing.numbers import NumberError, parse_number
 
-
-async def reply_long(request: Request, text: str) -> None:
-    """Send a long answer as several messages, cut between lines."""
-    for part in split(text):
-        await request.reply(part)
+MAX_RANK = 1000  # ranks are among the country's provinces (63, 34 since 2025): far fewer
 
 
 async def try_insight(request: Request, text: str) -> bool:
@@ -41,12 +38,12 @@ async def answer(request: Request, intent: Intent) -> None:
     framework, directory = await insights.reference()
     if intent.kind == "weakest":
         board, items = await insights.weakest()
-        await reply_long(request, weakest_text(t, board, items, directory))
+        await request.reply(weakest_text(t, board, items, directory))
     elif intent.kind == "gap":
         plan = await insights.gap(intent.target)
-        await reply_long(request, gap_text(t, plan, await svc.scores.scoreboard()))
+        await request.reply(gap_text(t, plan, await svc.scores.scoreboard()))
     elif intent.kind == "what_if":
-        await reply_long(request, what_if_text(t, await insights.what_if(intent.changes)))
+        await request.reply(what_if_text(t, await insights.what_if(intent.changes)))
     elif intent.kind == "holders":
         sub = framework.sub_index(intent.codes[0])
         await request.reply(holders_text(t, sub, directory) if sub else t("insight.holders.usage"))
@@ -56,7 +53,7 @@ async def answer(request: Request, intent: Intent) -> None:
             holdings_text(t, held, directory) if held else t("insight.holdings.usage")
         )
     elif intent.kind == "not_reported":
-        await reply_long(request, not_reported_text(t, await insights.not_reported(), directory))
+        await request.reply(not_reported_text(t, await insights.not_reported(), directory))
     elif intent.kind == "trend":
         await request.reply(trend_text(t, await insights.trend(intent.text)))
     elif intent.kind == "rank":
@@ -71,7 +68,7 @@ async def summary(request: Request) -> None:
     board = await svc.scores.scoreboard()
     trend = await svc.insights.trend("tổng điểm")
     late = await svc.insights.not_reported()
-    await reply_long(request, summary_text(request.t, board, trend, late, directory))
+    await request.reply(summary_text(request.t, board, trend, late, directory))
 
 
 def _command(kind: str, *, joiner: str = " ") -> Callback:
@@ -120,16 +117,30 @@ async def rank_command(request: Request) -> None:
         await request.reply(rank_text(t, await svc.insights.ranks()))
         return
     await request.require(ADMIN)
-    try:
-        year, (rank, of_total) = int(args[0]), (int(x) for x in args[1].split("/"))
-        dti = Decimal(args[2].replace(",", ".")) if len(args) > 2 else None
-        if not (2000 <= year <= 2100 and 1 <= rank <= of_total) or (
-            dti is not None and not 0 <= dti <= 1
-        ):
-            raise ValueError(args)
-    except (ValueError, IndexError, InvalidOperation):
+    ranked = _rank_arguments(args)
+    if ranked is None:
         await request.reply(t("insight.rank.usage"))
         return
+    when, rank, of_total, dti = ranked
     person = await request.person()
-    await svc.insights.set_rank(year, rank, of_total, dti, person.actor)
+    await svc.insights.set_rank(when, rank, of_total, dti, person.actor)
     await request.reply(rank_text(t, await svc.insights.ranks()))
+
+
+def _rank_arguments(args: tuple[str, ...]) -> tuple[int, int, int, Decimal | None] | None:
+    """(year, rank, of how many, DTI index or None) from "2025 15/34 [0,6123]"; else None."""
+    if len(args) not in (2, 3):
+        return None
+    rank_text, _, total_text = args[1].partition("/")
+    when, rank, of_total = year(args[0]), natural(rank_text, 1), natural(total_text, 1, MAX_RANK)
+    if when is None or rank is None or of_total is None or rank > of_total:
+        return None
+    if len(args) == 2:
+        return when, rank, of_total, None
+    try:
+        dti = parse_number(args[2])
+    except NumberError:
+        return None
+    if dti.percent or not 0 <= dti.value <= 1:
+        return None
+    return when, rank, of_total, dti.value

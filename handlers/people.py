@@ -10,6 +10,7 @@ from __future__ import annotations
 from domain.status import UserRole
 from handlers.request import ADMIN, ANYONE, Access, Request, Who, handles
 from handlers.views import agency_label
+from parsing.arguments import natural, telegram_id
 from services.identity import find_agency
 from services.refusal import Refusal
 
@@ -34,8 +35,8 @@ async def invite_command(request: Request) -> None:
     """/moi SKHCN [uses] [days]: an administrator makes an invite code for an agency. A code is
     never posted in a group: asked for there, it goes to the administrator's private chat."""
     t, svc, args = request.t, request.services, request.args
-    numbers = [a for a in args[1:] if a.isdigit()]
-    if not args or len(numbers) != len(args) - 1:
+    numbers = [natural(a, 1) for a in args[1:]]
+    if not args or len(numbers) > 2 or None in numbers:
         await request.reply(t("invite.usage"))
         return
     _, directory = await request.reference()
@@ -44,12 +45,10 @@ async def invite_command(request: Request) -> None:
         examples = ", ".join(a.code for a in directory.agencies[:6])
         await request.reply(t("invite.unknown_agency", agency=args[0][:40], examples=examples))
         return
-    uses = min(int(numbers[0]), MAX_INVITE_USES) if numbers else 1
-    days = min(int(numbers[1]), MAX_INVITE_DAYS) if len(numbers) > 1 else 7
+    uses = min(numbers[0] or 1, MAX_INVITE_USES) if numbers else 1
+    days = min(numbers[1] or 7, MAX_INVITE_DAYS) if len(numbers) > 1 else 7
     person = await request.person()
-    invite = await svc.identity.create_invite(
-        person, code, max_uses=max(uses, 1), days=max(days, 1)
-    )
+    invite = await svc.identity.create_invite(person, code, max_uses=uses, days=days)
     text = t(
         "invite.created",
         agency=agency_label(directory, code),
@@ -83,9 +82,10 @@ async def grant_command(request: Request) -> None:
     """/capquyen <telegram id> member|leader|admin; member takes back what was granted."""
     t, args = request.t, request.args
     roles = {role.value for role in UserRole}
-    if len(args) != 2 or not args[0].isdigit() or args[1] not in roles:
+    user_id = telegram_id(args[0]) if len(args) == 2 else None
+    if user_id is None or args[1] not in roles:
         await request.reply(t("grant.usage"))
         return
     role = UserRole(args[1])
-    name = await request.services.identity.grant(await request.person(), int(args[0]), role)
+    name = await request.services.identity.grant(await request.person(), user_id, role)
     await request.reply(t("grant.done", name=name, role=t(f"role.{role}")))

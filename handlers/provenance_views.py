@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from domain.messages import NOTE_LIMIT, truncate
 from locales import Text
 from scoring.engine import Measurement, Scoreboard, SubIndexScore
 from scoring.model import Provenance, RuleKind, SubIndex
@@ -108,7 +109,7 @@ def other_lines(t: Text, s: SubIndexScore) -> list[str]:
             )
         )
         if m.note:
-            lines.append(t("provenance.note", note=m.note))
+            lines.append(t("provenance.note", note=truncate(m.note, NOTE_LIMIT)))
     if s.waiting is not None:
         lines.append(t("provenance.waiting", value=value_text(t, sub, s.waiting)))
     return lines

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from domain.messages import TITLE_LIMIT, inline
 from handlers.views import period_label, short_name
 from locales import Text
 from reminders.calendar import Deadline, Run
@@ -21,7 +22,7 @@ UPDATE_PREFIX = "upd:ask:"  # the "update this one" button of /chiso (handlers.u
 
 def deadline_label(t: Text, d: Deadline) -> str:
     if d.kind == "custom" and d.title:
-        return d.title
+        return inline(d.title, TITLE_LIMIT)  # one line; bounded when typed, older ones cut here
     return t(f"deadline.{d.kind}", period=period_label(t, d.period))
 
 

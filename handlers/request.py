@@ -10,7 +10,11 @@ texts in the person's language, the services, the chat kind, the forum topic, an
 checks the access the handler declares; and it renders every `Refusal` the handler or a service
 raises in one place: an alert under a pressed button, a reply to a message. A pressed button is
 always answered, so no spinner keeps turning. Every reply goes to the chat and forum topic the
-update came from."""
+update came from.
+
+What arrives is cleaned here (no NUL characters: PostgreSQL refuses them in text), and what
+leaves fits Telegram: a text longer than a message is sent as several, cut between lines, with
+the buttons under the last; a button's answer and a caption are cut with "…"."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from enum import Enum, StrEnum
 from typing import Any
 
 from telegram import (
+    Bot,
     CallbackQuery,
     InlineKeyboardMarkup,
     InputFile,
@@ -33,17 +38,18 @@ from telegram.constants import ChatType
 from telegram.error import Forbidden
 
 from domain.chat import Destination
+from domain.messages import ALERT_LIMIT, CAPTION_LIMIT, split_message, truncate
 from domain.status import UserRole
 from handlers.context import AWAITING, LANG, Context, caller_of, text_for
 from handlers.refusals import refusal_text
 from locales import Text
+from parsing.arguments import clean
 from scoring.model import Directory, Framework, SubIndex
 from services.container import Services
 from services.identity import Caller, Person
 from services.refusal import Refusal
 
 log = logging.getLogger(__name__)
-ALERT_LIMIT = 200  # characters Telegram shows in a callback query's answer
 
 
 class ChatKind(StrEnum):
@@ -109,7 +115,8 @@ class Request:
         # The user's message, or the bot's message under the pressed button (None when Telegram
         # no longer gives it: a deleted or very old message).
         self.message = message
-        self.args: tuple[str, ...] = tuple(context.args or ())
+        # Arguments as typed, cleaned; one that was nothing but NULs is no argument at all.
+        self.args: tuple[str, ...] = tuple(a for a in map(clean, context.args or ()) if a)
         self._person: Person | None = None
         self._answered = False
 
@@ -134,12 +141,19 @@ class Request:
         """The text of the user's message ("" for a button or a file)."""
         if self.query is not None or self.message is None:
             return ""
-        return self.message.text or ""
+        return clean(self.message.text or "")
+
+    @property
+    def caption(self) -> str:
+        """The caption of the user's file or photo ("" for anything else)."""
+        if self.query is not None or self.message is None:
+            return ""
+        return clean(self.message.caption or "")
 
     @property
     def data(self) -> str:
         """The data of the pressed button ("" for a message)."""
-        return (self.query.data or "") if self.query else ""
+        return clean(self.query.data or "") if self.query else ""
 
     @property
     def command(self) -> str:
@@ -210,25 +224,25 @@ class Request:
     # ------------------------------------------------------------------ answering
     async def reply(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """Answer a message as a reply to it; a button press as a new message. Either way in
-        the chat and forum topic the update came from."""
+        the chat and forum topic the update came from; a long text as several messages."""
         if self.query is None and self.message is not None:
+            first, *rest = split_message(text)
             await self.message.reply_text(
-                text, reply_markup=markup, message_thread_id=self.destination.thread_id
+                first,
+                reply_markup=None if rest else markup,
+                message_thread_id=self.destination.thread_id,
             )
+            await send_parts(self.context.bot, self.destination, rest, markup)
         else:
             await self.send(text, markup)
 
     async def send(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """A new message (not a reply) in the chat and forum topic of the update."""
-        await self.context.bot.send_message(
-            self.destination.chat_id,
-            text,
-            reply_markup=markup,
-            message_thread_id=self.destination.thread_id,
-        )
+        await send_text(self.context.bot, self.destination, text, markup)
 
     async def reply_photo(self, photo: bytes | str | InputFile, caption: str) -> None:
         """A photo (bytes, or a file id Telegram keeps) where `reply` would put text."""
+        caption = truncate(caption, CAPTION_LIMIT)
         if self.query is None and self.message is not None:
             await self.message.reply_photo(
                 photo, caption=caption, message_thread_id=self.destination.thread_id
@@ -243,6 +257,7 @@ class Request:
 
     async def reply_document(self, document: InputFile | str, caption: str | None = None) -> None:
         """A document (a new file, or a file id Telegram keeps) where `reply` would put text."""
+        caption = truncate(caption, CAPTION_LIMIT) if caption else caption
         if self.query is None and self.message is not None:
             await self.message.reply_document(
                 document, caption=caption, message_thread_id=self.destination.thread_id
@@ -259,18 +274,37 @@ class Request:
         """Send to the caller's private chat; False when they have not started the bot (or
         blocked it), so nothing could be sent."""
         try:
-            await self.context.bot.send_message(self.caller.telegram_id, text)
+            await send_text(self.context.bot, Destination(self.caller.telegram_id), text)
         except Forbidden:
             return False
         return True
 
     async def edit(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-        """Replace the text of the message under the pressed button."""
+        """Replace the text of the message under the pressed button (what does not fit in one
+        message follows as new ones, with the buttons under the last)."""
         target = self.query.message if self.query else None
         if target is None:
             return
+        first, *rest = split_message(text)
+        shown = self.message
+        if not rest and shown is not None and (shown.text, shown.reply_markup) == (first, markup):
+            return  # Telegram refuses an edit that changes nothing
         await self.context.bot.edit_message_text(
-            text, chat_id=target.chat.id, message_id=target.message_id, reply_markup=markup
+            first,
+            chat_id=target.chat.id,
+            message_id=target.message_id,
+            reply_markup=None if rest else markup,
+        )
+        await send_parts(self.context.bot, self.destination, rest, markup)
+
+    async def edit_buttons(self, markup: InlineKeyboardMarkup | None) -> None:
+        """Replace the buttons under the pressed one's message (a page of a long list); nothing
+        happens when they are those already shown."""
+        target = self.message if self.query else None
+        if target is None or target.reply_markup == markup:
+            return
+        await self.context.bot.edit_message_reply_markup(
+            chat_id=target.chat.id, message_id=target.message_id, reply_markup=markup
         )
 
     async def answer(self, text: str | None = None, *, alert: bool = False) -> None:
@@ -278,13 +312,15 @@ class Request:
         if self.query is None or self._answered:
             return
         self._answered = True
-        await self.query.answer(text[:ALERT_LIMIT] if text else None, show_alert=alert)
+        await self.query.answer(truncate(text, ALERT_LIMIT) if text else None, show_alert=alert)
 
     async def refuse(self, refusal: Refusal) -> None:
         """Tell the user why not, and what to do instead: under a button as an alert, else as
         a reply."""
         _, directory = await self.reference()
-        text = refusal_text(self.t, refusal, directory, self.bot_username)
+        text = refusal_text(
+            self.t, refusal, directory, self.bot_username, self.services.calendar.zone
+        )
         if self.query is not None:
             await self.answer(text, alert=True)
         else:
@@ -327,6 +363,26 @@ async def sub_index_argument(request: Request, usage: str) -> SubIndex:
     if sub is None:
         raise Refusal(usage)
     return sub
+
+
+async def send_text(
+    bot: Bot, destination: Destination, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Send `text` to a chat and forum topic: as several messages, cut between lines, when it
+    is longer than Telegram allows; the buttons go under the last."""
+    await send_parts(bot, destination, split_message(text), markup)
+
+
+async def send_parts(
+    bot: Bot, destination: Destination, parts: list[str], markup: InlineKeyboardMarkup | None
+) -> None:
+    for n, part in enumerate(parts, 1):
+        await bot.send_message(
+            destination.chat_id,
+            part,
+            reply_markup=markup if n == len(parts) else None,
+            message_thread_id=destination.thread_id,
+        )
 
 
 def _accessible(message: MaybeInaccessibleMessage | None) -> Message | None:

@@ -7,10 +7,13 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden
 
+from domain.chat import Destination
+from domain.messages import REASON_LIMIT, truncate
 from domain.status import ReviewStatus
-from handlers.request import ADMIN, Request, handles
+from handlers.request import ADMIN, Request, handles, send_text
 from handlers.update_views import review_text, value_text
 from handlers.views import period_label
+from parsing.arguments import row_id
 from services.refusal import Refusal
 from services.review import Decided
 
@@ -54,19 +57,22 @@ async def _show_next(request: Request, *, after: int) -> None:
 async def review_button(request: Request) -> None:
     t = request.t
     action, _, arg = request.data.removeprefix(PREFIX).partition(":")
-    if action not in ("next", "ret", "ok") or not arg.isdigit():
+    submission_id = row_id(arg)
+    if action not in ("next", "ret", "ok") or submission_id is None:
         raise Refusal("button.expired")
     if action == "next":
         await request.answer()
-        await _show_next(request, after=int(arg))
+        await _show_next(request, after=submission_id)
     elif action == "ret":
         await request.answer()
-        request.expect(return_id=int(arg))
-        await request.send(t("review.ask_comment", id=arg))
+        request.expect(return_id=submission_id)
+        await request.send(t("review.ask_comment", id=submission_id, limit=REASON_LIMIT))
     else:
         person = await request.person()
-        decided = await request.services.review.decide(person, int(arg), ReviewStatus.APPROVED)
-        await request.edit(t("review.approved", id=arg))
+        decided = await request.services.review.decide(
+            person, submission_id, ReviewStatus.APPROVED
+        )
+        await request.edit(t("review.approved", id=submission_id))
         await request.answer(t("review.done_short"))
         await _tell_author(request, decided)
 
@@ -75,10 +81,11 @@ async def review_button(request: Request) -> None:
 async def return_command(request: Request) -> None:
     """/tralai <id> <lý do>."""
     args = request.args
-    if len(args) < 2 or not args[0].lstrip("#").isdigit():
+    submission_id = row_id(args[0]) if len(args) > 1 else None
+    if submission_id is None:
         await request.reply(request.t("review.return_usage"))
         return
-    await return_with_comment(request, int(args[0].lstrip("#")), " ".join(args[1:]))
+    await return_with_comment(request, submission_id, " ".join(args[1:]))
 
 
 async def return_with_comment(request: Request, submission_id: int, comment: str) -> None:
@@ -108,8 +115,10 @@ async def _tell_author(request: Request, result: Decided) -> None:
     if result.decision is ReviewStatus.APPROVED:
         text = t("review.notify_approved", **params)
     else:
-        text = t("review.notify_returned", comment=result.comment, **params)
+        text = t(
+            "review.notify_returned", comment=truncate(result.comment, REASON_LIMIT), **params
+        )
     try:
-        await request.context.bot.send_message(s.user_telegram_id, text)
+        await send_text(request.context.bot, Destination(s.user_telegram_id), text)
     except Forbidden:
         log.warning("user %s blocked the bot; review outcome not delivered", s.user_telegram_id)

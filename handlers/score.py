@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.insight_views import split
 from handlers.insights import try_insight
 from handlers.request import ANYONE, Request, handles
 from handlers.target_views import index_view, targets_view
@@ -64,8 +63,7 @@ async def _answer(request: Request, question: str) -> None:
         text = (
             targets_view(t, result) if isinstance(result, TargetsAnswer) else index_view(t, result)
         )
-        for part in split(text):
-            await request.reply(part)
+        await request.reply(text)  # split between lines when longer than a message
         return
     text = answer_view(
         request.t,

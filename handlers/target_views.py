@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from domain.messages import NOTE_LIMIT, inline, truncate
 from handlers.provenance_views import MARKS, period_label
 from handlers.views import short_name
 from locales import Text
@@ -190,7 +191,7 @@ def target_detail(
                     )
                 )
                 if m.note:
-                    lines.append(t("provenance.note", note=m.note))
+                    lines.append(t("provenance.note", note=truncate(m.note, NOTE_LIMIT)))
     others = [x for x in sub.targets if x.year != board.year or x.kind.value != "target"]
     if others:
         lines.append(t("targets.others"))
@@ -253,7 +254,7 @@ def _index_line(t: Text, name: str, m: Measurement) -> str:
     if m.rank is not None and m.rank_of is not None:
         line += " " + t("index.rank", rank=m.rank, of=m.rank_of)
     if m.note:
-        line += f" ({m.note})"
+        line += f" ({inline(m.note)})"
     return line
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from domain.messages import EXPLANATION_LIMIT
 from handlers.request import ANYONE, PRIVATE, Request, handles, sub_index_argument
-from handlers.update_views import history_text, preview_text, stored_text
+from handlers.update_views import detail_text, history_text, preview_text, stored_text
+from parsing.arguments import row_id
 from parsing.period_text import PeriodTextError, find_period
 from parsing.update_text import UpdateRequest, UpdateSyntaxError, parse_update
 from services.refusal import Refusal
@@ -70,16 +72,17 @@ async def update_button(request: Request) -> None:
         return
     if action not in ("ok", "no"):
         raise Refusal("button.expired")
-    if not arg.isdigit():
+    draft_id = row_id(arg)
+    if draft_id is None:
         raise Refusal("problem.draft.unknown")
     person = await request.person()
     if action == "ok":
-        stored = await svc.updates.confirm(person, int(arg))
+        stored = await svc.updates.confirm(person, draft_id)
         # Edit before answering: when the spinner stops, the message already shows the outcome.
         await request.edit(stored_text(t, stored))
         await request.answer(t("update.saved_short"))
     else:
-        await svc.updates.cancel(person, int(arg))
+        await svc.updates.cancel(person, draft_id)
         await request.edit(t("update.cancelled"))
 
 
@@ -99,7 +102,7 @@ async def explain_command(request: Request) -> None:
     """/giaitrinh 6.6 <explanation>."""
     t, svc, args = request.t, request.services, request.args
     if len(args) < 2:
-        await request.reply(t("explain.usage"))
+        await request.reply(t("explain.usage", limit=t.num(EXPLANATION_LIMIT)))
         return
     try:
         period, text = find_period(" ".join(args[1:]), svc.calendar.today())
@@ -111,9 +114,18 @@ async def explain_command(request: Request) -> None:
 
 @handles(PRIVATE)
 async def history_command(request: Request) -> None:
-    """/lichsu 8.2: the values of a sub-index over time, in private chats."""
-    svc = request.services
+    """/lichsu 8.2: the values of a sub-index over time; /lichsu 8.2 #12: one of them whole
+    (its note, the decision and its reason, the explanations of its period). Private chats."""
+    svc, args = request.services, request.args
     sub = await sub_index_argument(request, "history.usage")
+    wanted = row_id(args[1]) if len(args) == 2 else None
+    if len(args) > 2 or (len(args) == 2 and wanted is None):
+        raise Refusal("history.usage")
     _, directory = await request.reference()
+    zone = svc.calendar.zone
+    if wanted is not None:
+        detail = await svc.updates.detail(sub.code, wanted)
+        await request.reply(detail_text(request.t, sub, detail, directory, zone))
+        return
     rows = await svc.updates.history(sub.code)
-    await request.reply(history_text(request.t, sub, rows, directory, svc.calendar.zone))
+    await request.reply(history_text(request.t, sub, rows, directory, zone))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from domain.messages import NOTE_LIMIT, truncate
 from domain.status import ReviewStatus
 from handlers.provenance_views import (
     counted_lines,
@@ -259,8 +260,10 @@ def _measurement_lines(t: Text, sub: SubIndex, m: Measurement) -> list[str]:
     lines.append(t("score.sub.period", period=period_label(t, m.period)))
     if m.source:
         lines.append(t("score.sub.source", source=m.source))
-    if m.note:
-        lines.append(t("provenance.note", note=m.note))
+    if m.note:  # typed by a person: bounded when typed, older ones cut here
+        lines.append(t("provenance.note", note=truncate(m.note, NOTE_LIMIT)))
+        if len(m.note) > NOTE_LIMIT and m.submission_id is not None:
+            lines.append(t("history.read_whole", code=sub.code, id=m.submission_id))
     return lines
 
 

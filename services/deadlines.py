@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.messages import TITLE_LIMIT
 from reminders.calendar import Change, Deadline, Run, calendar, due_runs, next_run, runs
 from reminders.holidays import WorkCalendar
 from services.clock import Calendar
 from services.identity import Person
+from services.refusal import Refusal
 from storage import deadlines as deadlines_repo
 
 
@@ -71,6 +74,12 @@ class DeadlineService:
 
     async def change(self, person: Person, change: Change) -> None:
         """Record an administrator's add, move or cancel; the calendar applies it from now on."""
+        if len(change.title) > TITLE_LIMIT:  # every reminder and calendar line shows it
+            raise Refusal(
+                "problem.deadline.title_too_long",
+                limit=Decimal(TITLE_LIMIT),
+                length=Decimal(len(change.title)),
+            )
         async with self._sessions() as session, session.begin():
             await deadlines_repo.add_change(
                 session,

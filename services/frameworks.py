@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from parsing.arguments import natural
 from scoring.lookup import Target
 from scoring.model import Directory, Framework
 from scoring.targets import IndexBoard, TargetsBoard
@@ -51,8 +52,9 @@ def names_of(framework: Framework) -> list[str]:
 def find_framework(frameworks: tuple[Framework, ...], text: str) -> Framework | None:
     """The framework a command argument names: its number in the list, code, name or alias."""
     folded = fold(text)
-    if folded.isdigit() and 1 <= int(folded) <= len(frameworks):
-        return frameworks[int(folded) - 1]
+    number = natural(folded, 1, len(frameworks))  # ASCII digits only: int("²") would raise
+    if number is not None:
+        return frameworks[number - 1]
     for framework in frameworks:
         if folded in names_of(framework):
             return framework

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.messages import EXPLANATION_LIMIT, NOTE_LIMIT
 from domain.status import DraftStatus, ReviewStatus
 from parsing.update_text import UpdateRequest
 from scoring.engine import Measurement, Scoreboard, measurement_points
@@ -50,6 +51,13 @@ class Preview:
 
 
 @dataclass(frozen=True, slots=True)
+class Detail:
+    submission: values_repo.SubmissionView
+    review: values_repo.ReviewView | None
+    explanations: tuple[values_repo.ExplanationView, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Stored:
     submission_id: int
     sub: SubIndex
@@ -79,6 +87,13 @@ class UpdateService:
         """Check an update and keep it as an open draft awaiting confirmation."""
         sub = await self.updatable(person, request.code)
         value = read_value(sub, request.raw_value)
+        if len(request.note) > NOTE_LIMIT:  # stored notes are shown in previews and reviews
+            raise Refusal(
+                "problem.update.note_too_long",
+                code=sub.code,
+                limit=Decimal(NOTE_LIMIT),
+                length=Decimal(len(request.note)),
+            )
         period = request.period or self._calendar.current_period()
         if parse_period(period).starts_on > self._calendar.today():
             raise Refusal("problem.update.future_period", period=period)
@@ -200,11 +215,38 @@ class UpdateService:
         async with self._sessions() as session:
             return await values_repo.submissions(session, framework.code, code=code)
 
+    async def detail(self, code: str, submission_id: int) -> Detail:
+        """One stored value of a sub-index in full: its note, the decision on it and why, and
+        the explanations filed for its period."""
+        framework, _ = await self._scores.reference()
+        async with self._sessions() as session:
+            found = [
+                s
+                for s in await values_repo.submissions(session, framework.code, code=code)
+                if s.id == submission_id
+            ]
+            if not found:
+                raise Refusal("history.unknown", code=code, id=submission_id)
+            ids = await repo.indicator_ids(session, framework.code)
+            review = await values_repo.review_of(session, submission_id)
+            explained = await values_repo.explanations(session, ids[code], found[0].period)
+        return Detail(found[0], review, tuple(explained))
+
     async def explain(
         self, person: Person, code: str, text: str, period: str | None = None
     ) -> str:
         """Record an explanation for a sub-index's value; returns the period it was filed under."""
         sub = await self.updatable(person, code)
+        text = text.strip()
+        if not text:
+            raise Refusal("explain.usage", limit=Decimal(EXPLANATION_LIMIT))
+        if len(text) > EXPLANATION_LIMIT:
+            raise Refusal(
+                "problem.explain.too_long",
+                code=sub.code,
+                limit=Decimal(EXPLANATION_LIMIT),
+                length=Decimal(len(text)),
+            )
         period = period or self._calendar.current_period()
         now = self._calendar.now()
         framework, _ = await self._scores.reference()

@@ -283,11 +283,14 @@ class DraftRow(Base):
 
 
 class ReviewRow(Base):
-    """An administrator's decision on a submission (thẩm định). The newest one counts."""
+    """An administrator's decision on a submission (thẩm định): one per submission, which the
+    database enforces, so two administrators deciding at once cannot both succeed."""
 
     __tablename__ = "reviews"
     id: Mapped[int] = mapped_column(primary_key=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id"), index=True, unique=True
+    )
     decision: Mapped[ReviewStatus] = mapped_column(_values(ReviewStatus))
     comment: Mapped[str] = mapped_column(Text, default="")
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.status import UserRole
@@ -19,25 +21,40 @@ async def upsert_user(
     language: str | None,
     at: datetime,
 ) -> UserRow:
-    """The user row of a Telegram account, created on first contact; name kept current."""
-    user = await session.scalar(select(UserRow).where(UserRow.telegram_id == telegram_id))
-    if user is None:
-        user = UserRow(
+    """The user row of a Telegram account, created on first contact; name kept current. An
+    insert that does nothing when the row exists, so a person's first two messages handled at
+    once (by two processes) cannot both try to create it."""
+    user = await user_by_telegram(session, telegram_id)
+    if user is not None and (user.full_name, user.username, user.blocked_at) == (
+        full_name,
+        username,
+        None,
+    ):
+        return user  # the usual case: nothing to write
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = pg_insert(UserRow) if dialect == "postgresql" else sqlite_insert(UserRow)
+    await session.execute(
+        insert.values(
             telegram_id=telegram_id,
             full_name=full_name,
             username=username,
             language=language,
             role=UserRole.MEMBER,
             created_at=at,
+        ).on_conflict_do_update(
+            index_elements=[UserRow.telegram_id],
+            # The name as Telegram gives it now; a user who blocked the bot and writes again
+            # may be written to again. The language they had is kept (they may have chosen it).
+            set_={"full_name": full_name, "username": username, "blocked_at": None},
         )
-        session.add(user)
-        await session.flush()
-    else:
-        if (user.full_name, user.username) != (full_name, username):
-            user.full_name, user.username = full_name, username
-        if user.blocked_at is not None:  # they wrote to the bot again, so it may write to them
-            user.blocked_at = None
-    return user
+    )
+    found = await session.scalar(
+        select(UserRow)
+        .where(UserRow.telegram_id == telegram_id)
+        .execution_options(populate_existing=True)
+    )
+    assert found is not None  # noqa: S101 - inserted or updated just above
+    return found
 
 
 async def user_by_telegram(session: AsyncSession, telegram_id: int) -> UserRow | None:

@@ -400,3 +400,53 @@ async def evidence_counts(session: AsyncSession) -> dict[str, int]:
         .group_by(IndicatorRow.code)
     )
     return {code: count for code, count in counted}
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewView:
+    """The decision on a submission: which, by whom, when, and why (for a returned value)."""
+
+    decision: ReviewStatus
+    comment: str
+    reviewer: str
+    at: datetime
+
+
+async def review_of(session: AsyncSession, submission_id: int) -> ReviewView | None:
+    """The decision on a submission; None while it waits (or for a value stored approved)."""
+    found = (
+        await session.execute(
+            select(ReviewRow, UserRow.full_name)
+            .outerjoin(UserRow, UserRow.id == ReviewRow.reviewer_id)
+            .where(ReviewRow.submission_id == submission_id)
+            .order_by(ReviewRow.id.desc())
+            .limit(1)
+        )
+    ).first()
+    if found is None:
+        return None
+    review, reviewer = found
+    return ReviewView(review.decision, review.comment, reviewer or "", as_utc(review.at))
+
+
+@dataclass(frozen=True, slots=True)
+class ExplanationView:
+    """A focal point's explanation of a sub-index's value for a period."""
+
+    text: str
+    author: str
+    at: datetime
+
+
+async def explanations(
+    session: AsyncSession, indicator_id: int, period_code: str
+) -> list[ExplanationView]:
+    """The explanations filed for a sub-index and a period, oldest first."""
+    rows = await session.execute(
+        select(ExplanationRow, UserRow.full_name)
+        .join(PeriodRow, PeriodRow.id == ExplanationRow.period_id)
+        .outerjoin(UserRow, UserRow.id == ExplanationRow.user_id)
+        .where(ExplanationRow.indicator_id == indicator_id, PeriodRow.code == period_code)
+        .order_by(ExplanationRow.id)
+    )
+    return [ExplanationView(row.text, name or "", as_utc(row.created_at)) for row, name in rows]

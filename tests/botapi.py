@@ -41,6 +41,7 @@ JSON = dict[str, Any]
 ApiError = f.ApiError
 TOKEN = "123456789:TEST-token-for-the-local-bot-api"
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+TEXT_LIMIT, CAPTION_LIMIT, ANSWER_LIMIT = 4096, 1024, 200  # characters, as Telegram counts them
 _TRUE_METHODS = (
     "logOut", "close", "setChatMenuButton", "setMyDescription", "setMyShortDescription",
     "setMyName", "setMyDefaultAdministratorRights", "pinChatMessage", "unpinChatMessage",
@@ -395,6 +396,18 @@ class FakeBotApi:
                  "data": data}  # fmt: skip
         return self.push_update({"callback_query": query})
 
+    def bot_message(self, chat_id: int, text: str, *, reply_markup: JSON | None = None) -> JSON:
+        """A message the bot sent to a chat earlier (say, the one under a button a test
+        presses), without a call being recorded."""
+        content: JSON = {"text": text}
+        if reply_markup:
+            content["reply_markup"] = reply_markup
+        return self._store(self._chat(chat_id), self._bot_from, **content)
+
+    def answered(self, query_id: str) -> bool:
+        """Whether a pushed callback query has been answered (it can be answered once)."""
+        return query_id not in self._open_queries
+
     def _incoming(self, chat: JSON, sender: JSON, **content: Any) -> JSON:
         self.chats[chat["id"]] = chat
         message = self._store(chat, sender, **content)
@@ -622,6 +635,8 @@ class FakeBotApi:
         if query_id not in self._open_queries:  # unknown, or already answered
             raise ApiError(400, "Bad Request: query is too old and response timeout expired"
                                 " or query ID is invalid")  # fmt: skip
+        if len(str(p.get("text") or "")) > ANSWER_LIMIT:  # the query stays open, as Telegram's
+            raise ApiError(400, "Bad Request: message is too long")
         self._open_queries.discard(query_id)
         return True
 
@@ -699,7 +714,7 @@ def _checked_text(p: JSON) -> tuple[str, list[JSON]]:
     text, entities = f.formatted(str(p.get("text") or ""), p.get("parse_mode"), p.get("entities"))
     if not text.strip():
         raise ApiError(400, "Bad Request: message text is empty")
-    if len(text) > 4096:
+    if len(text) > TEXT_LIMIT:
         raise ApiError(400, "Bad Request: message is too long")
     return text, entities
 
@@ -709,7 +724,7 @@ def _sent_caption(p: JSON) -> JSON:
         return {}
     caption, entities = f.formatted(str(p["caption"]), p.get("parse_mode"),
                                     p.get("caption_entities"))  # fmt: skip
-    if len(caption) > 1024:
+    if len(caption) > CAPTION_LIMIT:
         raise ApiError(400, "Bad Request: message caption is too long")
     return {"caption": caption, "caption_entities": entities}
 

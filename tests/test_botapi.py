@@ -183,7 +183,9 @@ async def test_callback_query_objects_parse_as_ptb_callback_queries(
     assert isinstance(update.callback_query, CallbackQuery)
     assert update.update_id == pushed["update_id"]
     assert isinstance(update.callback_query.message, Message)
-    assert await update.callback_query.answer() is True
+    with pytest.raises(BadRequest, match="(?i)message is too long"):
+        await update.callback_query.answer("x" * 201)  # Telegram shows at most 200 characters
+    assert await update.callback_query.answer("x" * 200) is True
     with pytest.raises(BadRequest, match="(?i)query is too old"):
         await update.callback_query.answer()
 
@@ -327,6 +329,14 @@ async def test_server_errors_blocked_users_wrong_tokens_and_long_texts_raise_ptb
             pass
     assert (api.calls[-1].method, api.calls[-1].status) == ("getMe", 401)
     assert api.sent() == []
+
+
+async def test_texts_are_refused_above_4096_characters_sent_or_edited(plain_bot: Bot) -> None:
+    message = await plain_bot.send_message(1001, "x" * 4096)
+    assert message.text == "x" * 4096
+    with pytest.raises(BadRequest, match="(?i)message is too long"):
+        await message.edit_text("y" * 4097)
+    assert (await message.edit_text("y" * 4096)).text == "y" * 4096
 
 
 async def test_editing_with_identical_content_is_rejected_as_not_modified(plain_bot: Bot) -> None:

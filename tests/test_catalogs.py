@@ -16,7 +16,8 @@ from locales import LANGUAGES, read_catalog
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = (
     "agency|assign|broadcast|framework|import|users|"
-    "button|command|console|deadline|deadlines|dryrun|error|evidence|explain|grant|group|help|insight|"
+    "button|command|console|deadline|deadlines|decision|dryrun|error|evidence|explain|grant|group|"
+    "help|insight|"
     "language|chart|export|digest|"
     "history|invite|kind|mywork|operator|pause|period|private|problem|reminder|review|revoke|"
     "provenance|role|rule|score|start|status|summary|syntax|targets|index|frameworks|unknown|update|value"
@@ -37,6 +38,7 @@ DYNAMIC = {
     "command.": ["start", "help", *MENU, *GROUP_MENU, *ADMIN_MENU],
     "status.": ["missing", "pending", "approved", "rejected"]
     + ["official", "reported", "estimated"],
+    "decision.": ["approved", "rejected"],
     "role.": ["lead", "coordinate", "member", "leader", "admin"],
     "syntax.": ["no_code", "no_value", "bad_period"],
     "invite.": ["linked", "already", "unknown", "expired", "used_up", "revoked"],

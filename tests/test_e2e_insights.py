@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from telegram.ext import Application
 
 from bot.app import publish_commands
+from domain.messages import split_message
 from domain.status import ReviewStatus
-from handlers.insight_views import split
 from handlers.reminder_job import send_due
 from handlers.reports import export_labels, export_row
 from parsing.update_text import UpdateRequest
@@ -244,11 +244,11 @@ async def test_command_menus_are_published_per_language_and_scope(
 
 def test_a_long_answer_is_split_between_lines_and_never_inside_a_word() -> None:
     text = "\n".join(f"dòng {n} " + "chữ " * 30 for n in range(300))
-    parts = split(text, limit=1000)
+    parts = split_message(text, limit=1000)
     assert all(len(p) <= 1000 for p in parts)
     assert "\n".join(parts).split() == text.split()
     huge = "từ " * 2000
-    assert all(len(p) <= 1000 and not p.endswith("t") for p in split(huge, limit=1000))
+    assert all(len(p) <= 1000 and not p.endswith("t") for p in split_message(huge, limit=1000))
 
 
 GROUP_QUESTIONS = {

@@ -137,7 +137,7 @@ async def test_when_the_file_id_no_longer_works_the_archived_copy_is_sent(
     await chat.next_message()
     listing = await chat.say("/minhchung 8.2")
     api.files.clear()  # another bot token: Telegram knows none of the old file ids
-    await chat.press(listing, "📎 1.")
+    await chat.press(listing, "📎 2.")  # newest first: the photo is 1, the report 2
     [document] = await api.wait_for("sendDocument", chat_id=FOCAL)
     upload = document["document"]
     assert (upload["filename"], upload["size"], upload["sha256"]) == (
@@ -145,7 +145,7 @@ async def test_when_the_file_id_no_longer_works_the_archived_copy_is_sent(
         len(REPORT),
         sha(REPORT),
     )
-    await chat.press(listing, "📎 2.")
+    await chat.press(listing, "📎 1.")
     [photo] = await api.wait_for("sendPhoto", chat_id=FOCAL)
     assert photo["photo"]["sha256"] == sha(bytes(4321))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import compileall
 import os
 import socket
 import uuid
@@ -37,7 +38,10 @@ os.environ["SSL_CERT_DIR"] = str(Path(__file__).resolve().parent)
 hypothesis_settings.register_profile("suite", deadline=None)
 hypothesis_settings.load_profile("suite")
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+PACKAGES = ("bot", "domain", "handlers", "locales", "parsing", "reports", "reminders", "scoring",
+            "services", "storage")  # fmt: skip
 PG_HOST, PG_PORT, PG_ADMIN_DB = "127.0.0.1", 5432, "test"
 
 
@@ -51,6 +55,15 @@ def _postgres_reachable() -> bool:
 
 POSTGRES = _postgres_reachable()
 SKIP_PG = f"PostgreSQL is not reachable on {PG_HOST}:{PG_PORT}: PostgreSQL storage tests skipped"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The bot's own modules compiled once (the controller, before any worker starts): with
+    PYTHONDONTWRITEBYTECODE set, as on this project's machines, every `python -m bot` a test
+    starts would compile them all again, a second and more of CPU each."""
+    if not hasattr(config, "workerinput"):
+        for package in PACKAGES:
+            compileall.compile_dir(ROOT / package, quiet=1)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

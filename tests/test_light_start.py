@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
 from alembic.script import ScriptDirectory
+from sqlalchemy import event
 
 from scoring import yaml_reader
-from storage.db import make_engine
+from services.seeding import seed
+from storage.db import make_engine, make_sessions
 from storage.migrate import MIGRATIONS, head_revisions, is_current, upgrade
+from tests.conftest import DATA
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a start that draws no chart, writes no export and migrates nothing must not import.
@@ -98,3 +103,36 @@ def test_data_files_are_read_by_libyaml_where_it_is_built_with_their_lines() -> 
         assert issubclass(yaml_reader._LineLoader, yaml.CSafeLoader)
     data = yaml_reader.load("a: 1\nb:\n  - c: 2\n", "f.yaml")
     assert data == {"a": 1, "b": [{"c": 2, yaml_reader.LINE: 3}], yaml_reader.LINE: 1}
+
+
+async def test_a_start_on_the_files_seeded_before_reads_only_their_digest(tmp_path: Path) -> None:
+    data = shutil.copytree(DATA, tmp_path / "data")
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}")
+    statements: list[str] = []  # what reaches the database, but the transactions' BEGIN
+
+    def count(_conn: object, _cursor: object, sql: str, *_: object) -> None:
+        if not sql.startswith("BEGIN"):
+            statements.append(sql)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        await upgrade(engine)
+        sessions = make_sessions(engine)
+        now = datetime(2025, 10, 1, tzinfo=UTC)
+        assert (await seed(sessions, data, lambda: now)).changed
+        statements.clear()
+        again = await seed(sessions, data, lambda: now)
+        assert not again.changed
+        assert len(statements) == 1  # the digest, nothing more
+        assert "bot_state" in statements[0]
+        # A file that changed is read again; what it holds is there already.
+        agencies = next((data / "agencies").glob("*.yaml"))
+        agencies.write_text(agencies.read_text(encoding="utf-8") + "\n# sửa\n", "utf-8")
+        statements.clear()
+        assert not (await seed(sessions, data, lambda: now)).changed
+        assert len(statements) > 10
+        statements.clear()
+        await seed(sessions, data, lambda: now)
+        assert len(statements) == 1
+    finally:
+        await engine.dispose()

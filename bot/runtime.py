@@ -145,14 +145,13 @@ async def serving(
     the block ends; then intake stops first, the updates in hand are finished and recorded.
     Waits for Telegram first (bot.startup), unless `stopping` is set meanwhile."""
     # Imported here, not at the top: the console and the one-off commands open the runtime
-    # above and never serve, so they need neither the HTTP client and server (aiohttp), the
-    # metrics (prometheus_client) nor the handlers' registration.
+    # above and never serve, so they need neither the intake, the metrics (prometheus_client)
+    # nor the handlers' registration; the HTTP server (aiohttp) only when there is one.
     from bot.app import build_application, publish_commands
     from bot.health import Health, JobHeartbeat
     from bot.inbound import Inbound
     from bot.metrics import Metrics
     from bot.polling import Poller
-    from bot.web import HttpServer, Webhook, make_app, webhook_address, webhook_tail
     from handlers import reminder_job
 
     svc, clock = runtime.services, runtime.clock
@@ -188,6 +187,8 @@ async def serving(
         webhook_url = None
         try:
             if settings.webhook_url:
+                from bot.web import HttpServer, Webhook, make_app, webhook_address, webhook_tail
+
                 secret = await _webhook_secret(settings, runtime, clock)
                 webhook_url, path = webhook_address(settings.webhook_url, secret)
                 webhook = Webhook(inbound, metrics, secret, settings.webhook_max_body)
@@ -219,6 +220,8 @@ async def serving(
                 )
                 checks.append(lambda: "" if poller.healthy else f"polling: {poller.problem}")
                 if settings.http_port is not None:
+                    from bot.web import HttpServer, make_app
+
                     server = HttpServer(
                         make_app(health=health, metrics_text=metrics_text),
                         settings.http_host,

@@ -193,8 +193,13 @@ async def run_bot(kind: str, url: str, delay: float, a: argparse.Namespace) -> F
         fig.peak = server.peak_sends(1.0)
         measure(server, [warm, steady, burst])
         fig.median, fig.p95 = steady.median(), steady.p95()
-        asked = len(warm.asked) + len(steady.asked) + len(burst.asked)
+        all_asked = [chat for phase in (warm, steady, burst) for chat, _ in phase.asked]
+        asked = len(all_asked)
         fig.answered = f"{server.replies(users)}/{asked}" + ("" if done else " (timed out)")
+        questions = Counter(all_asked)
+        more = {c: server.per_chat[c] - questions[c] for c in users}
+        if doubled := {c: n for c, n in more.items() if n > 0}:
+            fig.answered += f" (more replies than questions: {doubled})"
     return fig
 
 

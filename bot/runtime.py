@@ -60,18 +60,23 @@ class Runtime:
 
 
 @asynccontextmanager
-async def open_runtime(settings: Settings, clock: Clock = system_clock) -> AsyncIterator[Runtime]:
+async def open_runtime(
+    settings: Settings, clock: Clock = system_clock, *, prepared: bool = False
+) -> AsyncIterator[Runtime]:
     """A migrated, seeded database and the services on top of it; closed on exit. Processes
     starting together on one database migrate and seed one after the other. A database that
-    does not answer, a broken data file or a missing framework raise (see bot.startup)."""
+    does not answer, a broken data file or a missing framework raise (see bot.startup).
+    `prepared`: the database is migrated and seeded from settings.data_dir already (the tests'
+    copies of one template database), so neither step runs."""
     engine = await open_database(settings)
     try:
         sessions = make_sessions(engine)
-        async with startup_lock(engine):
-            await upgrade(engine)
-            report = await seed(sessions, settings.data_dir, clock)
-        if report.changed:
-            log.info("seeded %s", report)
+        if not prepared:
+            async with startup_lock(engine):
+                await upgrade(engine)
+                report = await seed(sessions, settings.data_dir, clock)
+            if report.changed:
+                log.info("seeded %s", report)
         services = build_services(
             sessions,
             clock=clock,
@@ -97,10 +102,10 @@ async def open_runtime(settings: Settings, clock: Clock = system_clock) -> Async
 
 @asynccontextmanager
 async def open_services(
-    settings: Settings, clock: Clock = system_clock
+    settings: Settings, clock: Clock = system_clock, *, prepared: bool = False
 ) -> AsyncIterator[Services]:
     """The services alone (console, one-off commands, tests)."""
-    async with open_runtime(settings, clock) as runtime:
+    async with open_runtime(settings, clock, prepared=prepared) as runtime:
         yield runtime.services
 
 

@@ -427,7 +427,8 @@ class FrameworkImportRow(Base):
 
 class RevisionRow(Base):
     """A counter bumped with every change of one kind of cached data ("reference": agencies,
-    groups, frameworks, assignments), so that every process notices and reloads."""
+    groups, frameworks, assignments; "values": submissions and reviews, counted by triggers),
+    so that every process notices and reloads."""
 
     __tablename__ = "revisions"
     name: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -33,7 +33,7 @@ def _state() -> ColumnElement[ReviewStatus]:
     return func.coalesce(R.decision, S.status)
 
 
-def _scorable() -> ColumnElement[int]:
+def scorable() -> ColumnElement[int]:
     """1 where `scoring.engine.scorable` holds, read from the value and its sub-index's rule."""
     return case(
         (S.points.is_not(None), 1),
@@ -59,15 +59,15 @@ async def current_values(session: AsyncSession, framework_code: str) -> list[Mea
     newest with official points."""
     key = (S.indicator_id, S.period_id, S.part, _state())
     newest_first = (S.created_at.desc(), S.id.desc())
-    scorable, official = _scorable(), _official_points()
+    can_score, official = scorable(), _official_points()
     ranked = (
         select(
             S.id.label("id"),
-            scorable.label("scorable"),
+            can_score.label("scorable"),
             official.label("official"),
             func.row_number().over(partition_by=key, order_by=newest_first).label("newest"),
             func.row_number()
-            .over(partition_by=(*key, scorable), order_by=newest_first)
+            .over(partition_by=(*key, can_score), order_by=newest_first)
             .label("of_kind"),
             func.row_number()
             .over(partition_by=(*key, official), order_by=newest_first)

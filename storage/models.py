@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -188,6 +189,10 @@ class SubmissionRow(Base):
     """One reported value of a sub-index for a period. Never updated: a correction is a new row."""
 
     __tablename__ = "submissions"
+    # The newest values of each sub-index and period (storage.current), read in index order.
+    __table_args__ = (
+        Index("ix_submissions_newest", "indicator_id", "period_id", "part", "created_at", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))

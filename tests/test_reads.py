@@ -12,7 +12,10 @@ from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,7 +26,7 @@ from services.seeding import seed
 from storage import repo
 from storage import values as values_repo
 from storage.db import make_engine, make_sessions, reading
-from storage.migrate import upgrade
+from storage.migrate import MIGRATIONS, upgrade
 from tests.conftest import DATA
 
 NOW = datetime(2025, 10, 1, 1, 0, tzinfo=UTC)
@@ -162,3 +165,41 @@ async def test_sqlite_syncs_at_checkpoints_in_wal_mode(sqlite_url: str) -> None:
             assert (await conn.exec_driver_sql("PRAGMA synchronous")).scalar() == 1  # NORMAL
     finally:
         await engine.dispose()
+
+
+def _triggers_and_indexes(connection: Connection) -> tuple[set[str], set[str]]:
+    if connection.dialect.name == "postgresql":
+        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    triggers = {name for (name,) in connection.execute(text(query))}
+    indexes = {i["name"] for i in inspect(connection).get_indexes("submissions")}
+    return triggers, {name for name in indexes if name}
+
+
+def _round_trip(connection: Connection) -> list[tuple[set[str], set[str]]]:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    seen = []
+    for step in (command.upgrade, command.downgrade, command.upgrade):
+        step(config, "0013" if step is command.upgrade else "0012")
+        seen.append(_triggers_and_indexes(connection))
+    return seen
+
+
+async def test_migration_0013_adds_the_counting_triggers_and_the_newest_index_and_back(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            up, down, again = await connection.run_sync(_round_trip)
+    finally:
+        await engine.dispose()
+    counting = {"submissions_count_values", "reviews_count_values"}
+    assert counting <= up[0]
+    assert "ix_submissions_newest" in up[1]
+    assert not counting & down[0]
+    assert "ix_submissions_newest" not in down[1]
+    assert again == up

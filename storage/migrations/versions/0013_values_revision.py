@@ -6,6 +6,9 @@ submissions or reviews in the inserting transaction, whoever inserts (the bot, t
 line, an import, a hand-written INSERT), so the counter changes exactly when what is kept may
 be stale, and is visible to readers at the same commit as the rows themselves.
 
+An index on submissions (sub-index, period, row, date, id) serves the read of the newest values
+of each sub-index and period (storage.current) without sorting the whole table.
+
 Revision ID: 0013
 Revises: 0012 (the head of main when this was written; the lead re-chains revisions on merge)
 Create Date: 2026-12-01 20:30:00
@@ -21,10 +24,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLES = ('submissions', 'reviews')
+INDEX = 'ix_submissions_newest'
 COUNT = "UPDATE revisions SET value = value + 1 WHERE name = 'values'"
 
 
 def upgrade() -> None:
+    op.create_index(
+        INDEX, 'submissions', ['indicator_id', 'period_id', 'part', 'created_at', 'id']
+    )
     op.execute(
         "INSERT INTO revisions (name, value) SELECT 'values', 0"
         " WHERE NOT EXISTS (SELECT 1 FROM revisions WHERE name = 'values')"
@@ -54,3 +61,4 @@ def downgrade() -> None:
         op.execute(f'DROP TRIGGER IF EXISTS {table}_count_values{on}')
     if postgresql:
         op.execute('DROP FUNCTION IF EXISTS count_values()')
+    op.drop_index(INDEX, table_name='submissions')

@@ -5,15 +5,23 @@ stored, so a read does not grow with the number of corrections. Callers own the 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, case, func, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.status import ReviewStatus
 from scoring.engine import Measurement
 from scoring.model import Provenance, RuleKind
-from storage.models import FrameworkRow, IndicatorRow, PeriodRow, ReviewRow, SubmissionRow
+from storage.models import (
+    FrameworkRow,
+    IndicatorRow,
+    PeriodRow,
+    ReviewRow,
+    SubmissionRow,
+    ValueChangeRow,
+)
 from storage.values import provenance_of
 
 S, I, R = SubmissionRow, IndicatorRow, ReviewRow  # noqa: E741 - short names keep the SQL legible
@@ -52,11 +60,20 @@ def _official_points() -> ColumnElement[int]:
     return case((and_(S.points.is_not(None), official), 1), else_=0)
 
 
-async def current_values(session: AsyncSession, framework_code: str) -> list[Measurement]:
-    """Approved and pending values of a framework that scoring can pick, oldest first (the
-    order of `storage.values.measurements`): of each sub-index, period, row and state the
-    newest value, the newest scorable one, the newest unscorable ones shown beside it and the
-    newest with official points."""
+Group = tuple[int, int]  # (indicator id, period id): values scoring compares with each other
+
+
+def _in(groups: Collection[Group] | None) -> ColumnElement[bool]:
+    return true() if groups is None else tuple_(S.indicator_id, S.period_id).in_(list(groups))
+
+
+async def current_values(
+    session: AsyncSession, framework_code: str, groups: Collection[Group] | None = None
+) -> dict[Group, list[Measurement]]:
+    """Approved and pending values of a framework that scoring can pick, by sub-index and
+    period (all of them, or those of `groups`), each oldest first as stored: of each sub-index,
+    period, row and state the newest value, the newest scorable one, the newest unscorable ones
+    shown beside it and the newest with official points."""
     key = (S.indicator_id, S.period_id, S.part, _state())
     newest_first = (S.created_at.desc(), S.id.desc())
     can_score, official = scorable(), _official_points()
@@ -76,7 +93,7 @@ async def current_values(session: AsyncSession, framework_code: str) -> list[Mea
         .join(I, I.id == S.indicator_id)
         .join(FrameworkRow, FrameworkRow.id == I.framework_id)
         .outerjoin(R, R.submission_id == S.id)
-        .where(FrameworkRow.code == framework_code, _state().in_(COUNTED))
+        .where(FrameworkRow.code == framework_code, _state().in_(COUNTED), _in(groups))
         .subquery()
     )
     picked = or_(
@@ -88,6 +105,8 @@ async def current_values(session: AsyncSession, framework_code: str) -> list[Mea
     rows = await session.execute(
         select(
             *_COLUMNS,
+            S.indicator_id,
+            S.period_id,
             I.code.label("code"),
             PeriodRow.code.label("period"),
             R.decision.label("decision"),
@@ -99,7 +118,10 @@ async def current_values(session: AsyncSession, framework_code: str) -> list[Mea
         .where(picked)
         .order_by(S.created_at, S.id)
     )
-    return [_measurement(r) for r in rows]
+    found: dict[Group, list[Measurement]] = {}
+    for r in rows:
+        found.setdefault((r.indicator_id, r.period_id), []).append(_measurement(r))
+    return found
 
 
 def _measurement(r: Row[Any]) -> Measurement:
@@ -123,13 +145,46 @@ def _measurement(r: Row[Any]) -> Measurement:
     )
 
 
-async def pending_count(session: AsyncSession, framework_code: str) -> int:
-    """How many values of a framework wait for review."""
-    found = await session.scalar(
-        select(func.count(S.id))
+async def pending_counts(
+    session: AsyncSession, framework_code: str, groups: Collection[Group] | None = None
+) -> dict[Group, int]:
+    """How many values of a framework wait for review, by sub-index and period (all of them,
+    or those of `groups`)."""
+    found = await session.execute(
+        select(S.indicator_id, S.period_id, func.count(S.id))
         .join(I, I.id == S.indicator_id)
         .join(FrameworkRow, FrameworkRow.id == I.framework_id)
         .outerjoin(R, R.submission_id == S.id)
-        .where(FrameworkRow.code == framework_code, _state() == ReviewStatus.PENDING)
+        .where(FrameworkRow.code == framework_code, _state() == ReviewStatus.PENDING, _in(groups))
+        .group_by(S.indicator_id, S.period_id)
     )
-    return int(found or 0)
+    return {(i, p): n for i, p, n in found}
+
+
+async def changed_since(session: AsyncSession, revision: int) -> set[Group]:
+    """The sub-indices and periods that got a value or a review after `revision` of "values"
+    (counted by triggers in commit order, migration 0013)."""
+    found = await session.execute(
+        select(ValueChangeRow.indicator_id, ValueChangeRow.period_id)
+        .distinct()
+        .where(ValueChangeRow.revision > revision)
+    )
+    return {(i, p) for i, p in found}
+
+
+async def reported_codes(session: AsyncSession, framework_code: str, period_code: str) -> set[str]:
+    """Sub-indices of a framework with a value for a period that was not returned."""
+    found = await session.scalars(
+        select(I.code)
+        .distinct()
+        .join(S, S.indicator_id == I.id)
+        .join(FrameworkRow, FrameworkRow.id == I.framework_id)
+        .join(PeriodRow, PeriodRow.id == S.period_id)
+        .outerjoin(R, R.submission_id == S.id)
+        .where(
+            FrameworkRow.code == framework_code,
+            PeriodRow.code == period_code,
+            _state() != ReviewStatus.REJECTED,
+        )
+    )
+    return set(found)

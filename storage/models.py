@@ -430,6 +430,17 @@ class FrameworkImportRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class ValueChangeRow(Base):
+    """Which sub-index and period got a value or a review at each "values" revision: written by
+    triggers (migration 0013), read by processes that keep current values to refresh only
+    those."""
+
+    __tablename__ = "value_changes"
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    indicator_id: Mapped[int] = mapped_column(Integer)
+    period_id: Mapped[int] = mapped_column(Integer)
+
+
 class RevisionRow(Base):
     """A counter bumped with every change of one kind of cached data ("reference": agencies,
     groups, frameworks, assignments; "values": submissions and reviews, counted by triggers),

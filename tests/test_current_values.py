@@ -1,5 +1,6 @@
-"""The values SQL picks (storage.current) score exactly as every stored value does: over random
-histories of corrections, reviews, units, parts and timestamps, on SQLite and PostgreSQL."""
+"""The values SQL picks (storage.current) score exactly as every stored value does, and the
+counts read in SQL are those of every stored value: over random histories of corrections,
+reviews, units, parts and timestamps, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from scoring.insights import board_at
 from scoring.model import Framework, Provenance
 from scoring.periods import parse_period
 from scoring.targets import evaluate_index, evaluate_targets
+from services.current import CurrentValues
 from services.seeding import seed
 from storage import current, repo, values
 from storage.db import make_engine, make_sessions, reading
@@ -154,10 +156,11 @@ def database(
                 runner.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-async def _store(db: Database, history: list[Stored]) -> None:
+async def _store(db: Database, history: list[Stored], *, fresh: bool = True) -> None:
     async with db.sessions() as session, session.begin():
-        await session.execute(delete(ReviewRow))
-        await session.execute(delete(SubmissionRow))
+        if fresh:
+            await session.execute(delete(ReviewRow))
+            await session.execute(delete(SubmissionRow))
         for row in history:
             ids = await repo.indicator_ids(session, row.framework)
             period = await repo.period_id(session, row.period)
@@ -223,12 +226,21 @@ async def _check(db: Database, history: list[Stored]) -> None:
     async with reading(db.sessions) as session:
         for code, framework in db.frameworks.items():
             every = await values.measurements(session, code, include_pending=True)
-            kept = await current.current_values(session, code)
+            groups = await current.current_values(session, code)
+            for group in groups.values():  # oldest first within a sub-index and period
+                assert [m for m in every if m in set(group)] == group
+            kept = [m for group in groups.values() for m in group]
             assert set(kept) <= set(every)
-            assert [m for m in every if m in set(kept)] == kept  # oldest first, as stored
             _same_scores(framework, every, kept)
-            pending = await current.pending_count(session, code)
-            assert pending == sum(1 for m in every if m.pending)
+            pending = await current.pending_counts(session, code)
+            assert sum(pending.values()) == sum(1 for m in every if m.pending)
+            stored = await values.submissions(session, code)
+            for period in PERIODS:
+                assert await current.reported_codes(session, code, period) == {
+                    v.code
+                    for v in stored
+                    if v.period == period and v.status is not ReviewStatus.REJECTED
+                }
 
 
 @settings(
@@ -244,6 +256,55 @@ def test_the_values_sql_keeps_score_every_board_as_the_whole_history_does(
     database: Database, history: list[Stored]
 ) -> None:
     database.runner.run(_check(database, history))
+
+
+async def _review_waiting(db: Database, decisions: list[ReviewStatus]) -> None:
+    """Decide the oldest values still waiting, one decision each."""
+    async with db.sessions() as session, session.begin():
+        waiting = await session.scalars(
+            select(S.id)
+            .outerjoin(ReviewRow, ReviewRow.submission_id == S.id)
+            .where(ReviewRow.id.is_(None), S.status == ReviewStatus.PENDING)
+            .order_by(S.id)
+        )
+        for submission_id, decision in zip(waiting.all(), decisions, strict=False):
+            await values.add_review(session, submission_id, decision, "", None, NOW)
+
+
+async def _refresh(
+    db: Database, before: list[Stored], after: list[Stored], decisions: list[ReviewStatus]
+) -> None:
+    await _store(db, before)
+    kept = CurrentValues(db.sessions)
+    for code in db.frameworks:
+        await kept.get(code)
+    await _review_waiting(db, decisions)
+    await _store(db, after, fresh=False)
+    async with reading(db.sessions) as session:
+        for code in db.frameworks:
+            refreshed = await kept.get(code)
+            assert refreshed.groups == await current.current_values(session, code)
+            assert refreshed.waiting == await current.pending_counts(session, code)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    before=histories(),
+    after=st.lists(stored(), max_size=8),
+    decisions=st.lists(st.sampled_from((ReviewStatus.APPROVED, ReviewStatus.REJECTED))),
+)
+def test_values_kept_and_refreshed_after_new_values_and_reviews_are_those_read_afresh(
+    database: Database,
+    before: list[Stored],
+    after: list[Stored],
+    decisions: list[ReviewStatus],
+) -> None:
+    """Only the sub-indices and periods touched since are read again; the result is the same."""
+    database.runner.run(_refresh(database, before, after, decisions))
 
 
 @settings(max_examples=60, deadline=None)
@@ -291,10 +352,10 @@ def test_a_history_of_corrections_keeps_a_few_values_per_sub_index_and_period(
     ]
     database.runner.run(_store(database, corrections))
 
-    async def read() -> list[Measurement]:
+    async def read() -> dict[current.Group, list[Measurement]]:
         async with reading(database.sessions) as session:
             return await current.current_values(session, DTI)
 
-    kept = database.runner.run(read())
+    kept = [m for group in database.runner.run(read()).values() for m in group]
     assert [(m.value, m.provenance) for m in kept] == [(D(59), Provenance.REPORTED)]
     assert parse_period(kept[0].period).code == "2025-Q3"

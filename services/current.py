@@ -22,8 +22,8 @@ from storage.db import reading
 
 @dataclass(frozen=True, slots=True)
 class Current:
-    """A framework's values that can decide a score (approved and pending, oldest first), as
-    of one values revision, and the boards scored from them so far."""
+    """A framework's values that can decide a score (approved and pending), as of one values
+    revision, and the boards scored from them so far."""
 
     revision: int
     groups: dict[Group, list[Measurement]]  # by sub-index and period, each oldest first

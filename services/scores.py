@@ -176,10 +176,10 @@ class ScoreService:
             self.forget()
 
     async def measurements(self, *, include_pending: bool = False) -> list[Measurement]:
-        """The values that count, oldest first: approved ones, or also those not yet reviewed;
-        of each sub-index and period only those scoring can pick (storage.current), so any
-        board scored from them (at any period's end, with changes added) is the one every
-        stored value gives."""
+        """The values that count: approved ones, or also those not yet reviewed; of each
+        sub-index and period only those scoring can pick (storage.current), oldest first, so
+        any board scored from them (at any period's end, with changes added last) is the one
+        every stored value gives."""
         framework, _ = await self.reference()
         held = await self._current.get(framework.code)
         return held.counted(include_pending=include_pending)

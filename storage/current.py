@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, case, func, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Row, and_, case, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.status import ReviewStatus
@@ -64,7 +64,11 @@ Group = tuple[int, int]  # (indicator id, period id): values scoring compares wi
 
 
 def _in(groups: Collection[Group] | None) -> ColumnElement[bool]:
-    return true() if groups is None else tuple_(S.indicator_id, S.period_id).in_(list(groups))
+    """Values of these sub-indices and periods (None: all). Pairs of equalities, not a row-value
+    IN: SQLite seeks the index for each pair, where it would scan the whole index for an IN."""
+    if groups is None:
+        return true()
+    return or_(false(), *(and_(S.indicator_id == i, S.period_id == p) for i, p in groups))
 
 
 async def current_values(
@@ -77,7 +81,7 @@ async def current_values(
     key = (S.indicator_id, S.period_id, S.part, _state())
     newest_first = (S.created_at.desc(), S.id.desc())
     can_score, official = scorable(), _official_points()
-    ranked = (
+    ranked_query = (
         select(
             S.id.label("id"),
             can_score.label("scorable"),
@@ -91,11 +95,16 @@ async def current_values(
             .label("of_official"),
         )
         .join(I, I.id == S.indicator_id)
-        .join(FrameworkRow, FrameworkRow.id == I.framework_id)
         .outerjoin(R, R.submission_id == S.id)
-        .where(FrameworkRow.code == framework_code, _state().in_(COUNTED), _in(groups))
-        .subquery()
+        .where(_state().in_(COUNTED))
     )
+    if groups is None:
+        ranked_query = ranked_query.join(FrameworkRow, FrameworkRow.id == I.framework_id).where(
+            FrameworkRow.code == framework_code
+        )
+    else:  # the framework is checked below: here the index is sought for each pair alone
+        ranked_query = ranked_query.where(_in(groups))
+    ranked = ranked_query.subquery()
     picked = or_(
         ranked.c.newest == 1,
         and_(ranked.c.scorable == 1, ranked.c.of_kind == 1),
@@ -113,9 +122,10 @@ async def current_values(
         )
         .join(ranked, ranked.c.id == S.id)
         .join(I, I.id == S.indicator_id)
+        .join(FrameworkRow, FrameworkRow.id == I.framework_id)
         .join(PeriodRow, PeriodRow.id == S.period_id)
         .outerjoin(R, R.submission_id == S.id)
-        .where(picked)
+        .where(picked, FrameworkRow.code == framework_code)
         .order_by(S.created_at, S.id)
     )
     found: dict[Group, list[Measurement]] = {}

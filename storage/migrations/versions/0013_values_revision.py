@@ -4,7 +4,8 @@ Values and reviews are only ever inserted. Processes keep the current values and
 in memory and, before using them, read this one counter: a trigger counts every insert into
 submissions or reviews in the inserting transaction, whoever inserts (the bot, the command
 line, an import, a hand-written INSERT), so the counter changes exactly when what is kept may
-be stale, and is visible to readers at the same commit as the rows themselves. Each insert also
+be stale, and is visible to readers at the same commit as the rows themselves. An UPDATE (old
+rows given long texts by hand, a repair) is counted the same way. Each insert also
 records which sub-index and period it touched (value_changes) under the revision it made, so a
 process refreshes only those. The counter row stays locked by an inserting transaction until it
 commits, so revisions follow commit order on PostgreSQL too (ids do not).
@@ -70,14 +71,15 @@ def upgrade() -> None:
                 f' $$ BEGIN {COUNT}; {_record(table)}; RETURN NULL; END $$'
             )
             op.execute(
-                f'CREATE TRIGGER {table}_count_values AFTER INSERT ON {table}'
+                f'CREATE TRIGGER {table}_count_values AFTER INSERT OR UPDATE ON {table}'
                 f' FOR EACH ROW EXECUTE FUNCTION {table}_count_values()'
             )
         else:
-            op.execute(
-                f'CREATE TRIGGER {table}_count_values AFTER INSERT ON {table}'
-                f' BEGIN {COUNT}; {_record(table)}; END'
-            )
+            for event, name in (('INSERT', 'values'), ('UPDATE', 'updates')):
+                op.execute(
+                    f'CREATE TRIGGER {table}_count_{name} AFTER {event} ON {table}'
+                    f' BEGIN {COUNT}; {_record(table)}; END'
+                )
 
 
 def downgrade() -> None:
@@ -88,5 +90,6 @@ def downgrade() -> None:
             op.execute(f'DROP FUNCTION IF EXISTS {table}_count_values()')
         else:
             op.execute(f'DROP TRIGGER IF EXISTS {table}_count_values')
+            op.execute(f'DROP TRIGGER IF EXISTS {table}_count_updates')
     op.drop_table('value_changes')
     op.drop_index(INDEX, table_name='submissions')

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.status import ReviewStatus
 from reminders.calendar import HOLDERS, Deadline
 from reminders.owed import owed_by_agency
 from scoring.engine import Measurement, Scoreboard, SubIndexScore
@@ -23,8 +22,8 @@ from services.mywork import held_by
 from services.reading import read_value
 from services.refusal import Refusal
 from services.scores import ScoreService
-from storage import rankings, repo
-from storage import values as values_repo
+from storage import current, rankings, repo
+from storage.db import reading
 
 DEFAULT_WEAKEST = 5
 
@@ -140,11 +139,8 @@ class InsightService:
             if d.period == period and d.audience == HOLDERS
         ]
         deadline = min(deadlines, key=lambda d: d.due)
-        async with self._sessions() as session:
-            stored = await values_repo.submissions(session, framework.code)
-        reported = {
-            s.code for s in stored if s.period == period and s.status is not ReviewStatus.REJECTED
-        }
+        async with reading(self._sessions) as session:
+            reported = await current.reported_codes(session, framework.code, period)
         return NotReported(deadline, owed_by_agency(framework, directory, deadline, reported))
 
     async def trend(self, question: str) -> Trend:

@@ -19,6 +19,7 @@ from scoring.model import Directory, Framework, FrameworkKind
 from scoring.targets import evaluate_index, evaluate_targets
 from scoring.text import fold
 from services.clock import Calendar
+from services.current import CurrentValues
 from services.frameworks import (
     FrameworkChoice,
     IndexAnswer,
@@ -31,6 +32,7 @@ from services.refusal import Refusal
 from storage import frameworks as frameworks_repo
 from storage import repo, revisions
 from storage import values as values_repo
+from storage.db import reading
 
 # A year alone ("... Ninh Thuận 2023") names a plan year in a targets or index framework.
 _YEAR = re.compile(r"(?<![\d.,/])(20\d\d)(?![\d.,/])")
@@ -79,12 +81,13 @@ class ScoreService:
         self._monotonic = monotonic
         self._revision: int | None = None
         self._checked_at = float("-inf")
+        self._current = CurrentValues(sessions)
 
     async def reference(self) -> tuple[Framework, Directory]:
         """The default framework (the configured one, else the newest DTI set) and the agencies."""
         await self._revalidate()
         if self._framework is None or self._directory is None:
-            async with self._sessions() as session:
+            async with reading(self._sessions) as session:
                 code = self._framework_code or await _newest_dti(session)
                 framework = await repo.load_framework(session, code)
                 if framework is None:
@@ -99,9 +102,11 @@ class ScoreService:
         return self._framework_code
 
     def forget(self) -> None:
-        """Drop the cached frameworks and agencies (after an import or an agency change)."""
+        """Drop the cached frameworks, agencies and values (after an import or an agency
+        change)."""
         self._framework = self._directory = None
         self._others.clear()
+        self._current.forget()
 
     async def frameworks(self) -> tuple[Framework, ...]:
         """Every framework held: the default first, then by kind and year."""
@@ -130,7 +135,7 @@ class ScoreService:
         default, _ = await self.reference()
         if chat_id is None:
             return default.code
-        async with self._sessions() as session:
+        async with reading(self._sessions) as session:
             chosen = await frameworks_repo.chat_framework(session, chat_id)
         return chosen or default.code
 
@@ -164,19 +169,20 @@ class ScoreService:
         if now - self._checked_at < self._revalidate_seconds:
             return
         self._checked_at = now
-        async with self._sessions() as session:
+        async with reading(self._sessions) as session:
             revision = await revisions.current(session)
         if revision != self._revision:
             self._revision = revision
             self.forget()
 
     async def measurements(self, *, include_pending: bool = False) -> list[Measurement]:
-        """Every value that counts, oldest first: approved ones, or also those not yet reviewed."""
+        """The values that count: approved ones, or also those not yet reviewed; of each
+        sub-index and period only those scoring can pick (storage.current), oldest first, so
+        any board scored from them (at any period's end, with changes added last) is the one
+        every stored value gives."""
         framework, _ = await self.reference()
-        async with self._sessions() as session:
-            return await values_repo.measurements(
-                session, framework.code, include_pending=include_pending
-            )
+        held = await self._current.get(framework.code)
+        return held.counted(include_pending=include_pending)
 
     async def board(self, values: list[Measurement]) -> Scoreboard:
         """The score when each sub-index takes its newest value among `values` (all of them
@@ -186,8 +192,11 @@ class ScoreService:
 
     async def scoreboard(self, *, include_pending: bool = False) -> Scoreboard:
         """The current score: for each sub-index its newest approved value, or with
-        include_pending its newest value that was not returned."""
-        return await self.board(await self.measurements(include_pending=include_pending))
+        include_pending its newest value that was not returned. Kept until a value or a
+        review is stored."""
+        framework, _ = await self.reference()
+        held = await self._current.get(framework.code)
+        return held.board(framework, include_pending=include_pending, with_pending=True)
 
     async def answer(
         self, question: str, chat_id: int | None = None
@@ -232,22 +241,21 @@ class ScoreService:
         self, framework: Framework, target: Target, period: str | None, provisional: bool
     ) -> ScoreAnswer | TargetsAnswer | IndexAnswer:
         _, directory = await self.reference()
-        async with self._sessions() as session:
-            every = await values_repo.measurements(session, framework.code, include_pending=True)
-            notes: tuple[str, ...] = ()
-            if target.kind == "sub_index":
+        held = await self._current.get(framework.code)
+        notes: tuple[str, ...] = ()
+        if target.kind == "sub_index":
+            async with reading(self._sessions) as session:
                 notes = tuple(await values_repo.source_notes(session, framework.code, target.code))
         if framework.kind == FrameworkKind.TARGETS:
-            reviewed = [m for m in every if not m.pending]
+            reviewed = held.counted(include_pending=False)
             return TargetsAnswer(
                 target, evaluate_targets(framework, reviewed, period), directory, notes
             )
         if framework.kind == FrameworkKind.INDEX:
-            reviewed = [m for m in every if not m.pending]
+            reviewed = held.counted(include_pending=False)
             return IndexAnswer(target, evaluate_index(framework, reviewed, period), directory)
-        pending = sum(1 for m in every if m.pending)
-        scored = evaluate(framework, every, with_pending=provisional)
-        return ScoreAnswer(target, scored, directory, provisional, pending, notes)
+        scored = held.board(framework, include_pending=True, with_pending=provisional)
+        return ScoreAnswer(target, scored, directory, provisional, held.pending, notes)
 
     def _period_in(self, question: str) -> tuple[str, str | None]:
         """(question without its period, the period) for a targets or index framework."""

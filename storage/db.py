@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,16 +32,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL syncs at checkpoints, not at every commit: a commit stays atomic and
+    # consistent; only the last commits before a power loss (not a crash of the process) can
+    # be lost.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
+# Execution options of a transaction that only reads (see `reading`): PostgreSQL begins it
+# READ ONLY; SQLite begins it deferred, without the write lock.
+READ_ONLY = {"postgresql_readonly": True, "dti_read_only": True}
+
+
 def _sqlite_begin(connection: Any) -> None:
-    """Take the write lock when a transaction starts. A deferred transaction that reads, then
-    writes, fails at once with "database is locked" when another writer got in between; an
-    immediate one waits (busy_timeout) for its turn, so concurrent updates queue instead."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """Take the write lock when a transaction starts, unless it only reads. A deferred
+    transaction that reads, then writes, fails at once with "database is locked" when another
+    writer got in between; an immediate one waits (busy_timeout) for its turn, so concurrent
+    updates queue instead. A read takes a WAL snapshot and never waits for a writer."""
+    if connection.get_execution_options().get("dti_read_only"):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def as_utc(value: datetime) -> datetime:
@@ -49,3 +64,12 @@ def as_utc(value: datetime) -> datetime:
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session whose transaction only reads: it sees one snapshot, takes no write lock on
+    SQLite and is READ ONLY on PostgreSQL (a write in it fails)."""
+    async with sessions() as session:
+        await session.connection(execution_options=READ_ONLY)
+        yield session

@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -188,6 +189,10 @@ class SubmissionRow(Base):
     """One reported value of a sub-index for a period. Never updated: a correction is a new row."""
 
     __tablename__ = "submissions"
+    # The newest values of each sub-index and period (storage.current), read in index order.
+    __table_args__ = (
+        Index("ix_submissions_newest", "indicator_id", "period_id", "part", "created_at", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
@@ -425,9 +430,21 @@ class FrameworkImportRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class ValueChangeRow(Base):
+    """Which sub-index and period got a value or a review at each "values" revision: written by
+    triggers (migration 0013), read by processes that keep current values to refresh only
+    those."""
+
+    __tablename__ = "value_changes"
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    indicator_id: Mapped[int] = mapped_column(Integer)
+    period_id: Mapped[int] = mapped_column(Integer)
+
+
 class RevisionRow(Base):
     """A counter bumped with every change of one kind of cached data ("reference": agencies,
-    groups, frameworks, assignments), so that every process notices and reloads."""
+    groups, frameworks, assignments; "values": submissions and reviews, counted by triggers),
+    so that every process notices and reloads."""
 
     __tablename__ = "revisions"
     name: Mapped[str] = mapped_column(String(32), primary_key=True)

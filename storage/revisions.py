@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import RevisionRow
 
 REFERENCE = "reference"  # agencies, groups, frameworks, assignments
+VALUES = "values"  # submissions and reviews: counted by triggers on insert (migration 0013)
 
 
 async def bump(session: AsyncSession, name: str = REFERENCE) -> None:

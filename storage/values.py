@@ -117,7 +117,7 @@ async def submissions(
                 user_telegram_id=user.telegram_id if user is not None else None,
                 agency=agency or "",
                 created_at=as_utc(sub.created_at),
-                provenance=_provenance(sub, review),
+                provenance=provenance_of(sub.provenance, review.decision if review else None),
                 part=sub.part or "",
                 text=sub.text or "",
                 verdict=sub.verdict or "",
@@ -128,12 +128,10 @@ async def submissions(
     return views
 
 
-def _provenance(sub: SubmissionRow, review: ReviewRow | None) -> Provenance:
+def provenance_of(stored: str, decision: ReviewStatus | None) -> Provenance:
     """Official when stored as such (an evaluator's points, published results) or approved by an
     administrator; otherwise what it was stored as (reported)."""
-    if sub.provenance == Provenance.OFFICIAL.value:
-        return Provenance.OFFICIAL
-    if review is not None and review.decision == ReviewStatus.APPROVED:
+    if stored == Provenance.OFFICIAL.value or decision == ReviewStatus.APPROVED:
         return Provenance.OFFICIAL
     return Provenance.REPORTED
 

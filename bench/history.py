@@ -1,0 +1,199 @@
+"""An answer's latency against the stored history: the seeded database, then 10,000 values.
+
+Run: .venv/bin/python bench/history.py  (PostgreSQL too when 127.0.0.1:5432 answers)
+Aim (issue 12): at 10,000 stored values within 10 % of the empty database."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import random
+import socket
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert  # noqa: E402
+
+from bot.app import build_application  # noqa: E402
+from bot.console import CONSOLE_TOKEN, ConsoleRequest  # noqa: E402
+from bot.runtime import Runtime, open_runtime  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from domain.status import ReviewStatus  # noqa: E402
+from handlers.views import answer_view  # noqa: E402
+from scoring.engine import evaluate  # noqa: E402
+from storage import repo, values  # noqa: E402
+from storage.db import make_engine, make_sessions, reading  # noqa: E402
+from storage.models import ReviewRow, SubmissionRow  # noqa: E402
+
+QUESTIONS = ["điểm Hạ tầng số hiện tại", "tổng điểm DTI", "chỉ số 6.4 được bao nhiêu điểm"]
+HISTORY = 10_000
+PERIODS = [f"{year}-Q{q}" for year in (2024, 2025) for q in (1, 2, 3, 4)]
+ROUNDS = 60
+AIM = 1.10
+START = datetime(2024, 1, 5, 2, 0, tzinfo=UTC)
+
+
+def clock() -> datetime:
+    return datetime(2025, 11, 30, 2, 0, tzinfo=UTC)
+
+
+async def fill(url: str, count: int) -> None:
+    """`count` values over every sub-index and 8 quarters: corrections, most approved, some
+    waiting, some returned, each dated after the one before."""
+    rng = random.Random(12)  # noqa: S311 - a repeatable history, not a secret
+    engine = make_engine(url)
+    try:
+        async with make_sessions(engine)() as session, session.begin():
+            framework = await repo.load_framework(session, "dti-province-2025")
+            assert framework is not None
+            ids = await repo.indicator_ids(session, framework.code)
+            periods = [await repo.period_id(session, p) for p in PERIODS]
+            subs = [s for s in framework.sub_indices if s.max_points]
+            rows, fates = [], []
+            for n in range(count):
+                sub = rng.choice(subs)
+                rows.append(
+                    {
+                        "indicator_id": ids[sub.code],
+                        "period_id": periods[min(n * len(periods) // count, len(periods) - 1)],
+                        "points": (sub.max_points * Decimal(rng.randint(0, 100)) / 100).quantize(
+                            Decimal("0.01")
+                        ),
+                        "status": ReviewStatus.PENDING,
+                        "source": "bench",
+                        "created_at": START + timedelta(minutes=n),
+                    }
+                )
+                fates.append(rng.choices(["approved", "rejected", None], [75, 10, 15])[0])
+            found = await session.execute(insert(SubmissionRow).returning(SubmissionRow.id), rows)
+            reviews = [
+                {"submission_id": sid, "decision": fate, "at": clock()}
+                for sid, fate in zip(found.scalars(), fates, strict=True)
+                if fate is not None
+            ]
+            await session.execute(insert(ReviewRow), reviews)
+    finally:
+        await engine.dispose()
+
+
+async def store_one(runtime: Runtime, n: int) -> None:
+    """One value stored and approved: the next answer cannot use what was kept."""
+    async with runtime.sessions() as session, session.begin():
+        ids = await repo.indicator_ids(session, "dti-province-2025")
+        row = await values.add_submission(
+            session, indicator_id=ids["8.2"], period_id=await repo.period_id(session, "2025-Q4"),
+            value=Decimal(n % 90), unit="%", source="bench", note="", user_id=None,
+            agency_id=None, chat_id=None, at=clock(),
+        )  # fmt: skip
+        await values.add_review(session, row.id, ReviewStatus.APPROVED, "", None, clock())
+
+
+async def timings(
+    measure: Callable[[], Awaitable[None]], before: Callable[[int], Awaitable[None]] | None = None
+) -> list[float]:
+    samples = []
+    for n in range(ROUNDS):
+        if before is not None:
+            await before(n)
+        start = time.perf_counter()
+        await measure()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples[5:]  # the first rounds warm caches and connections
+
+
+async def measure(runtime: Runtime) -> dict[str, list[float]]:
+    svc = runtime.services
+    t = svc.texts.for_language("vi")
+    framework, _ = await svc.scores.reference()
+
+    async def answer() -> None:
+        for q in QUESTIONS:
+            result = await svc.scores.answer(q)
+            answer_view(t, result.board, result.directory, result.target)  # type: ignore[union-attr, arg-type]
+
+    async def whole_history() -> None:  # the read before this change: every value, ORM rows
+        async with reading(runtime.sessions) as session:
+            every = await values.measurements(session, framework.code, include_pending=True)
+        evaluate(framework, every)
+
+    async def stored(n: int) -> None:
+        await store_one(runtime, n)
+
+    return {
+        "answer (3 questions)": await timings(answer),
+        "answer after a value is stored": await timings(answer, stored),
+        "old read: every value through the ORM": await timings(whole_history),
+    }
+
+
+async def run(url: str) -> dict[str, tuple[list[float], list[float]]]:
+    settings = Settings(_env_file=None, database_url=url, bot_token=None, reminder_tick_seconds=0)  # type: ignore[call-arg]
+    async with open_runtime(settings, clock) as runtime:
+        request = ConsoleRequest(io.StringIO(), lambda: 0)
+        app = build_application(
+            settings, runtime.services, token=CONSOLE_TOKEN, request=request, rate_limited=False
+        )
+        async with app:
+            empty = await measure(runtime)
+            await fill(url, HISTORY)
+            full = await measure(runtime)
+    return {name: (empty[name], full[name]) for name in empty}
+
+
+def report(backend: str, figures: dict[str, tuple[list[float], list[float]]]) -> None:
+    print(f"\n{backend}: median ms, seeded database -> +{HISTORY:,} values (ratio, aim {AIM})")
+    for name, (empty, full) in figures.items():
+        a, b = statistics.median(empty), statistics.median(full)
+        print(f"  {name:<40} {a:8.3f} -> {b:8.3f}   ratio {b / a:5.2f}")
+
+
+async def postgres() -> str | None:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
+            pass
+    except OSError:
+        return None
+    import asyncpg  # noqa: PLC0415 - only when PostgreSQL answers
+
+    name = f"dti_bench_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(host="127.0.0.1", user="postgres", database="test")
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    return name
+
+
+async def drop(name: str) -> None:
+    import asyncpg  # noqa: PLC0415 - only when PostgreSQL answers
+
+    conn = await asyncpg.connect(host="127.0.0.1", user="postgres", database="test")
+    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await conn.close()
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.ERROR)
+    with tempfile.TemporaryDirectory() as tmp:
+        report("SQLite", await run(f"sqlite+aiosqlite:///{tmp}/h.sqlite3"))
+    name = await postgres()
+    if name is None:
+        print("\nPostgreSQL: not reachable on 127.0.0.1:5432, skipped")
+        return
+    try:
+        report("PostgreSQL", await run(f"postgresql+asyncpg://postgres@127.0.0.1/{name}"))
+    finally:
+        await drop(name)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

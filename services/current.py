@@ -1,0 +1,94 @@
+"""The current values of each framework and the boards scored from them, kept between messages.
+
+Values and reviews are only ever inserted, and every transaction that inserts one counts it in
+the "values" revision (storage.revisions), with the sub-index and period it touched. Each read
+asks for that revision first, in the same read-only transaction: one row by its key, whatever
+the history. While it is unchanged, what is kept is exact; a commit in this process or in any
+other one (a second bot process, the command line) changes it, and the values of the
+sub-indices and periods touched since are read again, the others kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from scoring.engine import Measurement, Scoreboard, evaluate
+from scoring.model import Framework
+from storage import current, revisions
+from storage.current import Group
+from storage.db import reading
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    """A framework's values that can decide a score (approved and pending), as of one values
+    revision, and the boards scored from them so far."""
+
+    revision: int
+    groups: dict[Group, list[Measurement]]  # by sub-index and period, each oldest first
+    waiting: dict[Group, int]  # values waiting for review, rows of targets included
+    _boards: dict[tuple[bool, bool], Scoreboard] = field(default_factory=dict)
+
+    @property
+    def values(self) -> list[Measurement]:
+        """Every value kept; oldest first within a sub-index and period, which is the only
+        order scoring reads (values of different periods are ranked by their period)."""
+        return [m for kept in self.groups.values() for m in kept]
+
+    @property
+    def pending(self) -> int:
+        return sum(self.waiting.values())
+
+    def counted(self, *, include_pending: bool) -> list[Measurement]:
+        """Approved values, or approved and pending ones."""
+        return [m for m in self.values if include_pending or not m.pending]
+
+    def board(
+        self, framework: Framework, *, include_pending: bool, with_pending: bool
+    ) -> Scoreboard:
+        """`evaluate(framework, self.counted(...), with_pending=...)`, scored once."""
+        key = (include_pending, with_pending)
+        if key not in self._boards:
+            values = self.counted(include_pending=include_pending)
+            self._boards[key] = evaluate(framework, values, with_pending=with_pending)
+        return self._boards[key]
+
+
+# Past this many sub-indices and periods touched since the last read, read everything again.
+REFRESH_LIMIT = 200
+
+
+class CurrentValues:
+    """Reads each framework's current values once per values revision."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._held: dict[str, Current] = {}
+
+    async def get(self, framework_code: str) -> Current:
+        """The framework's current values: those kept, when no value or review was stored
+        since they were read; else read again."""
+        async with reading(self._sessions) as session:
+            # Read first: a commit between the two reads then only makes the next read again.
+            revision = await revisions.current(session, revisions.VALUES)
+            held = self._held.get(framework_code)
+            if held is not None and held.revision == revision:
+                return held
+            touched = None
+            if held is not None:
+                touched = await current.changed_since(session, held.revision)
+                if len(touched) > REFRESH_LIMIT:
+                    touched = None
+            read = await current.current_values(session, framework_code, touched)
+            waiting = await current.pending_counts(session, framework_code, touched)
+        if held is not None and touched is not None:
+            read = {g: v for g, v in held.groups.items() if g not in touched} | read
+            waiting = {g: n for g, n in held.waiting.items() if g not in touched} | waiting
+        held = Current(revision, read, waiting)
+        self._held[framework_code] = held
+        return held
+
+    def forget(self) -> None:
+        """Drop everything kept (a framework was imported again, or agencies changed)."""
+        self._held.clear()

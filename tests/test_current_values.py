@@ -1,0 +1,361 @@
+"""The values SQL picks (storage.current) score exactly as every stored value does, and the
+counts read in SQL are those of every stored value: over random histories of corrections,
+reviews, units, parts and timestamps, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from domain.status import ReviewStatus
+from scoring.engine import Measurement, evaluate, scorable
+from scoring.insights import board_at
+from scoring.model import Framework, Provenance
+from scoring.periods import parse_period
+from scoring.targets import evaluate_index, evaluate_targets
+from services.current import CurrentValues
+from services.seeding import seed
+from storage import current, repo, values
+from storage.db import make_engine, make_sessions, reading
+from storage.migrate import upgrade
+from storage.models import IndicatorRow, ReviewRow, SubmissionRow
+from storage.models import SubmissionRow as S
+from tests.conftest import DATA, PG_HOST, PG_PORT, POSTGRES, SKIP_PG, _pg
+
+NOW = datetime(2025, 10, 1, 1, 0, tzinfo=UTC)
+DTI, TARGETS, INDEX = "dti-province-2025", "ninh-thuan-2314", "dti-ninh-thuan-2022"
+# Sub-indices of every rule (boolean, assessed, ratio in % and in another unit), rows of a
+# target, and an index's whole and pillars.
+CODES = {
+    DTI: ("1.2", "3.1", "3.3"),
+    TARGETS: ("1.1", "1.3"),
+    INDEX: ("*", "1", "2"),
+}
+PARTS = {TARGETS: ("", "ho", "thon", "all")}
+PERIODS = ("2024", "2025-Q3", "2025")
+NUMBERS = tuple(D(x) for x in ("-1", "0", "1", "2", "0.5", "9.2", "50", "100", "150"))
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """One row as a history stores it."""
+
+    framework: str
+    code: str
+    period: str
+    value: D | None
+    points: D | None
+    source_max: D | None
+    unit: str
+    status: ReviewStatus
+    review: ReviewStatus | None
+    provenance: str
+    part: str
+    minute: int  # created_at: ties and an order other than the ids' are common
+
+
+@st.composite
+def stored(draw: st.DrawFn, framework: str | None = None) -> Stored:
+    framework = framework or draw(st.sampled_from(sorted(CODES)))
+    number = st.sampled_from(NUMBERS)
+    return Stored(
+        framework,
+        draw(st.sampled_from(CODES[framework])),
+        draw(st.sampled_from(PERIODS)),
+        draw(st.none() | number),
+        draw(st.none() | st.none() | number),
+        draw(st.sampled_from((None, None, D(20)))),
+        draw(st.sampled_from(("", "%", "thuê bao/100 dân", "điểm"))),
+        draw(st.sampled_from((ReviewStatus.APPROVED, ReviewStatus.PENDING))),
+        draw(st.sampled_from((None, None, ReviewStatus.APPROVED, ReviewStatus.REJECTED))),
+        draw(st.sampled_from(("official", "reported"))),
+        draw(st.sampled_from(PARTS.get(framework, ("",)))),
+        draw(st.integers(0, 6)),
+    )
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[Stored]:
+    """Values of one framework: few sub-indices and periods, so corrections pile up."""
+    framework = draw(st.sampled_from(sorted(CODES)))
+    return draw(st.lists(stored(framework), max_size=40))
+
+
+def _row(code: str, value: str | None, points: str | None, unit: str, minute: int) -> Stored:
+    """An approved value of DTI 2025 in 2025-Q3, stored as reported unless it has points."""
+    official = "official" if points else "reported"
+    number = D(value) if value else None
+    return Stored(DTI, code, "2025-Q3", number, D(points) if points else None, None, unit,
+                  ReviewStatus.APPROVED, None, official, "", minute)  # fmt: skip
+
+
+# Histories the engine reads deep into one period: an older scorable value under three newer
+# ones it cannot score (all three shown), and official points under a newer counted value
+# (shown beside it).
+UNSCORED_UNDER_NEWER = [_row("3.1", "50", None, "%", 0)] + [
+    _row("3.1", "5", None, "điểm", minute) for minute in (1, 2, 3, 4)
+]
+OFFICIAL_UNDER_NEWER = [_row("1.2", None, "1.5", "", 0), _row("1.2", "1", None, "", 1)]
+# Stored later, dated earlier (an import of an older document): the later date is the newer.
+DATED_EARLIER = [_row("3.1", "50", None, "%", 5), _row("3.1", "10", None, "%", 0)]
+
+
+@dataclass(repr=False)
+class Database:
+    runner: asyncio.Runner
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    frameworks: dict[str, Framework]
+
+    def __repr__(self) -> str:  # hypothesis prints it with every failing example
+        return f"Database({self.engine.dialect.name})"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """One migrated, seeded database per backend for every example; each example empties the
+    values and stores its own history."""
+    if request.param == "postgresql" and not POSTGRES:
+        pytest.skip(SKIP_PG)
+    name = f"dti_test_{uuid.uuid4().hex[:12]}"
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{Path(tmp_path_factory.mktemp('current')) / 'v.sqlite3'}"
+    else:
+        url = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
+    with asyncio.Runner() as runner:
+        if request.param == "postgresql":
+            runner.run(_pg(f'CREATE DATABASE "{name}"'))
+        engine = make_engine(url)
+        sessions = make_sessions(engine)
+
+        async def prepare() -> dict[str, Framework]:
+            await upgrade(engine)
+            await seed(sessions, DATA, lambda: NOW)
+            async with sessions() as session:
+                found = {code: await repo.load_framework(session, code) for code in CODES}
+            return {code: f for code, f in found.items() if f is not None}
+
+        try:
+            yield Database(runner, engine, sessions, runner.run(prepare()))
+        finally:
+            runner.run(engine.dispose())
+            if request.param == "postgresql":
+                runner.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _store(db: Database, history: list[Stored], *, fresh: bool = True) -> None:
+    async with db.sessions() as session, session.begin():
+        if fresh:
+            await session.execute(delete(ReviewRow))
+            await session.execute(delete(SubmissionRow))
+        for row in history:
+            ids = await repo.indicator_ids(session, row.framework)
+            period = await repo.period_id(session, row.period)
+            found = await session.execute(
+                insert(SubmissionRow)
+                .values(
+                    indicator_id=ids[row.code],
+                    period_id=period,
+                    value=row.value,
+                    points=row.points,
+                    source_max=row.source_max,
+                    unit=row.unit,
+                    status=row.status,
+                    source="test",
+                    note="",
+                    provenance=row.provenance,
+                    part=row.part,
+                    created_at=NOW + timedelta(minutes=row.minute),
+                )  # fmt: skip
+                .returning(SubmissionRow.id)
+            )
+            submission_id = found.scalar_one()
+            if row.review is not None:
+                await values.add_review(session, submission_id, row.review, "", None, NOW)
+
+
+def _same_scores(framework: Framework, every: list[Measurement], kept: list[Measurement]) -> None:
+    """Every board the services score from values is the same from both lists."""
+    approved = [m for m in every if not m.pending]
+    approved_kept = [m for m in kept if not m.pending]
+    periods = sorted({m.period for m in every})
+    if framework.kind == "targets":
+        for period in (None, *periods):
+            assert evaluate_targets(framework, approved_kept, period) == evaluate_targets(
+                framework, approved, period
+            )
+        return
+    if framework.kind == "index":
+        for period in (None, *periods):
+            assert evaluate_index(framework, approved_kept, period) == evaluate_index(
+                framework, approved, period
+            )
+        return
+    for with_pending in (False, True):
+        assert evaluate(framework, kept, with_pending=with_pending) == evaluate(
+            framework, every, with_pending=with_pending
+        )
+        assert evaluate(framework, approved_kept, with_pending=with_pending) == evaluate(
+            framework, approved, with_pending=with_pending
+        )
+    for period in periods:
+        assert board_at(framework, approved_kept, period) == board_at(framework, approved, period)
+    # A preview or a what-if adds a value after all others.
+    for code in CODES[DTI]:
+        extra = Measurement(code, "2025-Q3", value=D(1), status=ReviewStatus.PENDING)
+        assert evaluate(framework, [*approved_kept, extra], with_pending=True) == evaluate(
+            framework, [*approved, extra], with_pending=True
+        )
+
+
+async def _check(db: Database, history: list[Stored]) -> None:
+    await _store(db, history)
+    async with reading(db.sessions) as session:
+        for code, framework in db.frameworks.items():
+            every = await values.measurements(session, code, include_pending=True)
+            groups = await current.current_values(session, code)
+            for group in groups.values():  # oldest first within a sub-index and period
+                assert [m for m in every if m in set(group)] == group
+            kept = [m for group in groups.values() for m in group]
+            assert set(kept) <= set(every)
+            _same_scores(framework, every, kept)
+            pending = await current.pending_counts(session, code)
+            assert sum(pending.values()) == sum(1 for m in every if m.pending)
+            stored = await values.submissions(session, code)
+            for period in PERIODS:
+                assert await current.reported_codes(session, code, period) == {
+                    v.code
+                    for v in stored
+                    if v.period == period and v.status is not ReviewStatus.REJECTED
+                }
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(history=histories())
+@example(history=UNSCORED_UNDER_NEWER)
+@example(history=OFFICIAL_UNDER_NEWER)
+@example(history=DATED_EARLIER)
+def test_the_values_sql_keeps_score_every_board_as_the_whole_history_does(
+    database: Database, history: list[Stored]
+) -> None:
+    database.runner.run(_check(database, history))
+
+
+async def _review_waiting(db: Database, decisions: list[ReviewStatus]) -> None:
+    """Decide the oldest values still waiting, one decision each."""
+    async with db.sessions() as session, session.begin():
+        waiting = await session.scalars(
+            select(S.id)
+            .outerjoin(ReviewRow, ReviewRow.submission_id == S.id)
+            .where(ReviewRow.id.is_(None), S.status == ReviewStatus.PENDING)
+            .order_by(S.id)
+        )
+        for submission_id, decision in zip(waiting.all(), decisions, strict=False):
+            await values.add_review(session, submission_id, decision, "", None, NOW)
+
+
+async def _refresh(
+    db: Database, before: list[Stored], after: list[Stored], decisions: list[ReviewStatus]
+) -> None:
+    await _store(db, before)
+    kept = CurrentValues(db.sessions)
+    for code in db.frameworks:
+        await kept.get(code)
+    await _review_waiting(db, decisions)
+    await _store(db, after, fresh=False)
+    async with reading(db.sessions) as session:
+        for code in db.frameworks:
+            refreshed = await kept.get(code)
+            assert refreshed.groups == await current.current_values(session, code)
+            assert refreshed.waiting == await current.pending_counts(session, code)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    before=histories(),
+    after=st.lists(stored(), max_size=8),
+    decisions=st.lists(st.sampled_from((ReviewStatus.APPROVED, ReviewStatus.REJECTED))),
+)
+def test_values_kept_and_refreshed_after_new_values_and_reviews_are_those_read_afresh(
+    database: Database,
+    before: list[Stored],
+    after: list[Stored],
+    decisions: list[ReviewStatus],
+) -> None:
+    """Only the sub-indices and periods touched since are read again; the result is the same."""
+    database.runner.run(_refresh(database, before, after, decisions))
+
+
+@settings(max_examples=60, deadline=None)
+@given(row=stored())
+def test_sql_and_python_agree_on_which_values_a_rule_can_score(
+    database: Database, row: Stored
+) -> None:
+    """The SQL reading of `scorable` (storage.current) is the engine's, value by value."""
+    database.runner.run(_store(database, [row]))
+    framework = database.frameworks[row.framework]
+    sub = framework.sub_index(row.code)
+    if sub is None or row.part:
+        return
+    m = Measurement(row.code, row.period, row.value, row.points, unit=row.unit)
+
+    async def read() -> int | None:
+        async with reading(database.sessions) as session:
+            return await session.scalar(
+                select(current.scorable()).join(IndicatorRow, IndicatorRow.id == S.indicator_id)
+            )
+
+    assert database.runner.run(read()) == int(scorable(sub, m))
+
+
+def test_a_history_of_corrections_keeps_a_few_values_per_sub_index_and_period(
+    database: Database,
+) -> None:
+    """Sixty corrections of one sub-index in one period come back as the newest one."""
+    corrections = [
+        Stored(
+            DTI,
+            "3.1",
+            "2025-Q3",
+            D(i % 90),
+            None,
+            None,
+            "%",
+            ReviewStatus.APPROVED,
+            None,
+            "reported",
+            "",
+            i,
+        )  # fmt: skip
+        for i in range(60)
+    ]
+    database.runner.run(_store(database, corrections))
+
+    async def read() -> dict[current.Group, list[Measurement]]:
+        async with reading(database.sessions) as session:
+            return await current.current_values(session, DTI)
+
+    kept = [m for group in database.runner.run(read()).values() for m in group]
+    assert [(m.value, m.provenance) for m in kept] == [(D(59), Provenance.REPORTED)]
+    assert parse_period(kept[0].period).code == "2025-Q3"

@@ -1,0 +1,205 @@
+"""Reads keep the scoreboard between messages and take no write lock: what is kept is dropped
+when a value or a review commits, in this process or in another one, and a read never waits
+for a writer."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from decimal import Decimal as D
+from zoneinfo import ZoneInfo
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.status import ReviewStatus
+from services.clock import Calendar
+from services.scores import ScoreAnswer, ScoreService
+from services.seeding import seed
+from storage import repo
+from storage import values as values_repo
+from storage.db import make_engine, make_sessions, reading
+from storage.migrate import MIGRATIONS, upgrade
+from tests.conftest import DATA
+
+NOW = datetime(2025, 10, 1, 1, 0, tzinfo=UTC)
+FRAMEWORK = "dti-province-2025"
+
+
+def clock() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A migrated, seeded database of each kind."""
+    engine = make_engine(database_url)
+    try:
+        await upgrade(engine)
+        made = make_sessions(engine)
+        await seed(made, DATA, clock)
+        yield made
+    finally:
+        await engine.dispose()
+
+
+def scores_of(sessions: async_sessionmaker[AsyncSession]) -> ScoreService:
+    return ScoreService(sessions, calendar=Calendar(clock, ZoneInfo("Asia/Ho_Chi_Minh")))
+
+
+async def store(
+    sessions: async_sessionmaker[AsyncSession],
+    code: str,
+    value: D,
+    decision: ReviewStatus | None = None,
+) -> None:
+    """A value stored (and reviewed) as the update and review services store it."""
+    async with sessions() as session, session.begin():
+        ids = await repo.indicator_ids(session, FRAMEWORK)
+        row = await values_repo.add_submission(
+            session, indicator_id=ids[code], period_id=await repo.period_id(session, "2025-Q3"),
+            value=value, unit="%", source="test", note="", user_id=None, agency_id=None,
+            chat_id=None, at=NOW,
+        )  # fmt: skip
+        if decision is not None:
+            await values_repo.add_review(session, row.id, decision, "", None, NOW)
+
+
+async def total_answer(scores: ScoreService) -> ScoreAnswer:
+    answer = await scores.answer("tổng điểm DTI")
+    assert isinstance(answer, ScoreAnswer)
+    return answer
+
+
+async def test_the_scoreboard_is_kept_until_a_value_or_a_review_is_stored_in_this_process(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    scores = scores_of(sessions)
+    first = await scores.scoreboard()
+    assert await scores.scoreboard() is first
+    before = await total_answer(scores)
+    assert (await total_answer(scores)).board is before.board
+
+    await store(sessions, "8.2", D("12.5"))  # waits for review: the official score stays
+    assert await scores.scoreboard() == first
+    assert (await total_answer(scores)).pending == before.pending + 1
+    await store(sessions, "8.2", D("12.5"), ReviewStatus.APPROVED)
+    now = await scores.scoreboard()
+    assert now.sub_index("8.2").points == D("12.50")  # type: ignore[union-attr]
+    assert now.total == first.total - D("7.6") + D("12.5")
+
+    scores.forget()  # an import or an agency change drops what is kept as well
+    assert await scores.scoreboard() is not now
+
+
+async def test_a_value_stored_by_another_process_is_counted_at_the_next_read(
+    database_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Another engine stands for another process; it writes a plain INSERT, as a tool that
+    knows nothing of this cache would."""
+    scores = scores_of(sessions)
+    first = await scores.scoreboard()
+    other = make_engine(database_url)
+    try:
+        async with make_sessions(other)() as session, session.begin():
+            ids = await repo.indicator_ids(session, FRAMEWORK)
+            period = await repo.period_id(session, "2025-Q3")
+            await session.execute(
+                text(
+                    "INSERT INTO submissions (indicator_id, period_id, value, unit, status,"
+                    " source, note, created_at, provenance, part, text, verdict)"
+                    " VALUES (:i, :p, 12.5, '%', 'approved', 'other', '', :at, 'reported',"
+                    " '', '', '')"
+                ),
+                {"i": ids["8.2"], "p": period, "at": NOW},
+            )
+    finally:
+        await other.dispose()
+    now = await scores.scoreboard()
+    assert now.total == first.total - D("7.6") + D("12.5")
+
+
+async def test_a_read_does_not_wait_for_a_writer_that_holds_the_lock(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    try:
+        await upgrade(engine)
+        sessions = make_sessions(engine)
+        await seed(sessions, DATA, clock)
+        scores = scores_of(sessions)
+        writer = sqlite3.connect(sqlite_url.split("///", 1)[1], isolation_level=None)
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            writer.execute("UPDATE revisions SET value = value + 1 WHERE name = 'values'")
+            # A read that took the write lock would wait up to busy_timeout (30 s).
+            board = await asyncio.wait_for(scores.scoreboard(), timeout=5)
+            assert board.total == D("269.19")
+        finally:
+            writer.rollback()
+            writer.close()
+    finally:
+        await engine.dispose()
+
+
+async def test_a_read_only_session_refuses_a_write_on_postgresql(
+    database_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no read-only transactions; a read there begins deferred")
+    async with reading(sessions) as session:
+        with pytest.raises(DBAPIError, match="read-only transaction"):
+            await session.execute(text("UPDATE revisions SET value = value + 1"))
+
+
+async def test_sqlite_syncs_at_checkpoints_in_wal_mode(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
+            assert (await conn.exec_driver_sql("PRAGMA synchronous")).scalar() == 1  # NORMAL
+    finally:
+        await engine.dispose()
+
+
+def _triggers_and_indexes(connection: Connection) -> tuple[set[str], set[str]]:
+    if connection.dialect.name == "postgresql":
+        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    triggers = {name for (name,) in connection.execute(text(query))}
+    indexes = {i["name"] for i in inspect(connection).get_indexes("submissions")}
+    return triggers, {name for name in indexes if name}
+
+
+def _round_trip(connection: Connection) -> list[tuple[set[str], set[str]]]:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    seen = []
+    for step in (command.upgrade, command.downgrade, command.upgrade):
+        step(config, "0013" if step is command.upgrade else "0012")
+        seen.append(_triggers_and_indexes(connection))
+    return seen
+
+
+async def test_migration_0013_adds_the_counting_triggers_and_the_newest_index_and_back(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            up, down, again = await connection.run_sync(_round_trip)
+    finally:
+        await engine.dispose()
+    counting = {"submissions_count_values", "reviews_count_values"}
+    assert counting <= up[0]
+    assert "ix_submissions_newest" in up[1]
+    assert not counting & down[0]
+    assert "ix_submissions_newest" not in down[1]
+    assert again == up

@@ -3,49 +3,33 @@ answered from a plan-targets or index framework, that framework's answer."""
 
 from __future__ import annotations
 
-import re
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from parsing.intents import Subject, SubjectKind
-from parsing.period_text import PeriodTextError, find_period
+from parsing.intents import Score, Subject, SubjectKind
+from parsing.lexicon import Lexicon, build_lexicon
 from scoring.engine import Measurement, Scoreboard, evaluate
-from scoring.lookup import Target, resolve
 from scoring.model import Directory, Framework, FrameworkKind
 from scoring.targets import evaluate_index, evaluate_targets
-from scoring.text import fold
 from services.clock import Calendar
-from services.frameworks import (
-    FrameworkChoice,
-    IndexAnswer,
-    TargetsAnswer,
-    find_framework,
-    without_names,
-)
+from services.frameworks import FrameworkChoice, IndexAnswer, TargetsAnswer, find_framework
 from services.identity import Person
 from services.refusal import Refusal
 from storage import frameworks as frameworks_repo
 from storage import repo, revisions
 from storage import values as values_repo
 
-# A year alone ("... Ninh Thuận 2023") names a plan year in a targets or index framework.
-_YEAR = re.compile(r"(?<![\d.,/])(20\d\d)(?![\d.,/])")
 # How often a process asks whether another one changed agencies, frameworks or assignments.
 REVALIDATE_SECONDS = 30.0
-
-# Words asking for the provisional view, folded (no diacritics).
-PROVISIONAL = re.compile(
-    r"\b(?:tam tinh|ke ca chua duyet|chua duyet|chua tham dinh|provisional|pending)\b"
-)
 
 
 @dataclass(frozen=True, slots=True)
 class ScoreAnswer:
-    target: Target
+    subject: Subject
     board: Scoreboard
     directory: Directory
     provisional: bool = False  # values not yet reviewed are counted
@@ -58,7 +42,10 @@ class ScoreService:
     version never changes once imported (a new one gets a new code). Agencies and assignments
     do change (administration): a change made here is forgotten at once; one made by another
     process (the command line, a second bot process) bumps the "reference" revision, which this
-    process reads at most every `revalidate_seconds`."""
+    process reads at most every `revalidate_seconds`.
+
+    The router's lexicon (parsing.lexicon) is kept with them: built from every framework held,
+    the agencies and the deployment's `province`, and forgotten with them."""
 
     def __init__(
         self,
@@ -66,6 +53,7 @@ class ScoreService:
         framework_code: str | None = None,
         *,
         calendar: Calendar,
+        province: str = "",
         revalidate_seconds: float = REVALIDATE_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -79,6 +67,9 @@ class ScoreService:
         self._monotonic = monotonic
         self._revision: int | None = None
         self._checked_at = float("-inf")
+        self._province = province
+        self._lexicon: Lexicon | None = None
+        self._building = asyncio.Lock()
 
     async def reference(self) -> tuple[Framework, Directory]:
         """The default framework (the configured one, else the newest DTI set) and the agencies."""
@@ -102,6 +93,22 @@ class ScoreService:
         """Drop the cached frameworks and agencies (after an import or an agency change)."""
         self._framework = self._directory = None
         self._others.clear()
+        self._lexicon = None
+
+    async def lexicon(self) -> Lexicon:
+        """What the router knows: every framework held, the agencies, the province; built once
+        (in a thread: it takes a moment) and again after `forget`."""
+        _, directory = await self.reference()
+        async with self._building:
+            if self._lexicon is None:
+                frameworks = await self.frameworks()
+                built = await asyncio.to_thread(
+                    build_lexicon, frameworks, directory, self._province
+                )
+                if self._directory is directory:  # not forgotten while it was built
+                    self._lexicon = built
+                return built
+            return self._lexicon
 
     async def frameworks(self) -> tuple[Framework, ...]:
         """Every framework held: the default first, then by kind and year."""
@@ -190,78 +197,45 @@ class ScoreService:
         return await self.board(await self.measurements(include_pending=include_pending))
 
     async def answer(
-        self, question: str, chat_id: int | None = None
+        self, score: Score, chat_id: int | None = None
     ) -> ScoreAnswer | TargetsAnswer | IndexAnswer:
-        """A free-text score question, answered from the chat's framework: what it asks about,
-        scored from approved values, or from every value not returned when it asks for the
-        provisional view ("tạm tính"). A targets or index framework reads a period (or a year)
-        in the question."""
-        framework = await self.framework(await self.chat_framework(chat_id))
-        provisional = bool(PROVISIONAL.search(fold(question)))
-        if provisional:
-            question = PROVISIONAL.sub(" ", fold(question))
-        period = None
-        if not framework.scored:
-            question, period = self._period_in(question)
-            question = without_names(framework, question)
-        target = resolve(framework, question)
-        return await self._answer(framework, target, period, provisional)
-
-    async def answer_for(
-        self,
-        framework_code: str | None,
-        subject: Subject,
-        period: str | None = None,
-        *,
-        provisional: bool = False,
-        chat_id: int | None = None,
-    ) -> ScoreAnswer | TargetsAnswer | IndexAnswer:
-        """The answer for framework X (None: the chat's), subject Y, period Z (None: the
-        newest): the fields of a `parsing.intents.Score`, for the router's wiring."""
-        code = framework_code or await self.chat_framework(chat_id)
+        """The answer for a `parsing.intents.Score`: its framework (None: the chat's), its subject
+        and period (None: the newest), scored from approved values, or from every value not
+        returned when it asks for the provisional view ("tạm tính")."""
+        code = score.framework or await self.chat_framework(chat_id)
         framework = await self.framework(code)
-        kinds = {SubjectKind.TOTAL: "total", SubjectKind.PILLAR: "pillar"}
-        target = Target(kinds.get(subject.kind, "sub_index"), subject.code)
-        if target.kind == "pillar" and framework.pillar(target.code) is None:
-            target = Target("unknown", target.code, tuple(p.code for p in framework.pillars[:3]))
-        if target.kind == "sub_index" and framework.sub_index(target.code) is None:
-            target = resolve(framework, target.code)
-        return await self._answer(framework, target, period, provisional)
+        subject = score.subject
+        held = {
+            SubjectKind.TOTAL: True,
+            SubjectKind.PILLAR: framework.pillar(subject.code) is not None,
+            SubjectKind.SUB_INDEX: framework.sub_index(subject.code) is not None,
+        }[subject.kind]
+        if not held:  # a button or a command naming what this framework lacks
+            raise Refusal("ask.not_in_framework", code=subject.code, framework=framework.name)
+        return await self._answer(framework, subject, score.period, score.provisional)
 
     async def _answer(
-        self, framework: Framework, target: Target, period: str | None, provisional: bool
+        self, framework: Framework, subject: Subject, period: str | None, provisional: bool
     ) -> ScoreAnswer | TargetsAnswer | IndexAnswer:
         _, directory = await self.reference()
         async with self._sessions() as session:
             every = await values_repo.measurements(session, framework.code, include_pending=True)
             notes: tuple[str, ...] = ()
-            if target.kind == "sub_index":
-                notes = tuple(await values_repo.source_notes(session, framework.code, target.code))
+            if subject.kind is SubjectKind.SUB_INDEX:
+                notes = tuple(
+                    await values_repo.source_notes(session, framework.code, subject.code)
+                )
         if framework.kind == FrameworkKind.TARGETS:
             reviewed = [m for m in every if not m.pending]
             return TargetsAnswer(
-                target, evaluate_targets(framework, reviewed, period), directory, notes
+                subject, evaluate_targets(framework, reviewed, period), directory, notes
             )
         if framework.kind == FrameworkKind.INDEX:
             reviewed = [m for m in every if not m.pending]
-            return IndexAnswer(target, evaluate_index(framework, reviewed, period), directory)
+            return IndexAnswer(subject, evaluate_index(framework, reviewed, period), directory)
         pending = sum(1 for m in every if m.pending)
         scored = evaluate(framework, every, with_pending=provisional)
-        return ScoreAnswer(target, scored, directory, provisional, pending, notes)
-
-    def _period_in(self, question: str) -> tuple[str, str | None]:
-        """(question without its period, the period) for a targets or index framework."""
-        today: date = self._calendar.today()
-        try:
-            period, rest = find_period(question, today)
-        except PeriodTextError:
-            return question, None
-        if period is not None:
-            return rest, period
-        year = _YEAR.search(question)
-        if year is None:
-            return question, None
-        return f"{question[: year.start()]} {question[year.end() :]}", year[1]
+        return ScoreAnswer(subject, scored, directory, provisional, pending, notes)
 
 
 async def _newest_dti(session: AsyncSession) -> str:

@@ -127,6 +127,19 @@ def _read_files(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
     }
 
 
+def home_province(data_dir: Path) -> str:
+    """The deployment's own province: the `province:` of the first agencies file naming one
+    (the province whose figures the DTI frameworks hold; questions about others get no figure)."""
+    for name, text in _read_files(data_dir)["agencies"]:
+        try:
+            found = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise FileError(name, None, str(exc)) from None
+        if isinstance(found, dict) and found.get("province"):
+            return str(found["province"])
+    return ""
+
+
 def work_calendar(data_dir: Path) -> WorkCalendar:
     """Weekends and public holidays from data/calendar/holidays.yaml (Vietnam's when absent).
     A broken file is refused with its name (a one-line start-up error, like the other data

@@ -27,7 +27,7 @@ from domain.status import UserRole
 from handlers import request as request_module
 from handlers.context import AWAITING, Context
 from locales import LANGUAGES, read_catalog
-from parsing.update_text import UpdateRequest
+from parsing.intents import Update as UpdateIntent
 from services.container import Services
 from services.evidence import FileInfo
 from services.identity import Caller
@@ -280,7 +280,7 @@ class Fuzzer:
         await identity.grant(admin, LEADER, UserRole.LEADER)
         focal = await identity.person(Caller(FOCAL, "Hoa"))
         preview = await services.updates.preview(
-            focal, UpdateRequest("8.2", "12,5%", None, "theo báo cáo quý"), FOCAL
+            focal, UpdateIntent("8.2", "12,5%", None, "theo báo cáo quý"), FOCAL
         )
         await services.updates.confirm(focal, preview.draft_id)
         upload = self.api.private_document("bao-cao.pdf", user_id=FOCAL)["message"]["document"]

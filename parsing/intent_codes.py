@@ -66,7 +66,7 @@ def decode(text: str) -> Intent | None:
         return None
     try:
         intent = reader(rest.split(_FIELD) if rest or _FIELD in text else [])
-    except (ValueError, InvalidOperation, IndexError):
+    except (ValueError, InvalidOperation, IndexError, KeyError):
         return None
     # Only what encode gives back: one spelling per intent, no text smuggled in a field.
     return intent if intent is not None and encode(intent) == text else None

@@ -76,7 +76,7 @@ async def choice_pressed(request: Request) -> None:
     intent = decode(request.data.removeprefix(PREFIX))
     if intent is None:
         raise Refusal("button.expired")
-    await request.answer()
+    # Answered after (by `handles`): a refusal on the way is shown under the button.
     await answer(request, intent)
 
 

@@ -57,10 +57,8 @@ async def what_if(request: Request, intent: WhatIf) -> None:
 async def holders(request: Request, intent: Holders) -> None:
     """Who leads and coordinates a sub-index, or each sub-index of a pillar."""
     t = request.t
-    framework = await request.services.scores.framework(
-        intent.framework
-        or await request.services.scores.chat_framework(request.destination.chat_id)
-    )
+    scores = request.services.scores
+    framework = await scores.asked_framework(intent.framework, request.destination.chat_id)
     _, directory = await request.reference()
     code = intent.subject.code
     if intent.subject.kind is SubjectKind.SUB_INDEX:

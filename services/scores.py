@@ -141,6 +141,14 @@ class ScoreService:
             chosen = await frameworks_repo.chat_framework(session, chat_id)
         return chosen or default.code
 
+    async def asked_framework(self, code: str | None, chat_id: int | None) -> Framework:
+        """The framework a question names (None: the chat's); a code no framework has (an old
+        or forged button) is refused."""
+        try:
+            return await self.framework(code or await self.chat_framework(chat_id))
+        except LookupError:
+            raise Refusal("button.expired") from None
+
     async def choice(self, chat_id: int | None) -> FrameworkChoice:
         default, _ = await self.reference()
         frameworks = await self.frameworks()
@@ -202,8 +210,7 @@ class ScoreService:
         """The answer for a `parsing.intents.Score`: its framework (None: the chat's), its subject
         and period (None: the newest), scored from approved values, or from every value not
         returned when it asks for the provisional view ("tạm tính")."""
-        code = score.framework or await self.chat_framework(chat_id)
-        framework = await self.framework(code)
+        framework = await self.asked_framework(score.framework, chat_id)
         subject = score.subject
         held = {
             SubjectKind.TOTAL: True,

@@ -51,23 +51,23 @@ async def chart(request: Request, intent: Chart) -> None:
         )
     else:
         subject = intent.subject or TOTAL
-        if subject.kind is SubjectKind.PILLAR:  # periods are kept per sub-index and in total
-            await request.reply(t("chart.usage"))
-            return
         code = subject.code if subject.kind is SubjectKind.SUB_INDEX else None
-        _, series = await reports.history(code)
+        pillar = framework.pillar(subject.code) if subject.kind is SubjectKind.PILLAR else None
+        _, series = await reports.history(code, pillar=pillar.code if pillar else None)
         if not series:
             await request.reply(t("chart.no_history"))
             return
         points = tuple(Point(period_label(t, p), v) for p, v in series)
         sub = framework.sub_index(code) if code else None
-        title = (
-            t("chart.history.sub", code=code, name=short_name(sub.name, 40))
-            if sub
-            else t("chart.history.total")
-        )
-        maximum = sub.max_points if sub else framework.total_max
-        goal = None if sub else framework.target_total
+        if sub is not None:
+            title = t("chart.history.sub", code=sub.code, name=short_name(sub.name, 40))
+            maximum = sub.max_points
+        elif pillar is not None:
+            title = t("chart.history.pillar", code=pillar.code, name=pillar.name)
+            maximum = pillar.max_points
+        else:
+            title, maximum = t("chart.history.total"), framework.total_max
+        goal = framework.target_total if sub is None and pillar is None else None
         render = partial(
             history_png,
             points,
@@ -78,7 +78,7 @@ async def chart(request: Request, intent: Chart) -> None:
             value_label=t("chart.points"),
             decimal_comma=comma,
         )
-        key = ("history", t.lang, code, points)
+        key = ("history", t.lang, subject.kind.value, subject.code, points)
         caption = f"{title}\n{legend(t)}"
     png = await reports.charts.get(key, render)
     await request.reply_photo(png, caption=caption)

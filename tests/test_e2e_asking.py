@@ -80,6 +80,9 @@ async def test_the_history_chart_is_asked_with_diacritics(
     api.private_text("biểu đồ lịch sử tổng điểm")
     photos = await api.wait_for("sendPhoto", count=2, chat_id=1001)
     assert photos[1]["caption"].startswith("Tổng điểm DTI theo kỳ")
+    api.private_text("/bieudo lịch sử 3")
+    photos = await api.wait_for("sendPhoto", count=3, chat_id=1001)
+    assert photos[2]["caption"].startswith("Chỉ số chính 3. Hạ tầng số theo kỳ")
 
 
 async def test_hello_gets_the_short_help_and_no_suggestion(

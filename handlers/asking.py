@@ -62,8 +62,8 @@ async def text_question(request: Request) -> None:
         )
         if mention.lower() not in question.lower() and not to_bot:
             return
-        question = question.replace(mention, " ").replace(mention.lower(), " ")
-    if len(question) > MAX_QUESTION:
+    # The router reads the mention as calling the bot ("@TroLyDtiBot" alone: the help).
+    if len(question.replace(f"@{request.bot_username}", "")) > MAX_QUESTION:
         await request.reply(request.t("error.too_long", limit=MAX_QUESTION))
         return
     lexicon, default = await _reference(request)

@@ -203,3 +203,12 @@ async def test_every_promised_question_is_answered_as_its_kind(
     ]
     assert wrong == []
     assert len(answers) > 25
+
+
+async def test_a_bare_mention_in_a_group_gets_the_short_help(
+    api: FakeBotApi, bot: Application
+) -> None:
+    group = -100200300
+    api.group_text(f"@{api.bot_user['username']}", chat_id=group)
+    sent = await api.wait_for("sendMessage", chat_id=group)
+    assert sent[0]["text"].startswith("Bạn có thể hỏi")

@@ -76,11 +76,8 @@ async def _data(settings: Settings) -> str:
 
 
 async def _database(settings: Settings) -> str:
-    from alembic.script import ScriptDirectory
-    from sqlalchemy import inspect, text
-
     from bot.startup import open_database
-    from storage.migrate import MIGRATIONS
+    from storage.migrate import head_revisions, recorded_revisions
 
     url = settings.database
     path = Path(url.database or "")
@@ -90,15 +87,10 @@ async def _database(settings: Settings) -> str:
     engine = await open_database(settings)
     try:
         async with engine.connect() as conn:
-            has_schema = await conn.run_sync(lambda c: inspect(c).has_table("alembic_version"))
-            revision = (
-                await conn.scalar(text("SELECT version_num FROM alembic_version"))
-                if has_schema
-                else None
-            )
+            revision = ", ".join(sorted(await conn.run_sync(recorded_revisions)))
     finally:
         await engine.dispose()
-    newest = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    newest = ", ".join(sorted(head_revisions()))
     if revision == newest:
         schema = f"schema {revision}, the newest"
     else:

@@ -19,21 +19,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application
 
-from bot.app import build_application, publish_commands
-from bot.health import Health, JobHeartbeat
-from bot.inbound import Inbound
 from bot.logs import protect_stderr
-from bot.metrics import Metrics
-from bot.polling import Poller
 from bot.settings import Settings
 from bot.startup import check_reference, connect_to_telegram, open_database
-from bot.web import HttpServer, Webhook, make_app, webhook_address, webhook_tail
-from handlers import reminder_job
 from services.clock import Clock, system_clock
 from services.container import Services, build_services
 from services.deadlines import Policy
@@ -42,6 +36,13 @@ from storage import journal
 from storage.db import make_sessions
 from storage.locks import startup_lock
 from storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from bot.health import Health, JobHeartbeat
+    from bot.inbound import Inbound
+    from bot.metrics import Metrics
+    from bot.polling import Poller
+    from bot.web import HttpServer
 
 log = logging.getLogger(__name__)
 WEBHOOK_PORT = 8080  # HTTP_PORT when a webhook is configured and no port is given
@@ -59,18 +60,23 @@ class Runtime:
 
 
 @asynccontextmanager
-async def open_runtime(settings: Settings, clock: Clock = system_clock) -> AsyncIterator[Runtime]:
+async def open_runtime(
+    settings: Settings, clock: Clock = system_clock, *, prepared: bool = False
+) -> AsyncIterator[Runtime]:
     """A migrated, seeded database and the services on top of it; closed on exit. Processes
     starting together on one database migrate and seed one after the other. A database that
-    does not answer, a broken data file or a missing framework raise (see bot.startup)."""
+    does not answer, a broken data file or a missing framework raise (see bot.startup).
+    `prepared`: the database is migrated and seeded from settings.data_dir already (the tests'
+    copies of one template database), so neither step runs."""
     engine = await open_database(settings)
     try:
         sessions = make_sessions(engine)
-        async with startup_lock(engine):
-            await upgrade(engine)
-            report = await seed(sessions, settings.data_dir, clock)
-        if report.changed:
-            log.info("seeded %s", report)
+        if not prepared:
+            async with startup_lock(engine):
+                await upgrade(engine)
+                report = await seed(sessions, settings.data_dir, clock)
+            if report.changed:
+                log.info("seeded %s", report)
         services = build_services(
             sessions,
             clock=clock,
@@ -97,10 +103,10 @@ async def open_runtime(settings: Settings, clock: Clock = system_clock) -> Async
 
 @asynccontextmanager
 async def open_services(
-    settings: Settings, clock: Clock = system_clock
+    settings: Settings, clock: Clock = system_clock, *, prepared: bool = False
 ) -> AsyncIterator[Services]:
     """The services alone (console, one-off commands, tests)."""
-    async with open_runtime(settings, clock) as runtime:
+    async with open_runtime(settings, clock, prepared=prepared) as runtime:
         yield runtime.services
 
 
@@ -144,6 +150,16 @@ async def serving(
     """The bot receiving updates (webhook when WEBHOOK_URL is set, else long polling) until
     the block ends; then intake stops first, the updates in hand are finished and recorded.
     Waits for Telegram first (bot.startup), unless `stopping` is set meanwhile."""
+    # Imported here, not at the top: the console and the one-off commands open the runtime
+    # above and never serve, so they need neither the intake, the metrics (prometheus_client)
+    # nor the handlers' registration; the HTTP server (aiohttp) only when there is one.
+    from bot.app import build_application, publish_commands
+    from bot.health import Health, JobHeartbeat
+    from bot.inbound import Inbound
+    from bot.metrics import Metrics
+    from bot.polling import Poller
+    from handlers import reminder_job
+
     svc, clock = runtime.services, runtime.clock
     metrics = Metrics()
     metrics.watch_engine(runtime.engine)
@@ -177,6 +193,8 @@ async def serving(
         webhook_url = None
         try:
             if settings.webhook_url:
+                from bot.web import HttpServer, Webhook, make_app, webhook_address, webhook_tail
+
                 secret = await _webhook_secret(settings, runtime, clock)
                 webhook_url, path = webhook_address(settings.webhook_url, secret)
                 webhook = Webhook(inbound, metrics, secret, settings.webhook_max_body)
@@ -208,6 +226,8 @@ async def serving(
                 )
                 checks.append(lambda: "" if poller.healthy else f"polling: {poller.problem}")
                 if settings.http_port is not None:
+                    from bot.web import HttpServer, make_app
+
                     server = HttpServer(
                         make_app(health=health, metrics_text=metrics_text),
                         settings.http_host,

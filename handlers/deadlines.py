@@ -110,16 +110,16 @@ async def resume_command(request: Request) -> None:
 
 @handles(ADMIN)
 async def operator_command(request: Request) -> None:
-    """/nhacnho: next run and last outcome; /nhacnho 18/12/2025: what that day would send.
+    """/nhacnho: next run and last outcome; /nhacnho DD/MM/YYYY: what that day would send.
     Private chats only: the dry run lists recipients."""
     t, svc, args = request.t, request.services, request.args
     if not args:
         view = await svc.deliveries.operator_view()
-        await request.reply(operator_text(t, view, svc.calendar.zone))
+        await request.reply(operator_text(t, view, svc.calendar.zone, svc.calendar.today()))
         return
     when = parse_date(args[0])
     if when is None:
-        await request.reply(t("operator.usage"))
+        await request.reply(t("operator.usage", date=t.date(svc.calendar.today())))
         return
     _, directory = await request.reference()
     lines = [t("dryrun.head", date=t.date(when))]

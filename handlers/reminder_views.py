@@ -144,7 +144,7 @@ def calendar_text(
     return "\n".join(lines)
 
 
-def operator_text(t: Text, view: OperatorView, zone: ZoneInfo) -> str:
+def operator_text(t: Text, view: OperatorView, zone: ZoneInfo, today: date) -> str:
     lines = [t("operator.head")]
     if view.next_run is None:
         lines.append(t("operator.no_next"))
@@ -174,5 +174,7 @@ def operator_text(t: Text, view: OperatorView, zone: ZoneInfo) -> str:
                 open=c.get("claimed", 0),
             )
         )
-    lines.append(t("operator.hint"))
+    # The example day is the next run's (else today), so the hint is never a day in the past.
+    example = view.next_run.at.astimezone(zone).date() if view.next_run else today
+    lines.append(t("operator.hint", date=t.date(example)))
     return "\n".join(lines)

@@ -5,11 +5,13 @@ read once at start-up; a missing id is a bug that the tests catch, not a runtime
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from babel import Locale
@@ -34,7 +36,7 @@ class Text:
     """The catalog of one language, with its number formats."""
 
     lang: str
-    messages: dict[str, str]
+    messages: Mapping[str, str]
 
     def __call__(self, msgid: str, **params: Any) -> str:
         return self.messages[msgid].format(**params)
@@ -67,9 +69,16 @@ def _locale(lang: str) -> Locale:
     return Locale.parse(lang)
 
 
+@cache
+def _text(lang: str) -> Text:
+    # The catalogs are files of the package: read once per process, shared by every Translator
+    # (the services built for each test, each process of the benchmarks).
+    return Text(lang, MappingProxyType(read_catalog(lang)))
+
+
 class Translator:
     def __init__(self, default: str = "vi") -> None:
-        self._texts = {lang: Text(lang, read_catalog(lang)) for lang in LANGUAGES}
+        self._texts = {lang: _text(lang) for lang in LANGUAGES}
         self.default = default if default in self._texts else "vi"
 
     def for_language(self, lang: str | None) -> Text:

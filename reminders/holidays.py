@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-import holidays
 import yaml
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -24,6 +23,10 @@ LANGUAGES = {"vi": "vi", "en": "en_US"}
 
 @lru_cache(maxsize=64)
 def _holidays(country: str, year: int, language: str) -> dict[date, str]:
+    # Imported on the first question about a holiday, not at start: the library's country
+    # module loads every one of its 250 countries with it (a tenth of a second, 8 MB).
+    import holidays
+
     found = holidays.country_holidays(country, years=year, language=language)
     return dict(found.items())
 
@@ -63,6 +66,14 @@ class WorkCalendar:
         return day
 
 
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    """The codes the holidays library knows, from its registry (no country module loaded)."""
+    from holidays.registry import EntityLoader
+
+    return frozenset(EntityLoader.get_country_codes())
+
+
 # No weekend, no holiday: every day works (a deployment that wants reminders on every day).
 EVERY_DAY = WorkCalendar(country="", weekend=frozenset())
 
@@ -78,6 +89,7 @@ def parse_work_calendar(text: str) -> WorkCalendar:
         for item in data.get("extra") or []
     )  # fmt: skip
     country = str(data.get("country", "VN"))
-    if country:
-        holidays.country_holidays(country, years=2025)  # unknown codes fail at start-up
+    if country and country not in _countries():
+        # Unknown codes fail at start-up, as the library itself would refuse them.
+        raise NotImplementedError(f"Country {country} not available")
     return WorkCalendar(country, weekend, extra)

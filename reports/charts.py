@@ -11,16 +11,17 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
+from typing import TYPE_CHECKING
 
-# Only the object API and the Agg canvas: pyplot keeps global state and is not thread-safe,
-# while charts are rendered in worker threads (asyncio.to_thread).
-from matplotlib import patheffects
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+# matplotlib (and numpy under it) is imported by the functions that draw, on the first chart:
+# that is in the worker thread that renders it (ChartCache), and a bot that never draws never
+# pays the 40 MB and the half second. Only the object API and the Agg canvas: pyplot keeps
+# global state and is not thread-safe, while charts are rendered in worker threads.
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
 # A square photo is shown whole by Telegram on a phone, in portrait and landscape alike.
 # 180 dpi makes a point 2.5 px, so 12-14 pt text stays readable once the phone scales it down.
@@ -88,6 +89,9 @@ def _shorten(label: str, limit: int) -> str:
 
 
 def _new_figure() -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)
     return fig
@@ -144,6 +148,9 @@ def pillars_png(
     """Horizontal bars, one per pillar from the top: points over a light full-length bar for
     the maximum, "35,1/150" above the bar's right end, and a tick at maximum × target_share.
     Pillars with a maximum of 0 (or less) have nothing to compare to and are skipped."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     shown = [bar for bar in bars if bar.maximum > 0]
     fig = _new_figure()
     _add_title(fig, title)
@@ -217,6 +224,8 @@ def _y_limits(
 
 
 def _style_axes(ax: Axes, decimal_comma: bool) -> None:
+    from matplotlib.ticker import FuncFormatter
+
     ax.tick_params(labelfontfamily=FONT_FAMILY, labelsize=_TEXT_SIZE - 1, colors=_TEXT_COLOUR)
     ax.yaxis.set_major_formatter(
         # str(float(...)): ticks arrive as numpy floats, whose repr is "np.float64(200.0)".
@@ -240,6 +249,8 @@ def history_png(
 ) -> bytes:
     """A line with markers over the periods in the given order, each point with its value
     written next to it; y runs from 0 to `maximum` when given; `target` is a dashed line."""
+    from matplotlib import patheffects
+
     fig = _new_figure()
     _add_title(fig, title)
     ax = fig.add_axes((0.13, 0.2, 0.83, 0.66))

@@ -10,14 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
+# openpyxl (and numpy under it) is imported by the functions that write the workbook, on the
+# first export: that is in the worker thread that writes it, and a bot that never exports never
+# pays for it.
+if TYPE_CHECKING:
+    from openpyxl.styles import Alignment, Font
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +91,6 @@ COUNT_FORMAT = "0"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 CSV_DATETIME = "%d/%m/%Y %H:%M"
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_TOP = Alignment(vertical="top")
-_WRAP = Alignment(vertical="top", wrap_text=True)
-
 # Sub-index columns (0-based) whose long texts wrap instead of widening the sheet.
 _WRAPPED = frozenset({1, 3, 9, 10})
 _MIN_WIDTH = 6
@@ -124,6 +120,8 @@ def workbook_bytes(
     numbers, and Excel shows them with the reader's own decimal separator. `language` only
     tags the document (its core properties); Excel does not read it for number display.
     """
+    from openpyxl import Workbook
+
     _check_headers(labels)
     wb = Workbook()
     summary_ws = wb.worksheets[0]  # a new workbook has exactly one worksheet
@@ -188,25 +186,48 @@ def csv_bytes(
 # --- the two sheets -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Styles:
+    bold: Font
+    title: Font
+    top: Alignment
+    wrap: Alignment
+
+
+@cache
+def _styles() -> _Styles:
+    from openpyxl.styles import Alignment, Font
+
+    return _Styles(
+        bold=Font(bold=True),
+        title=Font(bold=True, size=14),
+        top=Alignment(vertical="top"),
+        wrap=Alignment(vertical="top", wrap_text=True),
+    )
+
+
 def _fill_summary(ws: Any, summary: Summary, labels: Labels, zone: ZoneInfo) -> None:
-    _put(ws, 1, 1, summary.title, font=_TITLE)
-    _put(ws, 2, 1, labels.generated, font=_BOLD)
+    from openpyxl.utils import get_column_letter
+
+    style = _styles()
+    _put(ws, 1, 1, summary.title, font=style.title)
+    _put(ws, 2, 1, labels.generated, font=style.bold)
     _put(ws, 2, 2, _local_naive(summary.generated_at, zone), DATETIME_FORMAT)
-    _put(ws, 3, 1, labels.total, font=_BOLD)
+    _put(ws, 3, 1, labels.total, font=style.bold)
     _put(ws, 3, 2, _number(summary.total), POINTS_FORMAT)
     _put(ws, 3, 3, _number(summary.maximum), POINTS_FORMAT)
-    _put(ws, 4, 1, labels.dti, font=_BOLD)
+    _put(ws, 4, 1, labels.dti, font=style.bold)
     _put(ws, 4, 2, _number(summary.dti), DTI_FORMAT)
-    _put(ws, 5, 1, labels.target, font=_BOLD)
+    _put(ws, 5, 1, labels.target, font=style.bold)
     _put(ws, 5, 2, _number(summary.target), POINTS_FORMAT)
 
     header_row = 7
     for col, header in enumerate(labels.summary_headers, start=1):
-        _put(ws, header_row, col, header, font=_BOLD, align=_WRAP)
+        _put(ws, header_row, col, header, font=style.bold, align=style.wrap)
     for r, pillar in enumerate(summary.pillars, start=header_row + 1):
         percent = pillar.points / pillar.maximum if pillar.maximum else None
         _put(ws, r, 1, pillar.code)
-        _put(ws, r, 2, pillar.name, align=_WRAP)
+        _put(ws, r, 2, pillar.name, align=style.wrap)
         _put(ws, r, 3, _number(pillar.points), POINTS_FORMAT)
         _put(ws, r, 4, _number(pillar.maximum), POINTS_FORMAT)
         _put(ws, r, 5, _number(percent), PERCENT_FORMAT)
@@ -226,8 +247,11 @@ def _fill_summary(ws: Any, summary: Summary, labels: Labels, zone: ZoneInfo) -> 
 def _fill_sub_indices(
     ws: Any, rows: Sequence[SubIndexRow], labels: Labels, zone: ZoneInfo
 ) -> None:
+    from openpyxl.utils import get_column_letter
+
+    style = _styles()
     for col, header in enumerate(labels.sub_index_headers, start=1):
-        _put(ws, 1, col, header, font=_BOLD, align=_WRAP)
+        _put(ws, 1, col, header, font=style.bold, align=style.wrap)
     widths = [_text_width(h) for h in labels.sub_index_headers]
     for r, row in enumerate(rows, start=2):
         cells: tuple[tuple[object, str | None], ...] = (
@@ -249,7 +273,7 @@ def _fill_sub_indices(
             (row.evidence, COUNT_FORMAT),
         )
         for col, (value, fmt) in enumerate(cells):
-            _put(ws, r, col + 1, value, fmt, align=_WRAP if col in _WRAPPED else _TOP)
+            _put(ws, r, col + 1, value, fmt, align=style.wrap if col in _WRAPPED else style.top)
             widths[col] = max(widths[col], _display_width(value))
     last = get_column_letter(SUB_INDEX_COLUMNS)
     ws.freeze_panes = "A2"
@@ -346,6 +370,8 @@ def _csv_text(text: str) -> str:
 
 
 def _clean(text: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     # Control characters (possible in Telegram names) are not allowed in xlsx XML.
     return str(ILLEGAL_CHARACTERS_RE.sub("", text))
 
@@ -372,6 +398,8 @@ def _utc_naive(moment: datetime) -> datetime:
 
 def _save(wb: Any) -> bytes:
     # ExcelWriter directly, because Workbook.save() overwrites properties.modified with now().
+    from openpyxl.writer.excel import ExcelWriter
+
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()

@@ -32,7 +32,6 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
-from openpyxl import load_workbook
 
 from scoring.loading import LINE, FileError, framework_from_data, parse_framework
 from scoring.model import Directory, Framework
@@ -109,6 +108,10 @@ def csv_rows(text: str) -> list[Row]:
 
 def xlsx_rows(data: bytes, name: str) -> list[Row]:
     """The rows of the first sheet of an Excel workbook, with the values Excel shows."""
+    # Imported here, by the one import that reads a workbook: openpyxl brings numpy, which a
+    # bot that never sees an .xlsx framework need not load at start.
+    from openpyxl import load_workbook
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

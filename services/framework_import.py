@@ -9,6 +9,7 @@ answered by default when it is the newest DTI framework and no FRAMEWORK is conf
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 from dataclasses import dataclass
@@ -164,7 +165,9 @@ class FrameworkImportService:
             raise Refusal("import.bad_code", code=code[:64])
         _, directory = await self._scores.reference()
         try:
-            framework = read_framework(data, file_name, directory)
+            # In a worker thread: a workbook takes a while to read (and openpyxl to import the
+            # first time), and the other users' answers must not wait for it.
+            framework = await asyncio.to_thread(read_framework, data, file_name, directory)
         except FileError as exc:
             raise Refusal("import.bad_file", problem=str(exc)[:600]) from None
         if code is not None:

@@ -1,10 +1,13 @@
 """First start: load the bundled agencies, frameworks and official assessments into the database.
 
-Idempotent: what is already there (by code, or by source for assessments) is left alone."""
+Idempotent: what is already there (by code, or by source for assessments) is left alone. The
+files are parsed once: a start that finds the same files (and schema) as the last seed of its
+database, by their digest, has nothing to load and reads no more than the digest."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,12 +20,15 @@ from reminders.holidays import WorkCalendar, parse_work_calendar
 from scoring.loading import FileError, parse_assessment, parse_directory, parse_framework
 from scoring.model import Framework
 from services.clock import Clock
-from storage import repo
+from storage import journal, repo
 from storage import values as values_repo
+from storage.migrate import head_revisions
 from storage.models import RankingRow, SubmissionRow
 
 log = logging.getLogger(__name__)
 ACTOR = "system:seed"
+SEEDED = "seeded_files"  # the bot_state key of the digest of the files last seeded
+FOLDERS = ("agencies", "frameworks", "assessments")
 
 
 @dataclass
@@ -44,7 +50,10 @@ async def seed(
     report = SeedReport()
     now = clock()
     files = await asyncio.to_thread(_read_files, data_dir)
+    fingerprint = _fingerprint(files)
     async with sessions() as session, session.begin():
+        if await journal.state(session, SEEDED) == fingerprint:
+            return report
         for name, text in files["agencies"]:
             # A successor may live in a file read before (a former province's agencies pass to
             # the merged province's).
@@ -65,6 +74,7 @@ async def seed(
                 report.frameworks_added.append(framework.code)
         for name, text in files["assessments"]:
             await _seed_assessment(session, name, text, frameworks, report, now)
+        await journal.put_state(session, SEEDED, fingerprint, now)
     for warning in report.warnings:
         log.warning("%s", warning)
     return report
@@ -123,7 +133,7 @@ def _read_files(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
     """The YAML files of each data folder, in name order."""
     return {
         folder: [(p.name, _read_text(p)) for p in sorted((data_dir / folder).glob("*.yaml"))]
-        for folder in ("agencies", "frameworks", "assessments")
+        for folder in FOLDERS
     }
 
 
@@ -138,6 +148,17 @@ def home_province(data_dir: Path) -> str:
         if isinstance(found, dict) and found.get("province"):
             return str(found["province"])
     return ""
+
+
+def _fingerprint(files: dict[str, list[tuple[str, str]]]) -> str:
+    """A digest of the files' names and texts and of the schema they were loaded into: a new
+    migration may hold what an earlier seed could not store, so it seeds again."""
+    digest = hashlib.sha256(" ".join(sorted(head_revisions())).encode())
+    for folder in FOLDERS:
+        for name, text in files[folder]:
+            for part in (folder, name, text):
+                digest.update(len(part.encode()).to_bytes(8, "big") + part.encode())
+    return digest.hexdigest()
 
 
 def work_calendar(data_dir: Path) -> WorkCalendar:

@@ -168,3 +168,18 @@ async def kept_value(session: AsyncSession, key: str, made: str, now: datetime) 
     )
     value = await session.scalar(select(BotStateRow.value).where(BotStateRow.key == key))
     return str(value)
+
+
+async def state(session: AsyncSession, key: str) -> str | None:
+    """The value stored under `key`, None when there is none."""
+    value = await session.scalar(select(BotStateRow.value).where(BotStateRow.key == key))
+    return None if value is None else str(value)
+
+
+async def put_state(session: AsyncSession, key: str, value: str, now: datetime) -> None:
+    """Store `value` under `key`, replacing what was there."""
+    await session.execute(
+        _insert(session, BotStateRow)
+        .values(key=key, value=value, created_at=now)
+        .on_conflict_do_update(index_elements=["key"], set_={"value": value, "created_at": now})
+    )

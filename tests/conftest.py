@@ -3,30 +3,45 @@
 from __future__ import annotations
 
 import asyncio
+import compileall
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.runtime import open_services
 from bot.settings import Settings
 from scoring.loading import parse_directory, parse_framework
 from scoring.model import Directory, Framework
 from services.container import Services
 from tests.botapi import TOKEN, FakeBotApi
+from tests.templates import PgAdmin, Templates
 
 # PTB 22 warns on every RetryAfter unless this opts in to timedelta values (as bot/__main__.py
 # does); with filterwarnings=error the warning would replace the 429 the tests inject.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+# The tests speak plain HTTP on loopback only, yet each HTTP client PTB builds (two for every
+# Application) loads the whole CA bundle first, 20 ms of CPU each; a folder with no CA in it
+# (this one) costs nothing.
+os.environ.pop("SSL_CERT_FILE", None)
+os.environ["SSL_CERT_DIR"] = str(Path(__file__).resolve().parent)
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+# Hypothesis' deadline (200 ms an example) measures the machine's load, not the code: on the
+# 2-core machine running both workers it failed examples that pass in 20 ms on their own.
+hypothesis_settings.register_profile("suite", deadline=None)
+hypothesis_settings.load_profile("suite")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+PACKAGES = ("bot", "domain", "handlers", "locales", "parsing", "reports", "reminders", "scoring",
+            "services", "storage")  # fmt: skip
 PG_HOST, PG_PORT, PG_ADMIN_DB = "127.0.0.1", 5432, "test"
 
 
@@ -40,6 +55,15 @@ def _postgres_reachable() -> bool:
 
 POSTGRES = _postgres_reachable()
 SKIP_PG = f"PostgreSQL is not reachable on {PG_HOST}:{PG_PORT}: PostgreSQL storage tests skipped"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The bot's own modules compiled once (the controller, before any worker starts): with
+    PYTHONDONTWRITEBYTECODE set, as on this project's machines, every `python -m bot` a test
+    starts would compile them all again, a second and more of CPU each."""
+    if not hasattr(config, "workerinput"):
+        for package in PACKAGES:
+            compileall.compile_dir(ROOT / package, quiet=1)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -60,14 +84,19 @@ def framework(directory: Directory) -> Framework:
     return parse_framework(text, "dti-province-2025.yaml", directory)
 
 
-async def _pg(sql: str, database: str = PG_ADMIN_DB) -> None:
-    import asyncpg  # noqa: PLC0415 - only where PostgreSQL is used
+PG = PgAdmin(PG_HOST, PG_PORT, PG_ADMIN_DB)
 
-    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database=database)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+
+async def _pg(sql: str, database: str = PG_ADMIN_DB) -> None:
+    await PG.execute(sql, database)
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    """The session's template databases (tests/templates.py), dropped at its end."""
+    made = Templates(tmp_path_factory.mktemp("templates"), DATA, PG if POSTGRES else None)
+    yield made
+    asyncio.run(made.drop())
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -124,10 +153,13 @@ def clock() -> MovableClock:
 
 
 @pytest.fixture
-async def services(settings: Settings, clock: MovableClock) -> AsyncIterator[Services]:
-    """Services on a fresh, migrated and seeded SQLite database, on the test's clock."""
-    async with open_services(settings, clock) as built:
-        yield built
+async def services(
+    settings: Settings, clock: MovableClock, templates: Templates
+) -> AsyncIterator[Services]:
+    """Services on a fresh, migrated and seeded SQLite database (a copy of the session's
+    template), on the test's clock."""
+    async with templates.open_runtime(settings, clock) as runtime:
+        yield runtime.services
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.admin_cli import SERVER
-from bot.runtime import open_services
 from bot.settings import Settings
 from domain.status import UserRole
 from scoring.model import Role
@@ -24,12 +23,15 @@ from services.scores import ScoreService
 from storage import deliveries
 from storage.models import AuditRow, FrameworkRow, IndicatorRow
 from tests.conftest import DATA, MovableClock
+from tests.templates import Templates
 
 FRAMEWORK_FILE = DATA / "frameworks" / "dti-province-2025.yaml"
 
 
 @pytest.fixture
-async def svc(database_url: str, tmp_path: Path, clock: MovableClock) -> AsyncIterator[Services]:
+async def svc(
+    database_url: str, tmp_path: Path, clock: MovableClock, templates: Templates
+) -> AsyncIterator[Services]:
     """Services on a fresh database of each kind."""
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -39,8 +41,8 @@ async def svc(database_url: str, tmp_path: Path, clock: MovableClock) -> AsyncIt
         reminder_tick_seconds=0,
         evidence_dir=tmp_path / "evidence",
     )
-    async with open_services(settings, clock) as services:
-        yield services
+    async with templates.open_runtime(settings, clock) as runtime:
+        yield runtime.services
 
 
 async def audit(services: Services, entity: str) -> list[AuditRow]:

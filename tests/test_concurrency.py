@@ -6,7 +6,6 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.runtime import open_services
 from bot.settings import Settings
 from domain.status import ReviewStatus
 from parsing.intents import Update as UpdateIntent
@@ -15,15 +14,17 @@ from services.updates import Preview, Stored
 from storage.db import make_engine
 from storage.models import AuditRow
 from tests.conftest import DATA, MovableClock
+from tests.templates import Templates
 
 PEOPLE = 50
 
 
 async def test_fifty_concurrent_confirmed_updates_all_reach_history_and_the_audit_log(
-    database_url: str, clock: MovableClock
+    database_url: str, clock: MovableClock, templates: Templates
 ) -> None:
     settings = Settings(_env_file=None, database_url=database_url, data_dir=DATA, admin_ids="1")  # type: ignore[call-arg]
-    async with open_services(settings, clock) as svc:
+    async with templates.open_runtime(settings, clock) as runtime:
+        svc = runtime.services
         admin = await svc.identity.person(Caller(1, "Quản trị"))
         invite = await svc.identity.create_invite(admin, "SKHCN", max_uses=PEOPLE, days=1)
         people = []

@@ -11,19 +11,22 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.runtime import Runtime, open_runtime
+from bot.runtime import Runtime
 from bot.settings import Settings
 from storage import journal
 from tests.botapi import FakeBotApi
 from tests.conftest import MovableClock
 from tests.intake import eventually, journal_statuses, running
+from tests.templates import Templates
 
 DEAD = "an-old-host:4242:0badc0de"  # the owner of claims left by a process that crashed
 
 
 @pytest.fixture
-async def runtime(settings: Settings, clock: MovableClock) -> AsyncIterator[Runtime]:
-    async with open_runtime(settings, clock) as opened:
+async def runtime(
+    settings: Settings, clock: MovableClock, templates: Templates
+) -> AsyncIterator[Runtime]:
+    async with templates.open_runtime(settings, clock) as opened:
         yield opened
 
 

@@ -20,6 +20,7 @@ from services.updates import Preview
 from tests.botapi import TOKEN, FakeBotApi
 from tests.chat import ADMIN_ID, Chat
 from tests.conftest import MovableClock
+from tests.templates import Templates
 
 GROUP = -100200300
 SNV, SKHCN, VNPT, SCT = 2001, 2002, 2003, 2004
@@ -143,7 +144,7 @@ async def test_a_restart_in_the_middle_of_a_run_sends_every_reminder_exactly_onc
 
 
 async def test_two_processes_on_one_database_send_each_reminder_once(
-    api: FakeBotApi, database_url: str, clock: MovableClock
+    api: FakeBotApi, database_url: str, clock: MovableClock, templates: Templates
 ) -> None:
     people = list(range(6000, 6040))
     clock.now = at_eight(date(2025, 12, 18))
@@ -151,7 +152,10 @@ async def test_two_processes_on_one_database_send_each_reminder_once(
         _env_file=None, database_url=database_url, admin_ids="1", reminder_tick_seconds=0,
         bot_api_base_url=api.base_url, bot_api_file_url=api.base_file_url,
     )  # fmt: skip
-    async with open_services(settings, clock) as one, open_services(settings, clock) as two:
+    # The first starts on a copy of the seeded template, the second finds it seeded.
+    first = templates.open_runtime(settings, clock)
+    async with first as runtime, open_services(settings, clock) as two:
+        one = runtime.services
         for telegram_id in people:
             await link(one, telegram_id, "SKHCN")
         app_one = build_application(settings, one, token=TOKEN)

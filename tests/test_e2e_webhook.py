@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.logs import MASK, SECRETS
-from bot.runtime import Runtime, open_runtime
+from bot.runtime import Runtime
 from bot.settings import Settings
 from storage import journal
 from tests.botapi import FakeBotApi
@@ -24,11 +24,14 @@ from tests.intake import (
     webhook_path,
     webhook_settings,
 )
+from tests.templates import Templates
 
 
 @pytest.fixture
-async def runtime(settings: Settings, clock: MovableClock) -> AsyncIterator[Runtime]:
-    async with open_runtime(settings, clock) as opened:
+async def runtime(
+    settings: Settings, clock: MovableClock, templates: Templates
+) -> AsyncIterator[Runtime]:
+    async with templates.open_runtime(settings, clock) as opened:
         yield opened
 
 

@@ -35,6 +35,7 @@ async def fuzzer(api: FakeBotApi, settings: Settings, services: Services) -> Asy
         yield fuzzer
 
 
+@pytest.mark.slow
 @settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -10,21 +10,24 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from bot.health import Health
-from bot.runtime import Runtime, open_runtime
+from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers.reminder_job import JOB_NAME, send_due
 from storage.db import make_engine
 from tests.botapi import FakeBotApi
 from tests.conftest import MovableClock
 from tests.intake import eventually, get, running, sample
+from tests.templates import Templates
 from tests.test_e2e_reminders import at_eight, link, no_sleep
 
 UNREACHABLE = "postgresql+asyncpg://postgres@127.0.0.1:1/nowhere"
 
 
 @pytest.fixture
-async def runtime(settings: Settings, clock: MovableClock) -> AsyncIterator[Runtime]:
-    async with open_runtime(settings, clock) as opened:
+async def runtime(
+    settings: Settings, clock: MovableClock, templates: Templates
+) -> AsyncIterator[Runtime]:
+    async with templates.open_runtime(settings, clock) as opened:
         yield opened
 
 

@@ -19,6 +19,7 @@ from storage.db import make_engine, make_sessions
 from storage.migrate import upgrade
 from storage.models import Base
 from tests.conftest import DATA
+from tests.templates import Templates
 
 BOT = 123456789
 NOW = datetime(2025, 11, 30, 2, 0, tzinfo=UTC)
@@ -26,9 +27,11 @@ A, B = "host-a:11:aaaa", "host-b:22:bbbb"
 
 
 @pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def sessions(
+    database_url: str, templates: Templates
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    await templates.migrate(database_url)
     engine = make_engine(database_url)
-    await upgrade(engine)
     try:
         yield make_sessions(engine)
     finally:

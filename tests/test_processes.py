@@ -102,6 +102,7 @@ async def all_handled(database_url: str, count: int) -> bool:
     return sum((await handled(database_url)).values()) == count
 
 
+@pytest.mark.slow
 async def test_updates_fetched_before_a_kill_9_are_each_answered_once_after_the_restart(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -136,6 +137,7 @@ async def test_updates_fetched_before_a_kill_9_are_each_answered_once_after_the_
     assert "handling 40 update(s) received before a restart" in second.logs()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not POSTGRES, reason=SKIP_PG)
 async def test_two_webhook_processes_on_one_postgresql_answer_500_updates_exactly_once(
     api: FakeBotApi, tmp_path: Path

@@ -23,7 +23,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.runtime import open_runtime, open_services
+from bot.runtime import open_runtime
 from bot.settings import Settings
 from domain.status import ReviewStatus
 from handlers.context import Context
@@ -38,6 +38,7 @@ from storage.models import ReviewRow, UserRow
 from tests.botapi import TOKEN, FakeBotApi
 from tests.conftest import DATA, MovableClock
 from tests.intake import eventually, journal_statuses, running
+from tests.templates import Templates
 
 ROUNDS = 20
 FIRST, SECOND, FOCAL = 1, 2, 6001  # two administrators (ADMIN_IDS) and a focal point
@@ -57,7 +58,7 @@ class Process:
 
 @asynccontextmanager
 async def two_processes(
-    database_url: str, api: FakeBotApi, clock: MovableClock
+    database_url: str, api: FakeBotApi, clock: MovableClock, templates: Templates
 ) -> AsyncIterator[tuple[Process, Process]]:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -72,7 +73,9 @@ async def two_processes(
     async with AsyncExitStack() as stack:
         processes = []
         for _ in range(2):
-            services = await stack.enter_async_context(open_services(settings, clock))
+            # The first starts on a copy of the seeded template, the second finds it seeded.
+            runtime = await stack.enter_async_context(templates.open_runtime(settings, clock))
+            services = runtime.services
             app = build_application(settings, services, token=TOKEN, rate_limited=False)
             await stack.enter_async_context(app)
             process = Process(services, app)
@@ -116,9 +119,9 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.mark.parametrize("second", ["approve", "return"])
 async def test_two_administrators_deciding_one_value_on_two_processes_decide_it_once(
-    database_url: str, api: FakeBotApi, clock: MovableClock, second: str
+    database_url: str, api: FakeBotApi, clock: MovableClock, templates: Templates, second: str
 ) -> None:
-    async with two_processes(database_url, api, clock) as (one, two):
+    async with two_processes(database_url, api, clock, templates) as (one, two):
         focal = await focal_point(one.services)
         counter = make_engine(database_url)
         try:
@@ -178,12 +181,16 @@ async def _until_waiting(engine: AsyncEngine) -> None:
 
 
 async def test_a_decision_committed_while_another_is_checked_leaves_the_second_refused(
-    database_url: str, api: FakeBotApi, clock: MovableClock, engine: AsyncEngine
+    database_url: str,
+    api: FakeBotApi,
+    clock: MovableClock,
+    templates: Templates,
+    engine: AsyncEngine,
 ) -> None:
     """The moment a status check cannot see: the first decision is written but not committed
     when the second is checked. The database refuses the second; its author is told who
     decided what, and when."""
-    async with two_processes(database_url, api, clock) as (one, two):
+    async with two_processes(database_url, api, clock, templates) as (one, two):
         focal = await focal_point(one.services)
         submission_id = await submitted(one.services, focal, 0)
         first = await one.services.identity.person(Caller(FIRST, "Quản trị Một"))
@@ -208,9 +215,13 @@ async def test_a_decision_committed_while_another_is_checked_leaves_the_second_r
 
 
 async def test_the_database_refuses_a_second_review_of_one_submission(
-    database_url: str, api: FakeBotApi, clock: MovableClock, engine: AsyncEngine
+    database_url: str,
+    api: FakeBotApi,
+    clock: MovableClock,
+    templates: Templates,
+    engine: AsyncEngine,
 ) -> None:
-    async with two_processes(database_url, api, clock) as (one, _):
+    async with two_processes(database_url, api, clock, templates) as (one, _):
         focal = await focal_point(one.services)
         submission_id = await submitted(one.services, focal, 0)
         admin = await one.services.identity.person(Caller(FIRST, "Quản trị Một"))
@@ -224,9 +235,13 @@ async def test_the_database_refuses_a_second_review_of_one_submission(
 
 
 async def test_a_new_users_first_two_messages_on_two_processes_register_them_once(
-    database_url: str, api: FakeBotApi, clock: MovableClock, engine: AsyncEngine
+    database_url: str,
+    api: FakeBotApi,
+    clock: MovableClock,
+    templates: Templates,
+    engine: AsyncEngine,
 ) -> None:
-    async with two_processes(database_url, api, clock) as (one, two):
+    async with two_processes(database_url, api, clock, templates) as (one, two):
         for n in range(ROUNDS):
             user_id, name = 8000 + n, f"Người mới {n}"
             await asyncio.gather(
@@ -253,9 +268,13 @@ async def test_a_new_users_first_two_messages_on_two_processes_register_them_onc
 
 
 async def test_a_user_who_writes_again_gets_their_name_updated_and_is_no_longer_blocked(
-    database_url: str, api: FakeBotApi, clock: MovableClock, engine: AsyncEngine
+    database_url: str,
+    api: FakeBotApi,
+    clock: MovableClock,
+    templates: Templates,
+    engine: AsyncEngine,
 ) -> None:
-    async with two_processes(database_url, api, clock) as (one, _):
+    async with two_processes(database_url, api, clock, templates) as (one, _):
         await one.services.identity.person(Caller(8500, "Tên cũ"))
         async with engine.begin() as conn:
             await conn.execute(
@@ -277,9 +296,9 @@ async def test_a_user_who_writes_again_gets_their_name_updated_and_is_no_longer_
 
 
 async def test_nul_characters_in_commands_and_text_never_reach_the_database(
-    database_url: str, api: FakeBotApi, clock: MovableClock
+    database_url: str, api: FakeBotApi, clock: MovableClock, templates: Templates
 ) -> None:
-    async with two_processes(database_url, api, clock) as (one, _):
+    async with two_processes(database_url, api, clock, templates) as (one, _):
         await focal_point(one.services)
         for user_id, typed in [
             (7001, "/start ABC\x00DEF"),

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.chat import Destination
 from storage import deliveries, groups
 from storage.db import make_engine, make_sessions
-from storage.migrate import upgrade
 from storage.models import ChatRow, DeliveryRow, DigestRow
+from tests.templates import Templates
 
 NOW = datetime(2025, 12, 18, 1, 0, 30, tzinfo=UTC)
 LEASE, RECHECK = timedelta(minutes=5), timedelta(minutes=10)
@@ -25,10 +25,10 @@ Sessions = async_sessionmaker[AsyncSession]
 
 
 @pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[Sessions]:
+async def sessions(database_url: str, templates: Templates) -> AsyncIterator[Sessions]:
+    await templates.migrate(database_url)
     engine = make_engine(database_url)
     try:
-        await upgrade(engine)
         yield make_sessions(engine)
     finally:
         await engine.dispose()

@@ -1,0 +1,138 @@
+"""A light start: the libraries only charts, exports, migrations and holiday questions need are
+not loaded by a start that does not use them, and what replaces them answers the same."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+
+from scoring import yaml_reader
+from services.seeding import seed
+from storage.db import make_engine, make_sessions
+from storage.migrate import MIGRATIONS, head_revisions, is_current, upgrade
+from tests.conftest import DATA
+
+ROOT = Path(__file__).resolve().parent.parent
+# What a start that draws no chart, writes no export and migrates nothing must not import.
+HEAVY = ("matplotlib", "numpy", "openpyxl", "PIL", "alembic", "holidays.countries", "hypothesis")
+RUNTIME = (
+    "bot.__main__", "bot.app", "bot.runtime", "bot.console", "bot.inbound", "bot.polling",
+    "bot.web", "services.container", "handlers.reports", "reports.charts", "reports.export",
+    "scoring.framework_files",
+)  # fmt: skip
+# Prints the heavy modules the interpreter holds, as the last line of its output.
+REPORT = (
+    "import json, sys\n"
+    f"heavy = {list(HEAVY)!r}\n"
+    "print(json.dumps(sorted(m for m in sys.modules"
+    " if any(m == h or m.startswith(h + '.') for h in heavy))))\n"
+)
+# The real entry point, answering the question given as its arguments.
+ONCE = (
+    "import sys\n"
+    "from bot.__main__ import main\n"
+    "try:\n"
+    "    main(sys.argv[1:])\n"
+    "except SystemExit as end:\n"
+    "    assert not end.code, end.code\n"
+)
+
+
+def _loaded_after(code: str, *args: str, env: dict[str, str] | None = None) -> list[str]:
+    """The heavy modules a fresh interpreter holds after running `code`."""
+    done = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_importing_the_runtime_modules_loads_no_chart_export_or_migration_library() -> None:
+    code = "import importlib\n"
+    code += "".join(f"importlib.import_module({name!r})\n" for name in RUNTIME)
+    assert _loaded_after(code + REPORT) == []
+
+
+async def test_a_question_answered_on_a_current_database_loads_none_of_them(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}"
+    engine = make_engine(url)
+    try:
+        await upgrade(engine)  # as an earlier start left it
+    finally:
+        await engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_URL"))}
+    env |= {"DATABASE_URL": url, "PTB_TIMEDELTA": "true"}
+    loaded = _loaded_after(ONCE + REPORT, "--once", "điểm Hạ tầng số hiện tại", env=env)
+    assert loaded == []
+
+
+def test_the_newest_revision_read_from_the_files_is_alembic_s_head() -> None:
+    assert head_revisions() == frozenset(ScriptDirectory(str(MIGRATIONS)).get_heads())
+
+
+async def test_a_new_database_is_behind_until_migrated_then_current(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}")
+    try:
+        assert not await is_current(engine)
+        await upgrade(engine)
+        assert await is_current(engine)
+        await upgrade(engine)  # nothing to do: still current
+        assert await is_current(engine)
+    finally:
+        await engine.dispose()
+
+
+def test_data_files_are_read_by_libyaml_where_it_is_built_with_their_lines() -> None:
+    if yaml.__with_libyaml__:
+        assert issubclass(yaml_reader._LineLoader, yaml.CSafeLoader)
+    data = yaml_reader.load("a: 1\nb:\n  - c: 2\n", "f.yaml")
+    assert data == {"a": 1, "b": [{"c": 2, yaml_reader.LINE: 3}], yaml_reader.LINE: 1}
+
+
+async def test_a_start_on_the_files_seeded_before_reads_only_their_digest(tmp_path: Path) -> None:
+    data = shutil.copytree(DATA, tmp_path / "data")
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}")
+    statements: list[str] = []  # what reaches the database, but the transactions' BEGIN
+
+    def count(_conn: object, _cursor: object, sql: str, *_: object) -> None:
+        if not sql.startswith("BEGIN"):
+            statements.append(sql)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        await upgrade(engine)
+        sessions = make_sessions(engine)
+        now = datetime(2025, 10, 1, tzinfo=UTC)
+        assert (await seed(sessions, data, lambda: now)).changed
+        statements.clear()
+        again = await seed(sessions, data, lambda: now)
+        assert not again.changed
+        assert len(statements) == 1  # the digest, nothing more
+        assert "bot_state" in statements[0]
+        # A file that changed is read again; what it holds is there already.
+        agencies = next((data / "agencies").glob("*.yaml"))
+        agencies.write_text(agencies.read_text(encoding="utf-8") + "\n# sửa\n", "utf-8")
+        statements.clear()
+        assert not (await seed(sessions, data, lambda: now)).changed
+        assert len(statements) > 10
+        statements.clear()
+        await seed(sessions, data, lambda: now)
+        assert len(statements) == 1
+    finally:
+        await engine.dispose()

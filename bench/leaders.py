@@ -22,6 +22,7 @@ from bot.settings import Settings  # noqa: E402
 from handlers.insight_views import summary_text  # noqa: E402
 from handlers.reports import export_labels, export_row  # noqa: E402
 from handlers.views import period_label  # noqa: E402
+from parsing.intents import TOTAL  # noqa: E402
 from reports.charts import Point, history_png, pillars_png  # noqa: E402
 from reports.export import PillarRow, Summary, csv_bytes, workbook_bytes  # noqa: E402
 from storage import repo  # noqa: E402
@@ -80,7 +81,7 @@ async def main() -> None:
             for _ in range(ROUNDS):
                 start = time.perf_counter()
                 board = await svc.scores.scoreboard()
-                trend = await svc.insights.trend("tổng điểm")
+                trend = await svc.insights.trend(TOTAL)
                 summary_text(t, board, trend, await svc.insights.not_reported(), directory)
                 timed(summary_ms, start)
 

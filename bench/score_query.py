@@ -1,4 +1,5 @@
-"""Time to answer a score query inside the process, and the bot's resident memory after start.
+"""Time to route and answer a score query inside the process, and the bot's resident memory
+after start.
 
 Run: .venv/bin/python bench/score_query.py
 Aims (issue 2): under 2 ms per query, under 150 MB resident."""
@@ -12,6 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 import psutil
@@ -25,10 +27,13 @@ from bot.runtime import open_services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.views import answer_view  # noqa: E402
 from locales import Translator  # noqa: E402
+from parsing.intents import TOTAL, Score  # noqa: E402
+from parsing.lexicon import build_lexicon  # noqa: E402
+from parsing.router import route  # noqa: E402
 from scoring.engine import newest, score  # noqa: E402
 from scoring.loading import parse_assessment, parse_directory, parse_framework  # noqa: E402
-from scoring.lookup import resolve  # noqa: E402
 from scoring.periods import rank  # noqa: E402
+from services.scores import ScoreAnswer  # noqa: E402
 
 QUESTIONS = [
     "điểm Hạ tầng số hiện tại",
@@ -39,6 +44,7 @@ QUESTIONS = [
     "thời tiết Nha Trang",
 ]
 AIM_MS, AIM_MB = 2.0, 150.0
+TODAY = date(2025, 11, 30)
 
 
 def pure_path(rounds: int) -> list[float]:
@@ -55,12 +61,15 @@ def pure_path(rounds: int) -> list[float]:
     )
     values = list(assessment.measurements)
     t = Translator().for_language("vi")
+    lexicon = build_lexicon([framework], directory, "Khánh Hòa")
     timings = []
     for _ in range(rounds):
         for q in QUESTIONS:
             start = time.perf_counter()
             board = score(framework, newest(values, rank([m.period for m in values])))
-            answer_view(t, board, directory, resolve(framework, q))
+            intent = route(q, lexicon, TODAY)
+            subject = intent.subject if isinstance(intent, Score) else TOTAL
+            answer_view(t, board, directory, subject)
             timings.append((time.perf_counter() - start) * 1000)
     return timings
 
@@ -86,8 +95,13 @@ async def service_path(rounds: int) -> tuple[list[float], float]:
                 for _ in range(rounds):
                     for q in QUESTIONS:
                         start = time.perf_counter()
-                        result = await services.scores.answer(q)
-                        answer_view(t, result.board, result.directory, result.target)
+                        lexicon = await services.scores.lexicon()
+                        intent = route(q, lexicon, services.calendar.today())
+                        if not isinstance(intent, Score):
+                            continue
+                        result = await services.scores.answer(intent)
+                        assert isinstance(result, ScoreAnswer)
+                        answer_view(t, result.board, result.directory, result.subject)
                         timings.append((time.perf_counter() - start) * 1000)
     return timings, rss
 

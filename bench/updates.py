@@ -1,4 +1,4 @@
-"""Time to parse and preview a quick update, and to store a confirmed one, on SQLite and (when
+"""Time to route and preview a quick update, and to store a confirmed one, on SQLite and (when
 reachable) PostgreSQL.
 
 Run: .venv/bin/python bench/updates.py"""
@@ -21,7 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.runtime import open_services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from parsing.update_text import parse_update  # noqa: E402
+from parsing.intents import Update  # noqa: E402
+from parsing.router import route  # noqa: E402
 from services.identity import Caller  # noqa: E402
 from services.updates import Preview  # noqa: E402
 
@@ -38,12 +39,13 @@ async def measure(url: str) -> tuple[list[float], list[float], list[float]]:
     async with open_services(settings, clock) as svc:
         admin = await svc.identity.person(Caller(1, "Quản trị"))
         parse_ms, preview_ms, store_ms = [], [], []
+        lexicon = await svc.scores.lexicon()
         for n in range(ROUNDS):
             text = f"/capnhat 8.2 {10 + n % 40},5% quý 4 theo số liệu Sở KH&CN"
             start = time.perf_counter()
-            request = parse_update(text, svc.calendar.today())
+            request = route(text, lexicon, svc.calendar.today())
             parse_ms.append((time.perf_counter() - start) * 1000)
-            assert request is not None
+            assert isinstance(request, Update)
             start = time.perf_counter()
             preview = await svc.updates.preview(admin, request, None)
             preview_ms.append((time.perf_counter() - start) * 1000)

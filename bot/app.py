@@ -27,6 +27,7 @@ from bot.outbound import Outbound, OutboundApplication
 from bot.settings import Settings
 from handlers import (
     agencies,
+    asking,
     awaiting,
     basics,
     broadcast,
@@ -34,14 +35,11 @@ from handlers import (
     evidence,
     framework_import,
     frameworks,
-    insights,
     language,
     mywork,
     people,
     reminder_job,
-    reports,
     review,
-    score,
     updates,
 )
 from handlers.context import CONTEXT_TYPES
@@ -202,8 +200,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     commands = {
         "start": people.start,
         "help": basics.help_command,
-        "diem": score.score_command,
-        "capnhat": updates.update_command,
+        "diem": asking.question_command("score.usage"),
+        "capnhat": asking.update_command,
         "chiso": mywork.mywork_command,
         "lichsu": updates.history_command,
         "minhchung": evidence.evidence_command,
@@ -221,18 +219,18 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "tieptuc": deadlines.resume_command,
         "nhacnho": deadlines.operator_command,
         "nhomlanhdao": deadlines.leaders_group_command,
-        "tomtat": insights.summary_command,
-        "yeu": insights.weakest_command,
-        "thieu": insights.gap_command,
-        "neu": insights.what_if_command,
-        "chutri": insights.holders_command,
-        "cua": insights.holdings_command,
-        "chuabaocao": insights.late_command,
-        "xuhuong": insights.trend_command,
-        "xephang": insights.rank_command,
+        "tomtat": asking.question_command("insight.summary.usage"),
+        "yeu": asking.question_command("insight.weakest.usage"),
+        "thieu": asking.question_command("insight.gap.usage"),
+        "neu": asking.question_command("insight.what_if.usage"),
+        "chutri": asking.question_command("insight.holders.usage"),
+        "cua": asking.question_command("insight.holdings.usage"),
+        "chuabaocao": asking.question_command("insight.not_reported.usage"),
+        "xuhuong": asking.question_command("insight.trend.usage"),
+        "xephang": asking.rank_command,
         "ngonngu": language.language_command,
-        "bieudo": reports.chart_command,
-        "xuatexcel": reports.export_command,
+        "bieudo": asking.question_command("chart.usage"),
+        "xuatexcel": asking.question_command("export.usage"),
         "dangkytomtat": deadlines.subscribe_command,
         "coquan": agencies.agencies_command,
         "phancong": agencies.assign_command,
@@ -242,9 +240,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(COMMANDS[name], callback))
-    app.add_handler(
-        CallbackQueryHandler(score.suggestion_pressed, pattern=f"^{score.CALLBACK_PREFIX}")
-    )
+    app.add_handler(CallbackQueryHandler(asking.choice_pressed, pattern=f"^{asking.PREFIX}"))
     app.add_handler(CallbackQueryHandler(updates.update_button, pattern=f"^{updates.PREFIX}"))
     app.add_handler(CallbackQueryHandler(mywork.mywork_page, pattern=f"^{mywork.PREFIX}"))
     app.add_handler(CallbackQueryHandler(review.review_button, pattern=f"^{review.PREFIX}"))
@@ -259,7 +255,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(basics.expired_button))
     # Unknown commands; one addressed to another bot (/lenh@other_bot) is left alone.
     app.add_handler(MessageHandler(filters.COMMAND, basics.unknown_command))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, score.text_question))
+    # The one handler of free text: routed to one intent (handlers.asking).
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, asking.text_question))
     # A framework file for administrators (answered in a group too: that it works in private).
     app.add_handler(
         MessageHandler(framework_import.ImportCaption(), framework_import.framework_file)

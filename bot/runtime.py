@@ -31,7 +31,7 @@ from bot.startup import check_reference, connect_to_telegram, open_database
 from services.clock import Clock, system_clock
 from services.container import Services, build_services
 from services.deadlines import Policy
-from services.seeding import seed, work_calendar
+from services.seeding import home_province, seed, work_calendar
 from storage import journal
 from storage.db import make_sessions
 from storage.locks import startup_lock
@@ -84,6 +84,7 @@ async def open_runtime(
             timezone=settings.timezone,
             language=settings.default_language,
             framework=settings.framework,
+            province=home_province(settings.data_dir),
             max_evidence_bytes=settings.max_evidence_mb * 1024 * 1024,
             evidence_dir=settings.evidence_folder,
             reminder_policy=Policy(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from telegram.ext import ApplicationHandlerStop
 
+from handlers.asking import value_reply
 from handlers.request import ANYONE, Request, handles
 from handlers.review import return_with_comment
-from handlers.updates import value_reply
 from services.refusal import Refusal
 
 

@@ -21,6 +21,11 @@ STOP = {"tat", "off", "huy", "stop"}  # folded words that turn a group setting o
 
 @handles(ANYONE)
 async def calendar_command(request: Request) -> None:
+    await show_calendar(request)
+
+
+async def show_calendar(request: Request) -> None:
+    """The deadlines ahead (with their keys for administrators in private)."""
     svc = request.services
     today = svc.calendar.today()
     upcoming = [d for d in await svc.deadlines.deadlines() if today <= d.due <= today + HORIZON]

@@ -8,6 +8,7 @@ from handlers.provenance_views import dti_text, kinds_line, legend, marks
 from handlers.reminder_views import deadline_label
 from handlers.views import agency_label, period_label, points_text, short_name
 from locales import Text
+from parsing.intents import SubjectKind
 from scoring.engine import Scoreboard, SubIndexScore
 from scoring.insights import GapPlan
 from scoring.model import Directory, RuleKind, SubIndex
@@ -77,13 +78,19 @@ def gap_text(t: Text, plan: GapPlan, board: Scoreboard) -> str:
 
 def what_if_text(t: Text, result: WhatIf) -> str:
     lines = [t("insight.whatif.head")]
-    for sub, value in result.changes:
+    for change in result.changes:
+        sub, value = change.sub, change.value
         before, after = result.before.sub_index(sub.code), result.after.sub_index(sub.code)
+        shown = (
+            t("insight.whatif.points", points=t.num(value))
+            if change.as_points
+            else f"{t.num(value, 4)} {sub.unit}".strip()
+        )
         lines.append(
             t(
                 "insight.whatif.line",
                 code=sub.code,
-                value=f"{t.num(value, 4)} {sub.unit}".strip(),
+                value=shown,
                 before=t.num(before.points) if before and before.points is not None else "—",
                 after=t.num(after.points or Decimal(0)) if after else "—",
                 max=t.num(sub.max_points),
@@ -106,6 +113,9 @@ def what_if_text(t: Text, result: WhatIf) -> str:
                 gap=t.num(gap),
             )
         )
+    if result.not_understood:
+        clauses = "; ".join(f"“{c}”" for c in result.not_understood)
+        lines.append(t("insight.whatif.not_understood", clauses=clauses))
     lines.append(t("insight.whatif.not_stored"))
     return "\n".join(lines)
 
@@ -175,12 +185,12 @@ def not_reported_text(t: Text, nr: NotReported, directory: Directory) -> str:
 
 def trend_text(t: Text, trend: Trend) -> str:
     def points(board: Scoreboard) -> tuple[Decimal, Decimal]:
-        target = trend.target
-        if target.kind == "pillar":
-            p = board.pillar(target.code)
+        subject = trend.subject
+        if subject.kind is SubjectKind.PILLAR:
+            p = board.pillar(subject.code)
             return (p.points, p.pillar.max_points) if p else (Decimal(0), Decimal(0))
-        if target.kind == "sub_index":
-            s = board.sub_index(target.code)
+        if subject.kind is SubjectKind.SUB_INDEX:
+            s = board.sub_index(subject.code)
             return (
                 ((s.points or Decimal(0)), s.sub_index.max_points)
                 if s
@@ -189,20 +199,21 @@ def trend_text(t: Text, trend: Trend) -> str:
         return board.total, board.framework.total_max
 
     fw = trend.now.framework
-    if trend.target.kind == "pillar":
-        pillar = fw.pillar(trend.target.code)
-        name = f"{trend.target.code}. {pillar.name}" if pillar else trend.target.code
-    elif trend.target.kind == "sub_index":
-        sub = fw.sub_index(trend.target.code)
-        name = f"{trend.target.code} {short_name(sub.name, 50)}" if sub else trend.target.code
+    code = trend.subject.code
+    if trend.subject.kind is SubjectKind.PILLAR:
+        pillar = fw.pillar(code)
+        name = f"{code}. {pillar.name}" if pillar else code
+    elif trend.subject.kind is SubjectKind.SUB_INDEX:
+        sub = fw.sub_index(code)
+        name = f"{code} {short_name(sub.name, 50)}" if sub else code
     else:
         name = t("insight.trend.total")
     now, maximum = points(trend.now)
-    if trend.target.kind == "pillar":
-        pillar_now = trend.now.pillar(trend.target.code)
+    if trend.subject.kind is SubjectKind.PILLAR:
+        pillar_now = trend.now.pillar(code)
         counted = list(pillar_now.sub_scores) if pillar_now else []
-    elif trend.target.kind == "sub_index":
-        found = trend.now.sub_index(trend.target.code)
+    elif trend.subject.kind is SubjectKind.SUB_INDEX:
+        found = trend.now.sub_index(code)
         counted = [found] if found else []
     else:
         counted = list(trend.now.scores)

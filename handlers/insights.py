@@ -1,4 +1,5 @@
-"""Insight questions, as commands and in plain words, in private chats and groups."""
+"""Insight answers (weakest, gap, what-if, holders, holdings, late agencies, trend, rank,
+summary) for their intents, and recording a year's rank."""
 
 from __future__ import annotations
 
@@ -15,107 +16,100 @@ from handlers.insight_views import (
     weakest_text,
     what_if_text,
 )
-from handlers.request import ADMIN, ANYONE, Callback, Request, handles
+from handlers.request import ADMIN, Request
 from parsing.arguments import natural, year
-from parsing.insight_patterns import Intent, classify
+from parsing.intents import (
+    TOTAL,
+    Gap,
+    Holders,
+    Holdings,
+    NotReported,
+    Rank,
+    SubjectKind,
+    Trend,
+    Weakest,
+    WhatIf,
+)
 from parsing.numbers import NumberError, parse_number
 
 MAX_RANK = 1000  # ranks are among the country's provinces (63, 34 since 2025): far fewer
 
 
-async def try_insight(request: Request, text: str) -> bool:
-    """Answer `text` as an insight question if it is one; False otherwise."""
-    intent = classify(text)
-    if intent is None:
-        return False
-    await answer(request, intent)
-    return True
+async def weakest(request: Request, intent: Weakest) -> None:
+    _, directory = await request.reference()
+    within = intent.within.code if intent.within is not None else None
+    board, items = await request.services.insights.weakest(intent.count, within)
+    await request.reply(weakest_text(request.t, board, items, directory))
 
 
-async def answer(request: Request, intent: Intent) -> None:
-    t, svc = request.t, request.services
-    insights = svc.insights
-    framework, directory = await insights.reference()
-    if intent.kind == "weakest":
-        board, items = await insights.weakest()
-        await request.reply(weakest_text(t, board, items, directory))
-    elif intent.kind == "gap":
-        plan = await insights.gap(intent.target)
-        await request.reply(gap_text(t, plan, await svc.scores.scoreboard()))
-    elif intent.kind == "what_if":
-        await request.reply(what_if_text(t, await insights.what_if(intent.changes)))
-    elif intent.kind == "holders":
-        sub = framework.sub_index(intent.codes[0])
-        await request.reply(holders_text(t, sub, directory) if sub else t("insight.holders.usage"))
-    elif intent.kind == "agency_holds":
-        held = await insights.holdings(intent.text)
-        await request.reply(
-            holdings_text(t, held, directory) if held else t("insight.holdings.usage")
-        )
-    elif intent.kind == "not_reported":
-        await request.reply(not_reported_text(t, await insights.not_reported(), directory))
-    elif intent.kind == "trend":
-        await request.reply(trend_text(t, await insights.trend(intent.text)))
-    elif intent.kind == "rank":
-        await request.reply(rank_text(t, await insights.ranks()))
-    elif intent.kind == "summary":
-        await summary(request)
+async def gap(request: Request, intent: Gap) -> None:
+    svc = request.services
+    plan = await svc.insights.gap(intent.target)
+    await request.reply(gap_text(request.t, plan, await svc.scores.scoreboard()))
+
+
+async def what_if(request: Request, intent: WhatIf) -> None:
+    """Both kinds of clause are applied; any clause not understood is named back."""
+    result = await request.services.insights.what_if(intent.changes, intent.not_understood)
+    await request.reply(what_if_text(request.t, result))
+
+
+async def holders(request: Request, intent: Holders) -> None:
+    """Who leads and coordinates a sub-index, or each sub-index of a pillar."""
+    t = request.t
+    scores = request.services.scores
+    framework = await scores.asked_framework(intent.framework, request.destination.chat_id)
+    _, directory = await request.reference()
+    code = intent.subject.code
+    if intent.subject.kind is SubjectKind.SUB_INDEX:
+        subs = tuple(s for s in framework.sub_indices if s.code == code)
+    else:
+        pillar = framework.pillar(code) if intent.subject.kind is SubjectKind.PILLAR else None
+        subs = pillar.sub_indices if pillar is not None else ()
+    if not subs:
+        await request.reply(t("insight.holders.usage"))
+        return
+    await request.reply("\n\n".join(holders_text(t, s, directory) for s in subs))
+
+
+async def holdings(request: Request, intent: Holdings) -> None:
+    t = request.t
+    _, directory = await request.reference()
+    held = await request.services.insights.holdings(intent.agency)
+    await request.reply(holdings_text(t, held, directory) if held else t("insight.holdings.usage"))
+
+
+async def not_reported(request: Request, intent: NotReported) -> None:
+    _, directory = await request.reference()
+    late = await request.services.insights.not_reported(intent.period, intent.code, intent.agency)
+    await request.reply(not_reported_text(request.t, late, directory))
+
+
+async def trend(request: Request, intent: Trend) -> None:
+    await request.reply(
+        trend_text(request.t, await request.services.insights.trend(intent.subject))
+    )
+
+
+async def ranks(request: Request, intent: Rank) -> None:
+    rows = await request.services.insights.ranks()
+    if intent.year is not None:
+        rows = [r for r in rows if r.year == intent.year] or rows
+    await request.reply(rank_text(request.t, rows))
 
 
 async def summary(request: Request) -> None:
     svc = request.services
     _, directory = await svc.insights.reference()
     board = await svc.scores.scoreboard()
-    trend = await svc.insights.trend("tổng điểm")
+    trend = await svc.insights.trend(TOTAL)
     late = await svc.insights.not_reported()
     await request.reply(summary_text(request.t, board, trend, late, directory))
 
 
-def _command(kind: str, *, joiner: str = " ") -> Callback:
-    """A command handler that answers its arguments as an insight of `kind`."""
-
-    async def handler(request: Request) -> None:
-        intent = classify(f"{_KEYWORDS[kind]} {joiner.join(request.args)}")
-        if intent is None or intent.kind != kind:
-            await request.reply(request.t(f"insight.{kind}.usage"))
-            return
-        await answer(request, intent)
-
-    handler.__doc__ = f"/{kind}: an insight question as a command."
-    return handles(ANYONE)(handler)
-
-
-# The words that make classify() pick each kind, for the command forms.
-_KEYWORDS = {
-    "weakest": "yếu nhất",
-    "gap": "còn thiếu",
-    "what_if": "nếu",
-    "holders": "ai chủ trì",
-    "agency_holds": "chỉ số của",
-    "not_reported": "chưa báo cáo",
-    "trend": "so với",
-}
-weakest_command = _command("weakest")
-gap_command = _command("gap")
-what_if_command = _command("what_if")
-holders_command = _command("holders")
-holdings_command = _command("agency_holds")
-late_command = _command("not_reported")
-trend_command = _command("trend")
-
-
-@handles(ANYONE)
-async def summary_command(request: Request) -> None:
-    await summary(request)
-
-
-@handles(ANYONE)
-async def rank_command(request: Request) -> None:
-    """/xephang: ranks by year; administrators, in private: /xephang 2025 15/34 [0,6123]."""
+async def record_rank(request: Request) -> None:
+    """Administrators, in private: /xephang 2025 15/34 [0,6123] records a year's rank."""
     t, svc, args = request.t, request.services, request.args
-    if not args:
-        await request.reply(rank_text(t, await svc.insights.ranks()))
-        return
     await request.require(ADMIN)
     ranked = _rank_arguments(args)
     if ranked is None:

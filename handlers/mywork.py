@@ -20,6 +20,11 @@ PREFIX = "my:"  # my:<page>
 
 @handles(PRIVATE)
 async def mywork_command(request: Request) -> None:
+    await show(request)
+
+
+async def show(request: Request) -> None:
+    """The caller's indicators, their status and the next deadline (private chats)."""
     t = request.t
     person = await request.person()
     if not person.agencies:

@@ -20,6 +20,7 @@ from bot.outbound import Batch, Deferred, OutcomeUnknown, Sleep, bulk_sends
 from handlers.context import Context, services
 from handlers.insight_views import summary_text
 from handlers.reminder_views import deadline_label, reminder_buttons, reminder_text
+from parsing.intents import TOTAL
 from services.container import Services
 from storage.deliveries import BLOCKED, FAILED, SENT, UNKNOWN
 
@@ -51,7 +52,7 @@ async def digest_text(svc: Services) -> str:
     t = svc.texts.for_language(svc.texts.default)
     _, directory = await svc.insights.reference()
     board = await svc.scores.scoreboard()
-    trend = await svc.insights.trend("tổng điểm")
+    trend = await svc.insights.trend(TOTAL)
     return summary_text(t, board, trend, await svc.insights.not_reported(), directory)
 
 

@@ -1,4 +1,5 @@
-"""/bieudo (charts as photos) and /xuatexcel (the workbook and a CSV as documents)."""
+"""Charts as photos (/bieudo, "biểu đồ …") and the workbook and a CSV as documents
+(/xuatexcel), for their intents."""
 
 from __future__ import annotations
 
@@ -9,26 +10,24 @@ from functools import partial
 from telegram import InputFile
 
 from handlers.provenance_views import dti_text, kinds_line, legend
-from handlers.request import ANYONE, Request, handles
+from handlers.request import Request
 from handlers.views import agency_label, period_label, rule_line, short_name
 from locales import Text
+from parsing.intents import TOTAL, Chart, ChartKind, SubjectKind
 from reports.charts import Point, history_png, pillars_png
 from reports.export import Labels, PillarRow, SubIndexRow, Summary, csv_bytes, workbook_bytes
-from scoring.lookup import resolve
 from scoring.model import Directory
 from services.container import Services
 from services.reports import ExportLine
 
 
-@handles(ANYONE)
-async def chart_command(request: Request) -> None:
-    """/bieudo: pillars against maxima; /bieudo lich su: the total over periods;
-    /bieudo 8.2: one sub-index over periods."""
+async def chart(request: Request, intent: Chart) -> None:
+    """The pillars against their maxima; or the total, a pillar or a sub-index over periods
+    ("/bieudo lịch sử", "/bieudo 8.2")."""
     t, reports = request.t, request.services.reports
     framework, _ = await reports.reference()
-    args = " ".join(request.args)
     comma = t.lang == "vi"
-    if not args:
+    if intent.kind is ChartKind.PILLARS:
         board, bars = await reports.pillar_bars()
         target = framework.target_total
         share = target / framework.total_max if target is not None else None
@@ -51,28 +50,24 @@ async def chart_command(request: Request) -> None:
             kinds=kinds_line(t, board.scores),
         )
     else:
-        asked = resolve(framework, args)
-        code = asked.code if asked.kind == "sub_index" else None
-        if (
-            asked.kind not in ("sub_index", "total")
-            and "lich su" not in args.lower()
-            and "history" not in args.lower()
-        ):
-            await request.reply(t("chart.usage"))
-            return
-        _, series = await reports.history(code)
+        subject = intent.subject or TOTAL
+        code = subject.code if subject.kind is SubjectKind.SUB_INDEX else None
+        pillar = framework.pillar(subject.code) if subject.kind is SubjectKind.PILLAR else None
+        _, series = await reports.history(code, pillar=pillar.code if pillar else None)
         if not series:
             await request.reply(t("chart.no_history"))
             return
         points = tuple(Point(period_label(t, p), v) for p, v in series)
         sub = framework.sub_index(code) if code else None
-        title = (
-            t("chart.history.sub", code=code, name=short_name(sub.name, 40))
-            if sub
-            else t("chart.history.total")
-        )
-        maximum = sub.max_points if sub else framework.total_max
-        goal = None if sub else framework.target_total
+        if sub is not None:
+            title = t("chart.history.sub", code=sub.code, name=short_name(sub.name, 40))
+            maximum = sub.max_points
+        elif pillar is not None:
+            title = t("chart.history.pillar", code=pillar.code, name=pillar.name)
+            maximum = pillar.max_points
+        else:
+            title, maximum = t("chart.history.total"), framework.total_max
+        goal = framework.target_total if sub is None and pillar is None else None
         render = partial(
             history_png,
             points,
@@ -83,15 +78,14 @@ async def chart_command(request: Request) -> None:
             value_label=t("chart.points"),
             decimal_comma=comma,
         )
-        key = ("history", t.lang, code, points)
+        key = ("history", t.lang, subject.kind.value, subject.code, points)
         caption = f"{title}\n{legend(t)}"
     png = await reports.charts.get(key, render)
     await request.reply_photo(png, caption=caption)
 
 
-@handles(ANYONE)
-async def export_command(request: Request) -> None:
-    """/xuatexcel: every sub-index with values, points, holders, last update, evidence count."""
+async def export(request: Request) -> None:
+    """Every sub-index with values, points, holders, last update, evidence count (Excel, CSV)."""
     t, svc = request.t, request.services
     # Names of focal points stay out of groups.
     export = await export_files(svc, t, private=request.is_private)

@@ -9,6 +9,7 @@ from domain.messages import NOTE_LIMIT, inline, truncate
 from handlers.provenance_views import MARKS, period_label
 from handlers.views import short_name
 from locales import Text
+from parsing.intents import SubjectKind
 from scoring.engine import Measurement
 from scoring.model import (
     Comparison,
@@ -126,18 +127,18 @@ def _sources(t: Text, results: tuple[TargetResult, ...]) -> list[str]:
 def targets_view(t: Text, answer: TargetsAnswer) -> str:
     """Every target of the year (or one section) with target, actual and status; or one target
     in full."""
-    board, target = answer.board, answer.target
-    if target.kind == "sub_index":
-        result = board.result(target.code)
-        sub = board.framework.sub_index(target.code)
+    board, subject = answer.board, answer.subject
+    if subject.kind is SubjectKind.SUB_INDEX:
+        result = board.result(subject.code)
+        sub = board.framework.sub_index(subject.code)
         if sub is not None:
             return target_detail(t, board, sub, result, answer.directory, answer.notes)
     results = board.results
     head = board.framework.name
-    if target.kind == "pillar" and board.framework.pillar(target.code) is not None:
-        pillar = board.framework.pillar(target.code)
-        results = tuple(r for r in results if r.sub_index.pillar_code == target.code)
-        head = f"{target.code}. {pillar.name if pillar else ''} — {board.framework.name}"
+    if subject.kind is SubjectKind.PILLAR and board.framework.pillar(subject.code) is not None:
+        pillar = board.framework.pillar(subject.code)
+        results = tuple(r for r in results if r.sub_index.pillar_code == subject.code)
+        head = f"{subject.code}. {pillar.name if pillar else ''} — {board.framework.name}"
     lines = [t("targets.head", framework=head)]
     if not results:
         lines.append(t("targets.none", year=board.year))
@@ -235,7 +236,7 @@ def index_view(t: Text, answer: IndexAnswer) -> str:
             source=source,
         )
     )
-    wanted = answer.target.code if answer.target.kind == "pillar" else None
+    wanted = answer.subject.code if answer.subject.kind is SubjectKind.PILLAR else None
     if whole is not None and wanted is None:
         lines.append(_index_line(t, t("index.whole"), whole))
     for pillar, m in board.pillars:

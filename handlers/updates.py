@@ -1,5 +1,6 @@
-"""Quick metric updates in private chats: /capnhat, plain "cập nhật 8.2 = 12,5", the Confirm /
-Cancel buttons, explanations and history."""
+"""Quick metric updates in private chats: the preview of an `Update` intent (from /capnhat or
+plain "cập nhật 8.2 = 12,5", handlers.asking), the Confirm / Cancel buttons, explanations and
+history."""
 
 from __future__ import annotations
 
@@ -9,52 +10,34 @@ from domain.messages import EXPLANATION_LIMIT
 from handlers.request import ANYONE, PRIVATE, Request, handles, sub_index_argument
 from handlers.update_views import detail_text, history_text, preview_text, stored_text
 from parsing.arguments import row_id
+from parsing.intents import Update
 from parsing.period_text import PeriodTextError, find_period
-from parsing.update_text import UpdateRequest, UpdateSyntaxError, parse_update
 from services.refusal import Refusal
 
 PREFIX = "upd:"
 
 
-@handles(ANYONE)
-async def update_command(request: Request) -> None:
-    """/capnhat 8.2 12,5% [kỳ] [ghi chú]."""
-    await try_update(request, request.text)
-
-
-async def try_update(request: Request, text: str) -> bool:
-    """Answer `text` as a metric update if it is one; False when it is not an update at all."""
-    t = request.t
-    try:
-        update = parse_update(text, request.services.calendar.today())
-    except UpdateSyntaxError as error:
-        await request.reply(t(f"syntax.{error.reason}", code=error.code or "8.2"))
-        return True
-    if update is None:
-        return False
+async def preview(request: Request, update: Update) -> None:
+    """A value to store, previewed with its effect and Confirm / Cancel (private chats only: a
+    group never stores a value)."""
     if not request.is_private:
         raise Refusal("update.private_only")
-    await _preview(request, update)
-    return True
-
-
-async def _preview(request: Request, update: UpdateRequest) -> None:
     t = request.t
     person = await request.person()
-    preview = await request.services.updates.preview(person, update, request.destination.chat_id)
+    shown = await request.services.updates.preview(person, update, request.destination.chat_id)
     buttons = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    t("button.confirm"), callback_data=f"{PREFIX}ok:{preview.draft_id}"
+                    t("button.confirm"), callback_data=f"{PREFIX}ok:{shown.draft_id}"
                 ),
                 InlineKeyboardButton(
-                    t("button.cancel"), callback_data=f"{PREFIX}no:{preview.draft_id}"
+                    t("button.cancel"), callback_data=f"{PREFIX}no:{shown.draft_id}"
                 ),
             ]
         ]
     )
-    await request.reply(preview_text(t, preview), buttons)
+    await request.reply(preview_text(t, shown), buttons)
 
 
 @handles(ANYONE)
@@ -84,17 +67,6 @@ async def update_button(request: Request) -> None:
     else:
         await svc.updates.cancel(person, draft_id)
         await request.edit(t("update.cancelled"))
-
-
-async def value_reply(request: Request, code: str, text: str) -> None:
-    """The answer to "gõ giá trị cho 3.1": the text is the value (and maybe a period, a note)."""
-    try:
-        update = parse_update(f"/capnhat {code} {text}", request.services.calendar.today())
-    except UpdateSyntaxError as error:
-        await request.reply(request.t(f"syntax.{error.reason}", code=code))
-        return
-    if update is not None:
-        await _preview(request, update)
 
 
 @handles(PRIVATE)

@@ -18,8 +18,8 @@ from handlers.provenance_views import (
     value_text,
 )
 from locales import Text
+from parsing.intents import Subject, SubjectKind
 from scoring.engine import Measurement, PillarScore, Scoreboard, SubIndexScore
-from scoring.lookup import Target
 from scoring.model import Directory, RuleKind, SubIndex
 from scoring.periods import parse_period
 
@@ -94,7 +94,7 @@ def total_view(t: Text, board: Scoreboard) -> str:
 
 def pillar_view(t: Text, board: Scoreboard, directory: Directory, code: str) -> str:
     p = board.pillar(code)
-    assert p is not None  # noqa: S101 - the lookup only returns codes of this framework
+    assert p is not None  # noqa: S101 - ScoreService.answer checks the code
     head = t("score.pillar.head", code=p.pillar.code, name=p.pillar.name)
     if p.pillar.max_points:
         points = t(
@@ -138,7 +138,7 @@ def sub_index_view(
     t: Text, board: Scoreboard, directory: Directory, code: str, notes: tuple[str, ...] = ()
 ) -> str:
     s = board.sub_index(code)
-    assert s is not None  # noqa: S101 - the lookup only returns codes of this framework
+    assert s is not None  # noqa: S101 - ScoreService.answer checks the code
     sub, p = s.sub_index, board.pillar(s.sub_index.pillar_code)
     lines = [t("score.sub.head", code=sub.code, name=sub.name)]
     lines.append(t("score.framework", framework=board.framework.name))
@@ -174,25 +174,11 @@ def sub_index_view(
     return "\n".join(lines)
 
 
-def unknown_view(t: Text, board: Scoreboard, target: Target) -> str:
-    fw = board.framework
-    names = []
-    for code in target.suggestions:
-        sub = fw.sub_index(code)
-        pillar = fw.pillar(code)
-        if sub is not None:
-            names.append(t("unknown.suggest_sub", code=code, name=short_name(sub.name, 40)))
-        elif pillar is not None:
-            names.append(t("unknown.suggest_pillar", code=code, name=pillar.name))
-    head = t("unknown.code", code=target.code) if target.code else t("unknown.head")
-    return "\n".join([head, *names, t("unknown.tail")])
-
-
 def answer_view(
     t: Text,
     board: Scoreboard,
     directory: Directory,
-    target: Target,
+    subject: Subject,
     *,
     provisional: bool = False,
     pending: int = 0,
@@ -200,14 +186,12 @@ def answer_view(
 ) -> str:
     """The answer to a score question; the provisional view says so, the official one says how
     many values still wait for review."""
-    if target.kind == "total":
-        text = total_view(t, board)
-    elif target.kind == "pillar":
-        text = pillar_view(t, board, directory, target.code)
-    elif target.kind == "sub_index":
-        text = sub_index_view(t, board, directory, target.code, notes)
+    if subject.kind is SubjectKind.PILLAR:
+        text = pillar_view(t, board, directory, subject.code)
+    elif subject.kind is SubjectKind.SUB_INDEX:
+        text = sub_index_view(t, board, directory, subject.code, notes)
     else:
-        return unknown_view(t, board, target)
+        text = total_view(t, board)
     if provisional:
         return t("score.provisional") + "\n" + text
     if pending:

@@ -58,6 +58,7 @@ def _subject_or_ask(
         return Unclear(
             UnclearReason.UNKNOWN_CODE,
             tuple(make(Subject(SubjectKind.SUB_INDEX, c)) for c in near),
+            found.unknown_code,
         )
     if not found.named and required:
         return Unclear(UnclearReason.INCOMPLETE)
@@ -93,6 +94,7 @@ def _update(entities: Entities, _: ChangeReading | None) -> Intent:
         return Unclear(
             UnclearReason.UNKNOWN_CODE,
             tuple(Update(c, found.raw_value, entities.period, found.note) for c in near),
+            found.code,
         )
     if found.problem or entities.bad_period:
         return Unclear(UnclearReason.INCOMPLETE)
@@ -111,6 +113,7 @@ def _what_if(entities: Entities, changes: ChangeReading | None) -> Intent:
         return Unclear(
             UnclearReason.UNKNOWN_CODE,
             tuple(WhatIf((Change(c, first.raw_value, first.as_points),)) for c in near),
+            first.code,
         )
     return Unclear(UnclearReason.INCOMPLETE)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from parsing.builders import build
-from parsing.changes import read_changes
+from parsing.changes import read_changes, read_update
 from parsing.entities import Entities, extract
 from parsing.intents import (
     TOTAL,
@@ -224,3 +224,12 @@ _SPECIAL: dict[str, Callable[[Entities], Intent]] = {
     "rank": _rank,
     "chart": _chart,
 }
+
+
+def update_problem(args: str, lexicon: Lexicon, today: date) -> str:
+    """Why "/capnhat <args>" is no update: "no_code", "no_value" or "bad_period" (the usage
+    line the handler shows names what is missing)."""
+    entities = extract(read(args, lexicon), lexicon, today, command=True)
+    if entities.bad_period:
+        return "bad_period"
+    return read_update(entities).problem or "no_value"

@@ -201,6 +201,7 @@ class Unclear:
 
     reason: UnclearReason
     candidates: tuple[Intent, ...] = ()
+    about: str = ""  # an unknown code as typed ("3.9"), to name it back
 
 
 Intent = (
@@ -285,8 +286,9 @@ def fields(intent: Intent) -> dict[str, str]:
             out |= {"chart": kind.value, "subject": str(subject or "")}
         case NoData(reason, subject):
             out |= {"reason": reason.value, "about": subject}
-        case Unclear(reason, candidates):
+        case Unclear(reason, candidates, about):
             out |= {"reason": reason.value, "candidates": ",".join(map(kind_of, candidates))}
+            out["about"] = about
         case _:
             pass
     return {key: value for key, value in out.items() if value}

@@ -26,7 +26,7 @@ def value_at(reading: Reading, index: int) -> ValueMention | None:
     if index >= len(words):
         return None
     if reading.is_number(index):
-        raw = reading.typed(index, index + 1)
+        raw = _sign(reading, index) + reading.typed(index, index + 1)
         last = index + 1
         if _out_of(reading, index):
             last += 1  # "30/50 điểm": 30 points out of 50
@@ -42,6 +42,17 @@ def value_at(reading: Reading, index: int) -> ValueMention | None:
             if alpha and yes_no(typed) is not None:
                 return ValueMention(index, index + width, typed)
     return None
+
+
+def _sign(reading: Reading, index: int) -> str:
+    """ "-" when a minus sign is typed right before the number ("-3"): kept, so that a negative
+    value is refused rather than read as a positive one."""
+    tokens = reading.tokens
+    start = tokens.starts[reading.origin[index]]
+    before = tokens.source[max(start - 2, 0) : start]
+    if before[-1:] in ("-", "\u2212") and (len(before) < 2 or before[0].isspace()):
+        return "-"
+    return ""
 
 
 def _out_of(reading: Reading, index: int) -> bool:

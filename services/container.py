@@ -57,12 +57,13 @@ def build_services(
     timezone: str,
     language: str,
     framework: str | None,
+    province: str,
     max_evidence_bytes: int,
     evidence_dir: Path,
     reminder_policy: Policy,
 ) -> Services:
     calendar = Calendar(clock, ZoneInfo(timezone))
-    scores = ScoreService(sessions, framework, calendar=calendar)
+    scores = ScoreService(sessions, framework, calendar=calendar, province=province)
     updates = UpdateService(sessions, scores, calendar)
     deadlines = DeadlineService(sessions, calendar, reminder_policy)
     return Services(

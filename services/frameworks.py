@@ -1,15 +1,15 @@
 """Frameworks of every kind: which ones there are, which one a chat is answered from, and the
 answer for one framework, subject and period.
 
-The router's wiring calls `ScoreService.answer_for(framework, subject, period, ...)` with the
-fields of a `parsing.intents.Score`; `/bochiso` lists and sets a chat's framework here."""
+`ScoreService.answer` answers a `parsing.intents.Score` (framework, subject, period) with these;
+`/bochiso` lists and sets a chat's framework here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from parsing.arguments import natural
-from scoring.lookup import Target
+from parsing.intents import Subject
 from scoring.model import Directory, Framework
 from scoring.targets import IndexBoard, TargetsBoard
 from scoring.text import fold
@@ -19,7 +19,7 @@ from scoring.text import fold
 class TargetsAnswer:
     """A plan-targets framework for one year: every target, or one section or target."""
 
-    target: Target
+    subject: Subject
     board: TargetsBoard
     directory: Directory
     notes: tuple[str, ...] = ()
@@ -29,7 +29,7 @@ class TargetsAnswer:
 class IndexAnswer:
     """An index's published results (value and rank) for one period."""
 
-    target: Target
+    subject: Subject
     board: IndexBoard
     directory: Directory
 
@@ -59,13 +59,3 @@ def find_framework(frameworks: tuple[Framework, ...], text: str) -> Framework | 
         if folded in names_of(framework):
             return framework
     return None
-
-
-def without_names(framework: Framework, question: str) -> str:
-    """The question without the framework's own names and province ("Ninh Thuận"), which say
-    which framework, not what within it."""
-    folded = f" {fold(question)} "
-    for name in [*names_of(framework), fold(framework.province)]:
-        if name:
-            folded = folded.replace(f" {name} ", " ")
-    return " ".join(folded.split())

@@ -8,18 +8,17 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parsing.intents import Change, Subject
 from reminders.calendar import HOLDERS, Deadline
 from reminders.owed import owed_by_agency
 from scoring.engine import Measurement, Scoreboard, SubIndexScore
 from scoring.insights import GapPlan, board_at, gap_plan, weakest, what_if
-from scoring.lookup import Target, resolve
 from scoring.model import Directory, Framework, Role, SubIndex
 from scoring.periods import parse_period
-from scoring.text import fold
 from services.clock import Calendar
 from services.deadlines import DeadlineService
 from services.mywork import held_by
-from services.reading import read_value
+from services.reading import read_points, read_value
 from services.refusal import Refusal
 from services.scores import ScoreService
 from storage import current, rankings, repo
@@ -29,10 +28,20 @@ DEFAULT_WEAKEST = 5
 
 
 @dataclass(frozen=True, slots=True)
+class Applied:
+    """One clause of a what-if as counted: a value under the sub-index's rule, or points."""
+
+    sub: SubIndex
+    value: Decimal
+    as_points: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class WhatIf:
     before: Scoreboard
     after: Scoreboard
-    changes: tuple[tuple[SubIndex, Decimal], ...]
+    changes: tuple[Applied, ...]
+    not_understood: tuple[str, ...] = ()  # clauses as typed that could not be read
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +63,7 @@ class NotReported:
 
 @dataclass(frozen=True, slots=True)
 class Trend:
-    target: Target
+    subject: Subject
     now: Scoreboard
     previous_period: tuple[str, Scoreboard] | None
     previous_year: tuple[str, Scoreboard] | None
@@ -83,45 +92,56 @@ class InsightService:
         self._deadlines = deadlines
 
     async def weakest(
-        self, count: int = DEFAULT_WEAKEST
+        self, count: int | None = None, within: str | None = None
     ) -> tuple[Scoreboard, list[SubIndexScore]]:
+        """The sub-indices losing the most points, `within` one pillar when given."""
         board = await self._scores.scoreboard()
-        return board, weakest(board, count)
+        ranked = weakest(board, len(board.framework.sub_indices))
+        if within is not None:
+            ranked = [s for s in ranked if s.sub_index.pillar_code == within]
+        return board, ranked[: count or DEFAULT_WEAKEST]
 
-    async def gap(self, target: int | None) -> GapPlan:
+    async def gap(self, target: Decimal | None) -> GapPlan:
+        """What it takes to reach `target` points (None: the framework's target)."""
         board = await self._scores.scoreboard()
-        goal = (
-            Decimal(target)
-            if target
-            else board.framework.target_total or board.framework.total_max
-        )
+        goal = target or board.framework.target_total or board.framework.total_max
         return gap_plan(board, goal)
 
-    async def what_if(self, changes: tuple[tuple[str, str], ...]) -> WhatIf:
-        """The total if these values were stored now (checked like real updates), never stored."""
+    async def what_if(
+        self, changes: tuple[Change, ...], not_understood: tuple[str, ...] = ()
+    ) -> WhatIf:
+        """The total if these values (or points) were stored now, checked like real updates;
+        never stored. The clauses not understood are given back to be named."""
         framework, _ = await self.reference()
         values = await self._scores.measurements()
         applied, extra = [], []
         period = self._calendar.current_period()
-        for code, raw in changes:
-            sub = framework.sub_index(code)
+        for change in changes:
+            sub = framework.sub_index(change.code)
             if sub is None:
-                raise Refusal("problem.update.unknown_code", code=code, near=[])
-            value = read_value(sub, raw)
-            applied.append((sub, value))
-            extra.append(Measurement(code, period, value=value))
+                raise Refusal("problem.update.unknown_code", code=change.code, near=[])
+            if change.as_points:
+                points = read_points(sub, change.raw_value)
+                applied.append(Applied(sub, points, as_points=True))
+                extra.append(Measurement(sub.code, period, points=points))
+            else:
+                value = read_value(sub, change.raw_value)
+                applied.append(Applied(sub, value))
+                extra.append(Measurement(sub.code, period, value=value))
         before = await self._scores.board(values)
-        return WhatIf(before, what_if(framework, values, extra), tuple(applied))
+        after = what_if(framework, values, extra)
+        return WhatIf(before, after, tuple(applied), not_understood)
 
     async def reference(self) -> tuple[Framework, Directory]:
         return await self._scores.reference()
 
-    async def holdings(self, text: str) -> Holdings | None:
-        """What the agency named in `text` leads and coordinates (groups expanded)."""
+    async def holdings(self, code: str) -> Holdings | None:
+        """What an agency leads and coordinates (groups expanded); an agency that ended answers
+        through its successor. None for a code no agency has."""
         framework, directory = await self.reference()
-        agency = find_agency_in(directory, text)
-        if agency is None:
+        if directory.agency(code) is None:
             return None
+        agency = directory.current(code)
         held = held_by(directory, framework.sub_indices, agency)
         return Holdings(
             agency,
@@ -129,21 +149,32 @@ class InsightService:
             tuple(s for s, role in held if role is Role.COORDINATE),
         )
 
-    async def not_reported(self) -> NotReported:
-        """Agencies that still owe values for the quarter being reported."""
+    async def not_reported(
+        self, period: str | None = None, code: str | None = None, agency: str | None = None
+    ) -> NotReported:
+        """Agencies that still owe values for `period` (a period with a holders' deadline; else
+        the quarter being reported), only for sub-index `code` or `agency` when given."""
         framework, directory = await self.reference()
-        period = self._calendar.current_period()
-        deadlines = [
-            d
-            for d in await self._deadlines.deadlines()
-            if d.period == period and d.audience == HOLDERS
-        ]
+        every = [d for d in await self._deadlines.deadlines() if d.audience == HOLDERS]
+        deadlines = [d for d in every if d.period == period]
+        if not deadlines:
+            period = self._calendar.current_period()
+            deadlines = [d for d in every if d.period == period]
         deadline = min(deadlines, key=lambda d: d.due)
         async with reading(self._sessions) as session:
             reported = await current.reported_codes(session, framework.code, period)
-        return NotReported(deadline, owed_by_agency(framework, directory, deadline, reported))
+        owed = owed_by_agency(framework, directory, deadline, reported)
+        if agency is not None:
+            successor = directory.current(agency)
+            owed = {a: codes for a, codes in owed.items() if a == successor}
+        sub = framework.sub_index(code) if code is not None else None
+        if sub is not None:
+            holders = {a for c in (*sub.lead, *sub.coordinate) for a in directory.expand(c)}
+            owed = {a: tuple(c for c in codes if c == sub.code) for a, codes in owed.items()}
+            owed = {a: codes for a, codes in owed.items() if codes or a in holders}
+        return NotReported(deadline, owed)
 
-    async def trend(self, question: str) -> Trend:
+    async def trend(self, subject: Subject) -> Trend:
         """A pillar, sub-index or the total now, at the end of the previous quarter, and at the
         end of the previous year."""
         framework, _ = await self.reference()
@@ -152,7 +183,7 @@ class InsightService:
         previous_quarter = _quarter_before(period.code)
         previous_year = str(period.year - 1)
         return Trend(
-            resolve(framework, question),
+            subject,
             await self._scores.board(values),
             (previous_quarter, board_at(framework, values, previous_quarter)),
             (previous_year, board_at(framework, values, previous_year)),
@@ -181,19 +212,6 @@ class InsightService:
                 dti=str(dti),
                 before=before,
             )
-
-
-def find_agency_in(directory: Directory, text: str) -> str | None:
-    """The agency a question names by its name, code or alias (longest match wins); an agency
-    that ended (Sở TT&TT) resolves to its successor, which answers for it now."""
-    folded = f" {fold(text)} "
-    best: tuple[int, str] | None = None
-    for agency in directory.agencies:
-        for name in (agency.name, agency.code, *agency.aliases):
-            key = fold(name)
-            if key and f" {key} " in folded and (best is None or len(key) > best[0]):
-                best = (len(key), agency.code)
-    return directory.current(best[1]) if best else None
 
 
 def _quarter_before(code: str) -> str:

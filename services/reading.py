@@ -50,3 +50,20 @@ def read_value(sub: SubIndex, raw: str) -> Decimal:
     except InvalidValue:
         raise Refusal("problem.value.above_max", code=sub.code, max=sub.max_points) from None
     return value
+
+
+def read_points(sub: SubIndex, raw: str) -> Decimal:
+    """Points typed for a sub-index ("được 30 điểm"): a number from 0 to its maximum."""
+    try:
+        parsed = parse_number(raw, NumberKind.DECIMAL)
+    except NumberError as error:
+        raise Refusal(
+            f"problem.value.{error.reason}",
+            code=sub.code,
+            raw=error.text,
+            candidates=error.candidates,
+            unit=sub.unit,
+        ) from None
+    if parsed.percent or parsed.value < 0 or parsed.value > sub.max_points:
+        raise Refusal("problem.value.above_max", code=sub.code, max=sub.max_points)
+    return parsed.value

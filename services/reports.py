@@ -59,21 +59,31 @@ class ReportService:
         )
         return board, bars
 
-    async def history(self, code: str | None) -> tuple[str, list[tuple[str, Decimal]]]:
-        """(period, points) at the end of every period that has values: of the total, or of one
-        sub-index (its own periods only)."""
+    async def history(
+        self, code: str | None, *, pillar: str | None = None
+    ) -> tuple[str, list[tuple[str, Decimal]]]:
+        """(period, points) at the end of every period that has values: of the total, of one
+        sub-index or of one `pillar` (the periods of their own values only)."""
         framework, _ = await self.reference()
         values = await self._scores.measurements()
-        wanted = values if code is None else [m for m in values if m.code == code]
+        found = framework.pillar(pillar) if pillar is not None else None
+        if found is not None:
+            codes = {s.code for s in found.sub_indices}
+            wanted = [m for m in values if m.code in codes]
+        else:
+            wanted = values if code is None else [m for m in values if m.code == code]
         series = []
         for period in periods_of(wanted):
             board = board_at(framework, values, period)
-            if code is None:
+            if found is not None:
+                part = board.pillar(found.code)
+                series.append((period, part.points if part else Decimal(0)))
+            elif code is None:
                 series.append((period, board.total))
             else:
-                found = board.sub_index(code)
-                series.append((period, (found.points if found else None) or Decimal(0)))
-        return (code or "total"), series
+                sub = board.sub_index(code)
+                series.append((period, (sub.points if sub else None) or Decimal(0)))
+        return (code or pillar or "total"), series
 
     async def export_lines(self) -> tuple[Scoreboard, list[ExportLine]]:
         """Every sub-index with its current value, points, status, holders, last update and

@@ -3,21 +3,18 @@ answered from a plan-targets or index framework, that framework's answer."""
 
 from __future__ import annotations
 
-import re
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from parsing.intents import Subject, SubjectKind
-from parsing.period_text import PeriodTextError, find_period
+from parsing.intents import Score, Subject, SubjectKind
+from parsing.lexicon import Lexicon, build_lexicon
 from scoring.engine import Measurement, Scoreboard, evaluate
-from scoring.lookup import Target, resolve
 from scoring.model import Directory, Framework, FrameworkKind
 from scoring.targets import evaluate_index, evaluate_targets
-from scoring.text import fold
 from services.clock import Calendar
 from services.current import CurrentValues
 from services.frameworks import (
@@ -25,7 +22,6 @@ from services.frameworks import (
     IndexAnswer,
     TargetsAnswer,
     find_framework,
-    without_names,
 )
 from services.identity import Person
 from services.refusal import Refusal
@@ -34,20 +30,13 @@ from storage import repo, revisions
 from storage import values as values_repo
 from storage.db import reading
 
-# A year alone ("... Ninh Thuận 2023") names a plan year in a targets or index framework.
-_YEAR = re.compile(r"(?<![\d.,/])(20\d\d)(?![\d.,/])")
 # How often a process asks whether another one changed agencies, frameworks or assignments.
 REVALIDATE_SECONDS = 30.0
-
-# Words asking for the provisional view, folded (no diacritics).
-PROVISIONAL = re.compile(
-    r"\b(?:tam tinh|ke ca chua duyet|chua duyet|chua tham dinh|provisional|pending)\b"
-)
 
 
 @dataclass(frozen=True, slots=True)
 class ScoreAnswer:
-    target: Target
+    subject: Subject
     board: Scoreboard
     directory: Directory
     provisional: bool = False  # values not yet reviewed are counted
@@ -60,7 +49,10 @@ class ScoreService:
     version never changes once imported (a new one gets a new code). Agencies and assignments
     do change (administration): a change made here is forgotten at once; one made by another
     process (the command line, a second bot process) bumps the "reference" revision, which this
-    process reads at most every `revalidate_seconds`."""
+    process reads at most every `revalidate_seconds`.
+
+    The router's lexicon (parsing.lexicon) is kept with them: built from every framework held,
+    the agencies and the deployment's `province`, and forgotten with them."""
 
     def __init__(
         self,
@@ -68,6 +60,7 @@ class ScoreService:
         framework_code: str | None = None,
         *,
         calendar: Calendar,
+        province: str = "",
         revalidate_seconds: float = REVALIDATE_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -82,6 +75,9 @@ class ScoreService:
         self._revision: int | None = None
         self._checked_at = float("-inf")
         self._current = CurrentValues(sessions)
+        self._province = province
+        self._lexicon: Lexicon | None = None
+        self._building = asyncio.Lock()
 
     async def reference(self) -> tuple[Framework, Directory]:
         """The default framework (the configured one, else the newest DTI set) and the agencies."""
@@ -107,6 +103,22 @@ class ScoreService:
         self._framework = self._directory = None
         self._others.clear()
         self._current.forget()
+        self._lexicon = None
+
+    async def lexicon(self) -> Lexicon:
+        """What the router knows: every framework held, the agencies, the province; built once
+        (in a thread: it takes a moment) and again after `forget`."""
+        _, directory = await self.reference()
+        async with self._building:
+            if self._lexicon is None:
+                frameworks = await self.frameworks()
+                built = await asyncio.to_thread(
+                    build_lexicon, frameworks, directory, self._province
+                )
+                if self._directory is directory:  # not forgotten while it was built
+                    self._lexicon = built
+                return built
+            return self._lexicon
 
     async def frameworks(self) -> tuple[Framework, ...]:
         """Every framework held: the default first, then by kind and year."""
@@ -138,6 +150,14 @@ class ScoreService:
         async with reading(self._sessions) as session:
             chosen = await frameworks_repo.chat_framework(session, chat_id)
         return chosen or default.code
+
+    async def asked_framework(self, code: str | None, chat_id: int | None) -> Framework:
+        """The framework a question names (None: the chat's); a code no framework has (an old
+        or forged button) is refused."""
+        try:
+            return await self.framework(code or await self.chat_framework(chat_id))
+        except LookupError:
+            raise Refusal("button.expired") from None
 
     async def choice(self, chat_id: int | None) -> FrameworkChoice:
         default, _ = await self.reference()
@@ -199,77 +219,43 @@ class ScoreService:
         return held.board(framework, include_pending=include_pending, with_pending=True)
 
     async def answer(
-        self, question: str, chat_id: int | None = None
+        self, score: Score, chat_id: int | None = None
     ) -> ScoreAnswer | TargetsAnswer | IndexAnswer:
-        """A free-text score question, answered from the chat's framework: what it asks about,
-        scored from approved values, or from every value not returned when it asks for the
-        provisional view ("tạm tính"). A targets or index framework reads a period (or a year)
-        in the question."""
-        framework = await self.framework(await self.chat_framework(chat_id))
-        provisional = bool(PROVISIONAL.search(fold(question)))
-        if provisional:
-            question = PROVISIONAL.sub(" ", fold(question))
-        period = None
-        if not framework.scored:
-            question, period = self._period_in(question)
-            question = without_names(framework, question)
-        target = resolve(framework, question)
-        return await self._answer(framework, target, period, provisional)
-
-    async def answer_for(
-        self,
-        framework_code: str | None,
-        subject: Subject,
-        period: str | None = None,
-        *,
-        provisional: bool = False,
-        chat_id: int | None = None,
-    ) -> ScoreAnswer | TargetsAnswer | IndexAnswer:
-        """The answer for framework X (None: the chat's), subject Y, period Z (None: the
-        newest): the fields of a `parsing.intents.Score`, for the router's wiring."""
-        code = framework_code or await self.chat_framework(chat_id)
-        framework = await self.framework(code)
-        kinds = {SubjectKind.TOTAL: "total", SubjectKind.PILLAR: "pillar"}
-        target = Target(kinds.get(subject.kind, "sub_index"), subject.code)
-        if target.kind == "pillar" and framework.pillar(target.code) is None:
-            target = Target("unknown", target.code, tuple(p.code for p in framework.pillars[:3]))
-        if target.kind == "sub_index" and framework.sub_index(target.code) is None:
-            target = resolve(framework, target.code)
-        return await self._answer(framework, target, period, provisional)
+        """The answer for a `parsing.intents.Score`: its framework (None: the chat's), its subject
+        and period (None: the newest), scored from approved values, or from every value not
+        returned when it asks for the provisional view ("tạm tính")."""
+        framework = await self.asked_framework(score.framework, chat_id)
+        subject = score.subject
+        held = {
+            SubjectKind.TOTAL: True,
+            SubjectKind.PILLAR: framework.pillar(subject.code) is not None,
+            SubjectKind.SUB_INDEX: framework.sub_index(subject.code) is not None,
+        }[subject.kind]
+        if not held:  # a button or a command naming what this framework lacks
+            raise Refusal("ask.not_in_framework", code=subject.code, framework=framework.name)
+        return await self._answer(framework, subject, score.period, score.provisional)
 
     async def _answer(
-        self, framework: Framework, target: Target, period: str | None, provisional: bool
+        self, framework: Framework, subject: Subject, period: str | None, provisional: bool
     ) -> ScoreAnswer | TargetsAnswer | IndexAnswer:
         _, directory = await self.reference()
         held = await self._current.get(framework.code)
         notes: tuple[str, ...] = ()
-        if target.kind == "sub_index":
+        if subject.kind is SubjectKind.SUB_INDEX:
             async with reading(self._sessions) as session:
-                notes = tuple(await values_repo.source_notes(session, framework.code, target.code))
+                notes = tuple(
+                    await values_repo.source_notes(session, framework.code, subject.code)
+                )
         if framework.kind == FrameworkKind.TARGETS:
             reviewed = held.counted(include_pending=False)
             return TargetsAnswer(
-                target, evaluate_targets(framework, reviewed, period), directory, notes
+                subject, evaluate_targets(framework, reviewed, period), directory, notes
             )
         if framework.kind == FrameworkKind.INDEX:
             reviewed = held.counted(include_pending=False)
-            return IndexAnswer(target, evaluate_index(framework, reviewed, period), directory)
+            return IndexAnswer(subject, evaluate_index(framework, reviewed, period), directory)
         scored = held.board(framework, include_pending=True, with_pending=provisional)
-        return ScoreAnswer(target, scored, directory, provisional, held.pending, notes)
-
-    def _period_in(self, question: str) -> tuple[str, str | None]:
-        """(question without its period, the period) for a targets or index framework."""
-        today: date = self._calendar.today()
-        try:
-            period, rest = find_period(question, today)
-        except PeriodTextError:
-            return question, None
-        if period is not None:
-            return rest, period
-        year = _YEAR.search(question)
-        if year is None:
-            return question, None
-        return f"{question[: year.start()]} {question[year.end() :]}", year[1]
+        return ScoreAnswer(subject, scored, directory, provisional, held.pending, notes)
 
 
 async def _newest_dti(session: AsyncSession) -> str:

@@ -137,6 +137,19 @@ def _read_files(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
     }
 
 
+def home_province(data_dir: Path) -> str:
+    """The deployment's own province: the `province:` of the first agencies file naming one
+    (the province whose figures the DTI frameworks hold; questions about others get no figure)."""
+    for name, text in _read_files(data_dir)["agencies"]:
+        try:
+            found = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise FileError(name, None, str(exc)) from None
+        if isinstance(found, dict) and found.get("province"):
+            return str(found["province"])
+    return ""
+
+
 def _fingerprint(files: dict[str, list[tuple[str, str]]]) -> str:
     """A digest of the files' names and texts and of the schema they were loaded into: a new
     migration may hold what an earlier seed could not store, so it seeds again."""

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.messages import EXPLANATION_LIMIT, NOTE_LIMIT
 from domain.status import DraftStatus, ReviewStatus
-from parsing.update_text import UpdateRequest
+from parsing.intents import Update
 from scoring.engine import Measurement, Scoreboard, measurement_points
 from scoring.model import Directory, Framework, SubIndex
 from scoring.periods import parse_period
@@ -81,9 +81,7 @@ class UpdateService:
         framework, directory = await self._scores.reference()
         return updatable(person, framework, directory, code)
 
-    async def preview(
-        self, person: Person, request: UpdateRequest, chat_id: int | None
-    ) -> Preview:
+    async def preview(self, person: Person, request: Update, chat_id: int | None) -> Preview:
         """Check an update and keep it as an open draft awaiting confirmation."""
         sub = await self.updatable(person, request.code)
         value = read_value(sub, request.raw_value)

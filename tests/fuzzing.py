@@ -27,7 +27,7 @@ from domain.status import UserRole
 from handlers import request as request_module
 from handlers.context import AWAITING, Context
 from locales import LANGUAGES, read_catalog
-from parsing.update_text import UpdateRequest
+from parsing.intents import Update as UpdateIntent
 from services.container import Services
 from services.evidence import FileInfo
 from services.identity import Caller
@@ -83,11 +83,26 @@ PHRASES = [
     "còn thiếu bao nhiêu để đạt 200", "còn thiếu bao nhiêu để đạt 9999", "ai chủ trì 8.2",
     "Sở KH&CN chủ trì những chỉ số nào", "chưa báo cáo", "so với quý trước 8.2", "xếp hạng",
     "tóm tắt", "chỉ số yếu nhất", "giả sử 1.1 là có", "quý vị", "8.2² = 5", "٨.٢: ١٢",
+    "nếu 8.2 đạt 40% và 6.6 được 30 điểm thì tổng bao nhiêu", "8.2 = 30% thì tổng điểm bao nhiêu",
+    "năm 2025 còn thiếu bao nhiêu điểm để đạt 800", "điểm DTI của Đà Nẵng", "hello",
+    "hạ tầng số đang mất bao nhiêu điểm", "nên ưu tiên cải thiện chỉ số nào", "3.9",
+    "chỉ tiêu đề án Ninh Thuận", "tỷ lệ hộ gia đình có cáp quang Ninh Thuận 2023",
+    "biểu đồ lịch sử 8.2", "xuất excel", "hạn báo cáo", "việc của tôi", "cập nhật 3.9 = 5",
 ]  # fmt: skip
 # Button data the bot makes, and prefixes with nothing (or anything) after them.
 CALLBACK_PREFIXES = [
-    "diem:", "upd:ok:", "upd:no:", "upd:ask:", "upd:", "rv:ok:", "rv:ret:", "rv:next:", "rv:",
+    "ask:", "ask:s|", "ask:u|8.2|", "ask:w|8.2=", "ask:h|s", "ask:c|history|",
+    "upd:ok:", "upd:no:", "upd:ask:", "upd:", "rv:ok:", "rv:ret:", "rv:next:", "rv:",
     "ev:", "ev:p:", "my:", "bc:ok:", "bc:no:", "imp:ok:", "imp:no:", "", "diem", "x:",
+]  # fmt: skip
+# "Did you mean …?" buttons as the bot makes them (parsing.intent_codes), and near misses.
+CANDIDATE_DATA = [
+    "ask:s|t|||", "ask:s|p3|1||", "ask:s|s9.9|||", "ask:s|s1.3||ninh-thuan-2314|2023",
+    "ask:s|t||no-such-framework|", "ask:u|8.2|12,5%||", "ask:u|3.9|5||", "ask:u|8.2|-3||",
+    "ask:w|8.2=40%;6.6=30!", "ask:w|9.9=1", "ask:w|6.6=999!", "ask:k|3|p3", "ask:k||p9",
+    "ask:g|800|", "ask:g|0.1|2025", "ask:h|p3|", "ask:h|s9.9|", "ask:a|SNV", "ask:a|XYZ",
+    "ask:n|2025-Q4|8.2|SNV", "ask:n|0-Q1||", "ask:r|p3", "ask:x|2024", "ask:c|pillars|",
+    "ask:c|history|p3", "ask:c|history|s8.2", "ask:m", "ask:e", "ask:d", "ask:y", "ask:?",
 ]  # fmt: skip
 
 # Arguments each command takes when typed right (from its usage line); the fuzzer mutates them.
@@ -171,10 +186,13 @@ def command(draw: st.DrawFn) -> str:
     return f"/{alias}{addressee} {args}".rstrip()
 
 
-callback_data = st.tuples(
-    st.sampled_from(CALLBACK_PREFIXES),
-    st.one_of(token, st.sampled_from(["1", "2", "3", "4", "5", "0", "8.2", "1.1", "-1"])),
-).map(lambda parts: _fit_data(parts[0] + parts[1]))
+callback_data = st.one_of(
+    st.tuples(
+        st.sampled_from(CALLBACK_PREFIXES),
+        st.one_of(token, st.sampled_from(["1", "2", "3", "4", "5", "0", "8.2", "1.1", "-1"])),
+    ).map(lambda parts: _fit_data(parts[0] + parts[1])),
+    st.sampled_from(CANDIDATE_DATA),
+)
 
 
 def _fit_data(data: str) -> str:
@@ -280,7 +298,7 @@ class Fuzzer:
         await identity.grant(admin, LEADER, UserRole.LEADER)
         focal = await identity.person(Caller(FOCAL, "Hoa"))
         preview = await services.updates.preview(
-            focal, UpdateRequest("8.2", "12,5%", None, "theo báo cáo quý"), FOCAL
+            focal, UpdateIntent("8.2", "12,5%", None, "theo báo cáo quý"), FOCAL
         )
         await services.updates.confirm(focal, preview.draft_id)
         upload = self.api.private_document("bao-cao.pdf", user_id=FOCAL)["message"]["document"]

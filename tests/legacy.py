@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import update
 
 from domain.status import ReviewStatus
-from parsing.update_text import UpdateRequest
+from parsing.intents import Update as UpdateIntent
 from services.container import Services
 from services.identity import Person
 from storage import deadlines as deadlines_repo
@@ -50,7 +50,7 @@ async def store_long_texts(services: Services, focal: Person, admin: Person) -> 
         assert sub is not None
         raw = "có" if sub.unit == "có/không" else "1"
         preview = await services.updates.preview(
-            focal, UpdateRequest(sub.code, raw, None, ""), None
+            focal, UpdateIntent(sub.code, raw, None, ""), None
         )
         stored.append((await services.updates.confirm(focal, preview.draft_id)).submission_id)
     await services.review.decide(admin, stored[1], ReviewStatus.REJECTED, "thiếu")

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = (
     "agency|assign|broadcast|framework|import|users|"
     "button|command|console|deadline|deadlines|decision|dryrun|error|evidence|explain|grant|group|"
-    "help|insight|"
+    "help|insight|ask|choice|"
     "language|chart|export|digest|"
     "history|invite|kind|mywork|operator|pause|period|private|problem|reminder|review|revoke|"
     "provenance|role|rule|score|start|status|summary|syntax|targets|index|frameworks|unknown|update|value"
@@ -40,7 +40,9 @@ DYNAMIC = {
     + ["official", "reported", "estimated"],
     "decision.": ["approved", "rejected"],
     "role.": ["lead", "coordinate", "member", "leader", "admin"],
-    "syntax.": ["no_code", "no_value", "bad_period"],
+    "syntax.": ["no_code", "no_value", "bad_period", "unknown_code"],
+    "ask.no_data.": ["other_province", "not_held"],
+    "choice.": ["summary", "export", "deadlines", "my_work", "help"],
     "invite.": ["linked", "already", "unknown", "expired", "used_up", "revoked"],
     "problem.value.": ["empty", "invalid", "ambiguous", "not_integer"],
     "deadline.": ["quarterly", "yearly", "committee", "conference", "custom"]
@@ -52,10 +54,6 @@ DYNAMIC = {
     "export.col.": list(SUB_INDEX_HEADERS),
     "import.rule.": list(RULES),
     "broadcast.to.": ["all", "focal", "leaders", "admins"],
-    "insight.": [
-        f"{k}.usage"
-        for k in ("weakest", "gap", "what_if", "agency_holds", "not_reported", "trend")
-    ],
 }
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.settings import Settings
 from domain.status import ReviewStatus
-from parsing.update_text import UpdateRequest
+from parsing.intents import Update as UpdateIntent
 from services.identity import Caller
 from services.updates import Preview, Stored
 from storage.db import make_engine
@@ -35,7 +35,7 @@ async def test_fifty_concurrent_confirmed_updates_all_reach_history_and_the_audi
         previews = []
         for n, person in enumerate(people):
             preview = await svc.updates.preview(
-                person, UpdateRequest("8.2", f"{10 + n % 40},5", None, ""), None
+                person, UpdateIntent("8.2", f"{10 + n % 40},5", None, ""), None
             )
             assert isinstance(preview, Preview)
             previews.append(preview)

@@ -45,12 +45,14 @@ def test_the_interactive_console_answers_each_line_and_presses_buttons(tmp_path:
     env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}"
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "bot"], input="tổng điểm DTI\nthời tiết\n#1\nexit\n",
+        [sys.executable, "-m", "bot"],
+        input="tổng điểm DTI\nhạ tầng số đang mất bao nhiêu điểm\n#1\nexit\n",
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     assert "chế độ ngoại tuyến" in done.stdout
     assert "269,19/1.000" in done.stdout
     assert "[#1]" in done.stdout
+    assert "Ý bạn là:" in done.stdout
     assert done.stdout.count("📊 ") == 2  # the total, then the pillar the button named
 
 

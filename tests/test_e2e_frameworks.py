@@ -114,11 +114,11 @@ async def test_an_old_agency_name_in_a_question_reaches_its_successor(
 
 
 async def test_the_service_answers_for_a_framework_subject_and_period(services: Services) -> None:
-    from parsing.intents import Subject, SubjectKind  # noqa: PLC0415 - the router's contract
+    from parsing.intents import Score, Subject, SubjectKind  # noqa: PLC0415 - the router's
     from services.frameworks import TargetsAnswer  # noqa: PLC0415
 
-    found = await services.scores.answer_for(
-        "ninh-thuan-2314", Subject(SubjectKind.SUB_INDEX, "1.3"), "2023"
+    found = await services.scores.answer(
+        Score(Subject(SubjectKind.SUB_INDEX, "1.3"), framework="ninh-thuan-2314", period="2023")
     )
     assert isinstance(found, TargetsAnswer)
     result = found.board.result("1.3")

@@ -16,7 +16,8 @@ from domain.messages import split_message
 from domain.status import ReviewStatus
 from handlers.reminder_job import send_due
 from handlers.reports import export_labels, export_row
-from parsing.update_text import UpdateRequest
+from parsing.intents import Change
+from parsing.intents import Update as UpdateIntent
 from reports.export import PillarRow, Summary, workbook_bytes
 from scoring.insights import weakest
 from services.container import Services
@@ -82,13 +83,21 @@ async def test_leaders_ask_in_a_group_by_mention_and_get_a_summary(
     )
 
 
-async def test_a_stranger_mentioning_the_bot_with_an_unplaceable_question_gets_suggestions(
+async def test_a_stranger_mentioning_the_bot_with_an_unplaceable_question_gets_the_short_help(
     api: FakeBotApi, bot: Application
 ) -> None:
     text = await ask_group(api, "thời tiết Nha Trang hôm nay", user_id=STRANGER)
     assert text.startswith("Mình chưa hiểu câu hỏi")
+    assert "reply_markup" not in api.sent_messages(chat_id=GROUP)[0]
+
+
+async def test_a_stranger_mentioning_the_bot_with_a_close_call_gets_candidates(
+    api: FakeBotApi, bot: Application
+) -> None:
+    text = await ask_group(api, "nên ưu tiên cải thiện chỉ số nào", user_id=STRANGER)
+    assert text.startswith("Ý bạn là:")
     buttons = api.sent_messages(chat_id=GROUP)[0]["reply_markup"]["inline_keyboard"]
-    assert len(buttons) == 3
+    assert 2 <= len(buttons) <= 3
 
 
 async def test_the_same_questions_in_english_get_english_answers(
@@ -137,7 +146,7 @@ async def test_charts_are_sent_as_photos_and_the_export_as_two_documents(
     api.private_text("/bieudo 8.2", user_id=LEADER)
     photos = await api.wait_for("sendPhoto", count=3, chat_id=LEADER)
     assert photos[2]["caption"].startswith("Chỉ số 8.2")
-    assert "/bieudo lich su" in (await chat.say("/bieudo thời tiết"))["text"]
+    assert "/bieudo lịch sử" in (await chat.say("/bieudo thời tiết"))["text"]
     api.private_text("/xuatexcel", user_id=LEADER)
     documents = await api.wait_for("sendDocument", count=2, chat_id=LEADER)
     names = [d["document"]["filename"] for d in documents]
@@ -146,11 +155,11 @@ async def test_charts_are_sent_as_photos_and_the_export_as_two_documents(
 
 
 async def test_what_if_equals_the_total_after_storing_the_same_values(services: Services) -> None:
-    result = await services.insights.what_if((("8.2", "30%"), ("6.6", "20")))
+    result = await services.insights.what_if((Change("8.2", "30%"), Change("6.6", "20")))
     assert not hasattr(result, "reason")
     admin = await services.identity.person(Caller(ADMIN_ID, "Quản trị"))
     for code, value in (("8.2", "30%"), ("6.6", "20")):
-        preview = await services.updates.preview(admin, UpdateRequest(code, value, None, ""), None)
+        preview = await services.updates.preview(admin, UpdateIntent(code, value, None, ""), None)
         assert isinstance(preview, Preview)
         stored = await services.updates.confirm(admin, preview.draft_id)
         await services.review.decide(admin, stored.submission_id, ReviewStatus.APPROVED)  # type: ignore[union-attr]

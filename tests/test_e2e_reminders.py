@@ -13,7 +13,7 @@ from bot.runtime import open_services
 from bot.settings import Settings
 from domain.chat import Destination
 from handlers.reminder_job import JOB_NAME, send_due
-from parsing.update_text import UpdateRequest
+from parsing.intents import Update as UpdateIntent
 from services.container import Services
 from services.identity import Caller
 from services.updates import Preview
@@ -44,7 +44,7 @@ async def link(svc: Services, telegram_id: int, agency: str) -> None:
 
 async def report(svc: Services, telegram_id: int, code: str, value: str) -> None:
     person = await svc.identity.person(Caller(telegram_id, "Đầu mối"))
-    preview = await svc.updates.preview(person, UpdateRequest(code, value, None, ""), None)
+    preview = await svc.updates.preview(person, UpdateIntent(code, value, None, ""), None)
     assert isinstance(preview, Preview), preview
     await svc.updates.confirm(person, preview.draft_id)
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 from telegram.ext import Application
 
 from bot.settings import Settings
+from parsing.intents import Score
 from services.container import Services
 from services.scores import ScoreAnswer, ScoreService
 from tests.botapi import FakeBotApi
@@ -84,28 +85,43 @@ async def test_the_score_command_takes_an_abbreviation(api: FakeBotApi, bot: App
     assert (await reply_to(api)).startswith("📊 6. Hoạt động Chính quyền số")
 
 
-async def test_an_unknown_question_gets_suggestions_whose_buttons_answer(
+async def test_a_question_with_two_close_readings_gets_buttons_whose_press_answers(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.private_text("hạ tầng số đang mất bao nhiêu điểm")
+    await api.wait_for("sendMessage", chat_id=1001)
+    asked = api.sent_messages(chat_id=1001)[-1]
+    assert asked["text"].startswith("Ý bạn là:")
+    buttons = [row[0] for row in asked["reply_markup"]["inline_keyboard"]]
+    assert 2 <= len(buttons) <= 3
+    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons)
+    score = next(b for b in buttons if b["text"].startswith("Điểm 3. Hạ tầng số"))
+    api.callback_query(score["callback_data"], message=asked)
+    await api.wait_for("answerCallbackQuery")
+    sent = await api.wait_for("sendMessage", count=2, chat_id=1001)
+    assert sent[1]["text"].startswith("📊 3. Hạ tầng số")
+
+
+async def test_a_question_with_nothing_understood_gets_the_short_help_without_buttons(
     api: FakeBotApi, bot: Application
 ) -> None:
     api.private_text("thời tiết Nha Trang hôm nay")
-    await api.wait_for("sendMessage", chat_id=1001)
-    suggestion = api.sent_messages(chat_id=1001)[-1]
-    assert suggestion["text"].startswith("Mình chưa hiểu câu hỏi")
-    buttons = [row[0] for row in suggestion["reply_markup"]["inline_keyboard"]]
-    assert len(buttons) == 3
-    api.callback_query(buttons[0]["callback_data"], message=suggestion)
-    await api.wait_for("answerCallbackQuery")
-    sent = await api.wait_for("sendMessage", count=2, chat_id=1001)
-    assert sent[1]["text"].startswith("📊 " + buttons[0]["text"].split(" ", 1)[0] + ".")
+    sent = await api.wait_for("sendMessage", chat_id=1001)
+    assert sent[0]["text"].startswith("Mình chưa hiểu câu hỏi.")
+    assert "tổng điểm DTI" in sent[0]["text"]
+    assert "reply_markup" not in sent[0]
 
 
-async def test_an_unknown_sub_index_code_names_the_nearest_codes(
+async def test_an_unknown_sub_index_code_offers_the_nearest_codes(
     api: FakeBotApi, bot: Application
 ) -> None:
     api.private_text("3.9")
-    text = await reply_to(api)
-    assert text.startswith("Không có chỉ số 3.9")
-    assert "3.1 Tỷ lệ thôn, bản" in text
+    sent = await api.wait_for("sendMessage", chat_id=1001)
+    text = sent[0]["text"]
+    assert text.startswith("Không có chỉ số 3.9. Ý bạn là:")
+    assert "• Điểm 3.7" in text
+    labels = [row[0]["text"] for row in sent[0]["reply_markup"]["inline_keyboard"]]
+    assert labels[0].startswith("Điểm 3.7")
 
 
 async def test_a_sticker_gets_a_polite_answer_saying_what_to_type(
@@ -161,14 +177,16 @@ async def test_a_429_from_telegram_is_waited_out_and_the_answer_still_arrives(
 
 
 class BrokenScores(ScoreService):
-    async def answer(self, question: str) -> ScoreAnswer:
+    async def answer(self, score: Score, chat_id: int | None = None) -> ScoreAnswer:
         raise RuntimeError("database is gone")
 
 
 async def test_a_failing_handler_answers_with_an_apology_not_silence(
     api: FakeBotApi, settings: Settings, services: Services
 ) -> None:
-    scores = BrokenScores(services.scores._sessions, calendar=services.calendar)
+    scores = BrokenScores(
+        services.scores._sessions, calendar=services.calendar, province="Khánh Hòa"
+    )
     broken = replace(services, scores=scores)
     async with running_bot(api, settings, broken):
         api.private_text("tổng điểm DTI")

@@ -47,10 +47,11 @@ async def test_a_suggestion_button_pressed_in_a_topic_answers_in_that_topic(
     api: FakeBotApi, bot: Application
 ) -> None:
     topic = api.create_topic("Hỏi đáp", chat_id=GROUP)
-    api.group_text(f"{MENTION} thời tiết Nha Trang hôm nay", chat_id=GROUP, thread_id=topic)
+    api.group_text(f"{MENTION} hạ tầng số đang mất bao nhiêu điểm", chat_id=GROUP, thread_id=topic)
     await api.wait_for("sendMessage", chat_id=GROUP)
     suggestion = in_group(api)[0]
     assert suggestion["message_thread_id"] == topic
+    assert suggestion["text"].startswith("Ý bạn là:")
     button = suggestion["reply_markup"]["inline_keyboard"][0][0]
     api.callback_query(button["callback_data"], message=suggestion, user_id=LEADER)
     await api.wait_for("answerCallbackQuery")

@@ -27,7 +27,7 @@ from bot.runtime import open_runtime
 from bot.settings import Settings
 from domain.status import ReviewStatus
 from handlers.context import Context
-from parsing.update_text import UpdateRequest
+from parsing.intents import Update as UpdateIntent
 from services.container import Services
 from services.identity import Caller, Person
 from services.refusal import Refusal
@@ -99,7 +99,7 @@ async def focal_point(services: Services) -> Person:
 
 async def submitted(services: Services, focal: Person, n: int) -> int:
     preview = await services.updates.preview(
-        focal, UpdateRequest("8.2", f"{10 + n},5", None, ""), None
+        focal, UpdateIntent("8.2", f"{10 + n},5", None, ""), None
     )
     return (await services.updates.confirm(focal, preview.draft_id)).submission_id
 

@@ -109,8 +109,8 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     def rollback(self) -> None:
         # sqlite3 issues no ROLLBACK when no transaction is open: neither is a trip needed
         # (the driver's thread is idle here: SQLAlchemy uses a connection one call at a time).
-        driver = self._connection
-        if driver._connection is not None and not driver._conn.in_transaction:
+        driver: aiosqlite.Connection = self._connection
+        if driver._connection is not None and not driver.in_transaction:
             return
         super().rollback()
 

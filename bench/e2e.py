@@ -113,9 +113,11 @@ def rss_mb(pid: int) -> float:
 
 @asynccontextmanager
 async def process(
-    kind: str, server: Server, database_url: str, extra: dict[str, str]
+    kind: str, server: Server, database_url: str, extra: dict[str, str], profile: str = ""
 ) -> AsyncIterator[tuple[asyncio.subprocess.Process, float]]:
-    """The bot (`python -m bot`) or the echo bot, running; yields it and its ready time."""
+    """The bot (`python -m bot`) or the echo bot, running; yields it and its ready time.
+    `profile`: a file for bench/profiled.py's statistics (the runner profiles what it is
+    signalled to)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_URL"))}
     env |= {
         "BOT_TOKEN": TOKEN,
@@ -127,6 +129,8 @@ async def process(
         **extra,
     }
     args = ["-m", "bot"] if kind == "bot" else [str(HERE / "echo_bot.py")]
+    if profile:
+        args = [str(HERE / "profiled.py"), profile, "bot" if kind == "bot" else args[0]]
     loop = asyncio.get_running_loop()
     started = loop.time()
     proc = await asyncio.create_subprocess_exec(
@@ -146,6 +150,18 @@ async def process(
             _, err = await proc.communicate()
         if err and err.strip():
             print(f"  ({kind} said: {err.decode(errors='replace').strip()[-600:]})")
+
+
+async def py_spy(pid: int, out: str) -> asyncio.subprocess.Process:
+    """py-spy sampling every thread of `pid` (the loop and the database driver's) until it is
+    sent SIGINT; its folded stacks go to `out` (`pip install py-spy`)."""
+    spy = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid), "--format",
+        "raw", "--rate", "250", "--nonblocking", "--threads", "-o", out,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    await asyncio.sleep(0.5)  # attached
+    return spy
 
 
 async def ask_all(server: Server, phase: Phase, users: range, count: int) -> None:
@@ -171,7 +187,9 @@ async def ask_at(server: Server, phase: Phase, users: range, count: int, rate: f
 async def run_bot(kind: str, url: str, delay: float, a: argparse.Namespace) -> Figures:
     """One bot through the questions at a steady rate, then the burst."""
     fig = Figures()
-    async with Server(delay) as server, process(kind, server, url, {}) as (proc, ready):
+    name = f"{kind.replace(' ', '-')}.{delay * 1000:g}ms"  # of profile files
+    profile = f"{a.profile}.{name}" if a.profile else ""
+    async with Server(delay) as server, process(kind, server, url, {}, profile) as (proc, ready):
         fig.ready = ready
         await asyncio.sleep(0.5)
         fig.rss = rss_mb(proc.pid)
@@ -185,8 +203,16 @@ async def run_bot(kind: str, url: str, delay: float, a: argparse.Namespace) -> F
         before, cpu = server.replies(users), cpu_seconds(proc.pid)
         loop = asyncio.get_running_loop()
         started = loop.time()
+        if profile:
+            proc.send_signal(signal.SIGUSR1)
+        spy = await py_spy(proc.pid, f"{a.spy}.{name}") if a.spy else None
         await ask_all(server, burst, burst_users, a.burst)
         done = await server.until(users, before + a.burst, 30 + a.burst / 10)
+        if profile:
+            proc.send_signal(signal.SIGUSR2)
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            await spy.wait()
         fig.burst_seconds = loop.time() - started
         fig.cpu = (cpu_seconds(proc.pid) - cpu) / max(1, server.replies(users) - before)
         fig.rss_end = rss_mb(proc.pid)
@@ -386,6 +412,8 @@ async def main(argv: list[str] | None = None) -> int:
     p.add_argument("--databases", default="sqlite,postgresql")
     p.add_argument("--fanout", type=int, default=5000, help="recipients (0: no fan-out)")
     p.add_argument("--fanout-idle", type=float, default=15.0, help="seconds of idle questions")
+    p.add_argument("--profile", default="", help="cProfile the bursts to PROFILE.<bot>.<delay>")
+    p.add_argument("--spy", default="", help="py-spy each bot's burst to SPY.<bot>.<delay>")
     p.add_argument("--tiny", action="store_true", help="a few messages: that it runs at all")
     a = p.parse_args(argv)
     if a.tiny:

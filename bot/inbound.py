@@ -219,16 +219,23 @@ class Inbound:
         """Record rows in one transaction; the ones recorded now (not before), by id(). Until
         they are handed on, recover() leaves them alone (they are ours, and about to run)."""
         now = self.clock()
-        fresh: dict[int, _Row] = {}
         self._recording = {row.update_id for row in rows}
+        entries = [
+            journal.Entry(
+                row.update_id, row.kind, row.payload,
+                journal.CLAIMED if row.update else journal.SKIPPED, row.error,
+            )
+            for row in rows
+        ]  # fmt: skip
         async with self.sessions() as session, session.begin():
-            for row in rows:
-                status = journal.CLAIMED if row.update else journal.SKIPPED
-                if await journal.record(
-                    session, self.bot_id, row.update_id, row.kind, row.payload,
-                    owner=self.owner, now=now, status=status, error=row.error,
-                ):  # fmt: skip
-                    fresh[id(row)] = row
+            recorded = await journal.record_many(
+                session, self.bot_id, entries, owner=self.owner, now=now
+            )
+        fresh: dict[int, _Row] = {}
+        for row in rows:  # an update twice in the batch: the first is the new one
+            if row.update_id in recorded:
+                recorded.discard(row.update_id)
+                fresh[id(row)] = row
         return fresh
 
     def _read(self, raw: object) -> _Row | None:

@@ -12,6 +12,10 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
+from storage import sqlite_driver
+
+SQLITE_POOL = 24  # connections kept open to a SQLite file (10 more may be opened past them)
+
 
 def make_engine(url: str) -> AsyncEngine:
     """An async engine; SQLite files get WAL, foreign keys and a busy timeout. Statement
@@ -20,7 +24,16 @@ def make_engine(url: str) -> AsyncEngine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+        engine = create_async_engine(
+            url,
+            connect_args={"timeout": 30},
+            hide_parameters=True,
+            module=sqlite_driver.dbapi(),  # one trip to aiosqlite's thread per statement
+            # Connections kept for every handler running at once (MAX_CONCURRENT_UPDATES), the
+            # intake and the jobs: one opened past the pool is a new thread and a new file
+            # handle, closed again as soon as it is returned.
+            pool_size=SQLITE_POOL,
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine

@@ -3,7 +3,7 @@ Callers own the transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -30,6 +30,46 @@ def _insert(session: AsyncSession, table: type[object]) -> Any:
     return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
 
 
+class Entry(NamedTuple):
+    """An update to record."""
+
+    update_id: int
+    kind: str
+    payload: str  # the update's JSON as received
+    status: str = CLAIMED  # SKIPPED for one that could not be read
+    error: str = ""
+
+
+CHUNK = 500  # rows per INSERT: within SQLite's bound on parameters of a statement
+
+
+async def record_many(
+    session: AsyncSession, bot_id: int, entries: Sequence[Entry], *, owner: str, now: datetime
+) -> set[int]:
+    """Record updates, claimed by `owner`, with one statement (per CHUNK). Returns the update
+    ids recorded now: each is recorded for exactly one caller; an id recorded before (Telegram
+    sent it again, or another process has it) or earlier in `entries` is not among them."""
+    recorded: set[int] = set()
+    for start in range(0, len(entries), CHUNK):
+        rows = [
+            {
+                "bot_id": bot_id, "update_id": e.update_id, "kind": e.kind[:32],
+                "payload": e.payload, "status": e.status, "owner": owner, "attempts": 1,
+                "received_at": now, "claimed_at": now,
+                "finished_at": None if e.status == CLAIMED else now, "error": e.error[:500],
+            }
+            for e in entries[start : start + CHUNK]
+        ]  # fmt: skip
+        result = await session.execute(
+            _insert(session, UpdateJournalRow)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
+            .returning(UpdateJournalRow.update_id)
+        )
+        recorded.update(result.scalars())
+    return recorded
+
+
 async def record(
     session: AsyncSession,
     bot_id: int,
@@ -42,18 +82,9 @@ async def record(
     status: str = CLAIMED,
     error: str = "",
 ) -> bool:
-    """Record an update, claimed by `owner`. True for exactly one caller per update: False when
-    it was recorded before (Telegram sent it again, or another process has it)."""
-    result = await session.execute(
-        _insert(session, UpdateJournalRow)
-        .values(
-            bot_id=bot_id, update_id=update_id, kind=kind[:32], payload=payload, status=status,
-            owner=owner, attempts=1, received_at=now, claimed_at=now,
-            finished_at=None if status == CLAIMED else now, error=error[:500],
-        )
-        .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
-    )  # fmt: skip
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    """Record one update (record_many). True for exactly one caller per update."""
+    entry = Entry(update_id, kind, payload, status, error)
+    return update_id in await record_many(session, bot_id, [entry], owner=owner, now=now)
 
 
 async def finish(

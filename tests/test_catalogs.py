@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from bot.app import ADMIN_MENU, GROUP_MENU, MENU
 from handlers.admin_views import RULES
 from handlers.reports import SUB_INDEX_HEADERS, SUMMARY_HEADERS
-from locales import LANGUAGES, read_catalog
+from locales import LANGUAGES, Translator, read_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = (
@@ -84,3 +85,24 @@ def test_both_languages_use_the_same_placeholders_for_each_message() -> None:
         return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
     assert {k: fields(v) for k, v in vi.items()} == {k: fields(v) for k, v in en.items()}
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "places", "shown"),
+    [
+        ("vi", Decimal("1082862"), 2, "1.082.862"),
+        ("vi", Decimal("9.170"), 2, "9,17"),
+        ("vi", Decimal("9.17"), 2, "9,17"),
+        ("en", Decimal("9.175"), 2, "9.18"),
+        ("en", Decimal("0.125"), 2, "0.12"),  # Babel's half-even rounding, kept
+        ("vi", Decimal("0.125"), 0, "0"),
+        ("en", 1234, 2, "1,234"),
+    ],
+)
+def test_numbers_are_formatted_alike_when_kept(
+    lang: str, value: Decimal | int, places: int, shown: str
+) -> None:
+    """Formatted numbers are kept (locales._num); equal values share an entry and the text."""
+    t = Translator().for_language(lang)
+    assert t.num(value, places) == shown
+    assert t.num(value, places) == shown  # from the cache

@@ -172,3 +172,21 @@ def test_a_claim_is_known_dead_when_its_process_on_this_host_is_gone() -> None:
     assert not dead_here(f"{host}:1:abc", me)  # pid 1 runs (init), it may be a live bot
     assert not dead_here(f"elsewhere:{pid}:abc", me)  # another host: only the lease tells
     assert not dead_here(me, me)
+
+
+async def test_a_batch_is_recorded_in_one_statement_each_update_once(
+    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """record_many: the ids recorded now; one recorded before, or twice in the batch (the
+    first counts), is not recorded again; a batch longer than CHUNK goes in several
+    statements; a skipped update is recorded finished."""
+    await record(sessions, 2, B)
+    monkeypatch.setattr(journal, "CHUNK", 3)
+    entries = [journal.Entry(n, "message", "{}") for n in (1, 2, 3, 3, 4)]
+    entries.append(journal.Entry(5, "message", "{", journal.SKIPPED, "unreadable"))
+    async with sessions() as session, session.begin():
+        recorded = await journal.record_many(session, BOT, entries, owner=A, now=NOW)
+    assert recorded == {1, 3, 4, 5}
+    async with sessions() as session:
+        assert [r.update_id for r in await journal.claimed_by(session, BOT, A)] == [1, 3, 4]
+        assert await journal.statuses(session, BOT) == {"claimed": 4, "skipped": 1}

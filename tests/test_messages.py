@@ -84,3 +84,9 @@ def test_a_list_line_shows_a_typed_text_on_one_line() -> None:
     assert shown.endswith("…")
     assert len(shown) <= 60
     assert shown.startswith("Theo báo cáo quý 3")
+
+
+@given(st.text())
+@example("a😀b\ud800")  # an astral character is two units, a lone surrogate (JSON allows it) one
+def test_units_counts_utf16_code_units(text: str) -> None:
+    assert units(text) == len(text) + sum(1 for char in text if ord(char) > 0xFFFF)

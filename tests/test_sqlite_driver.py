@@ -1,0 +1,151 @@
+"""The SQLite engine: one trip to aiosqlite's thread per statement, connections kept for a
+burst of handlers, and the same results, rows, counts and errors as SQLAlchemy's own adapter."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import event, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import SQLITE_POOL, make_engine, make_sessions
+from storage.models import Base, ChatFrameworkRow, UpdateJournalRow
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/d.sqlite3")
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The calls handed to aiosqlite's thread, by name."""
+    calls: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return calls
+
+
+async def test_a_read_in_a_transaction_is_three_trips(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    """BEGIN IMMEDIATE, the SELECT (executed, fetched, closed at once) and the ROLLBACK; the
+    pool's reset finds no transaction and makes no trip (SQLAlchemy's adapter made nine)."""
+    sessions = make_sessions(engine)
+    async with sessions() as session:  # the pool's first connection, opened
+        await session.scalar(select(ChatFrameworkRow.framework_code))
+    trips.clear()
+    async with sessions() as session:
+        found = await session.scalar(
+            select(ChatFrameworkRow.framework_code).where(ChatFrameworkRow.chat_id == 5)
+        )
+    assert found is None
+    assert trips == ["_run", "_run", "rollback"]
+
+
+async def test_rows_counts_and_ids_are_those_of_sqlite(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        first = await conn.execute(text("INSERT INTO bot_state (key, value, created_at) "
+                                        "VALUES ('a', '1', '2025-01-01')"))  # fmt: skip
+        assert first.lastrowid is not None
+        assert first.rowcount == 1
+        await conn.execute(
+            text("INSERT INTO bot_state (key, value, created_at) VALUES (:k, :v, '2025-01-01')"),
+            [{"k": f"k{n}", "v": str(n)} for n in range(5)],  # executemany
+        )
+        changed = await conn.execute(text("UPDATE bot_state SET value = 'x' WHERE key LIKE 'k%'"))
+        assert changed.rowcount == 5
+        rows = (await conn.execute(text("SELECT key, value FROM bot_state ORDER BY key"))).all()
+        assert [tuple(r) for r in rows] == [("a", "1")] + [(f"k{n}", "x") for n in range(5)]
+        result = await conn.execute(text("SELECT key FROM bot_state ORDER BY key"))
+        assert result.fetchmany(2) == [("a",), ("k0",)]
+        assert result.fetchone() == ("k1",)
+        assert [r[0] for r in result] == ["k2", "k3", "k4"]
+        streamed = await conn.stream(text("SELECT key FROM bot_state ORDER BY key"))
+        assert [r[0] async for r in streamed] == ["a", *(f"k{n}" for n in range(5))]
+
+
+async def test_orm_writes_returning_and_conflicts(engine: AsyncEngine) -> None:
+    sessions = make_sessions(engine)
+    row = ChatFrameworkRow(chat_id=7, framework_code="dti-2024", set_by="t", set_at=_at())
+    async with sessions() as session, session.begin():
+        session.add(row)
+    assert row.id is not None  # the new row's id, read back
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(ChatFrameworkRow).where(ChatFrameworkRow.chat_id == 7).values(set_by="u")
+        )
+    async with sessions() as session:
+        assert await session.scalar(select(ChatFrameworkRow.set_by)) == "u"
+    values = {"bot_id": 1, "update_id": 1, "kind": "message", "payload": "{}",
+              "status": "claimed", "owner": "o", "attempts": 1, "received_at": _at(),
+              "claimed_at": _at(), "error": ""}  # fmt: skip
+    async with sessions() as session, session.begin():
+        await session.execute(insert(UpdateJournalRow).values(values))
+    with pytest.raises(IntegrityError):
+        async with sessions() as session, session.begin():
+            await session.execute(insert(UpdateJournalRow).values(values))
+
+
+async def test_a_failed_transaction_is_rolled_back(engine: AsyncEngine) -> None:
+    sessions = make_sessions(engine)
+
+    async def fails() -> None:
+        async with sessions() as session, session.begin():
+            session.add(ChatFrameworkRow(chat_id=8, framework_code="x", set_by="t", set_at=_at()))
+            await session.flush()
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        await fails()
+    async with sessions() as session:
+        assert await session.scalar(select(ChatFrameworkRow.chat_id)) is None
+    # and the connection went back without its transaction: another writer gets in at once
+    async with sessions() as session, session.begin():
+        session.add(ChatFrameworkRow(chat_id=9, framework_code="x", set_by="t", set_at=_at()))
+
+
+async def test_a_burst_of_handlers_reuses_connections(engine: AsyncEngine) -> None:
+    """Sixteen sessions at once (MAX_CONCURRENT_UPDATES' default) all go back to the pool:
+    the next burst opens no connection (each is a thread and a file handle)."""
+    sessions = make_sessions(engine)
+    opened: list[object] = []
+    event.listen(engine.sync_engine, "connect", lambda *_: opened.append(1))
+
+    async def one() -> None:
+        async with sessions() as session:
+            await session.scalar(select(ChatFrameworkRow.chat_id))
+            await asyncio.sleep(0.01)
+
+    await asyncio.gather(*(one() for _ in range(16)))
+    before = len(opened)
+    await asyncio.gather(*(one() for _ in range(16)))
+    assert len(opened) == before
+    assert SQLITE_POOL >= 16
+
+
+def test_httpcore_finds_sniffio() -> None:
+    """Without sniffio, httpcore tries (and fails) to import it at every request to
+    Telegram: a search of sys.path each time."""
+    assert importlib.util.find_spec("sniffio") is not None
+
+
+def _at() -> datetime:
+    return datetime(2025, 1, 1, tzinfo=UTC)

@@ -52,8 +52,13 @@ def gap_text(t: Text, plan: GapPlan, board: Scoreboard) -> str:
             target=t.num(plan.target),
             total=t.num(board.total),
             gap=t.num(plan.gap),
-        )
+        ),
+        kinds_line(t, board.scores),
     ]
+    official = plan.official_total
+    if official is not None and official != board.total:
+        short = max(plan.target - official, Decimal(0))
+        lines.append(t("insight.gap.official", total=t.num(official), gap=t.num(short)))
     for step in plan.steps:
         sub = step.score.sub_index
         if step.no_data:

@@ -31,6 +31,9 @@ class GapPlan:
     gap: Decimal
     steps: tuple[Step, ...]  # cheapest first, just enough to close the gap (or all there are)
     reachable: bool
+    # The total of official points alone, when the board also counts reported or estimated ones:
+    # the gap an assessment would show today.
+    official_total: Decimal | None = None
 
 
 def weakest(board: Scoreboard, count: int = 5) -> list[SubIndexScore]:

@@ -3,7 +3,7 @@ who has not reported, change over time, rank."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,7 +13,7 @@ from reminders.calendar import HOLDERS, Deadline
 from reminders.owed import owed_by_agency
 from scoring.engine import Measurement, Scoreboard, SubIndexScore
 from scoring.insights import GapPlan, board_at, gap_plan, weakest, what_if
-from scoring.model import Directory, Framework, Role, SubIndex
+from scoring.model import Directory, Framework, Provenance, Role, SubIndex
 from scoring.periods import parse_period
 from services.clock import Calendar
 from services.deadlines import DeadlineService
@@ -105,7 +105,13 @@ class InsightService:
         """What it takes to reach `target` points (None: the framework's target)."""
         board = await self._scores.scoreboard()
         goal = target or board.framework.target_total or board.framework.total_max
-        return gap_plan(board, goal)
+        plan = gap_plan(board, goal)
+        if board.complete:
+            return plan
+        counted = await self._scores.measurements()
+        official = [m for m in counted if m.provenance is Provenance.OFFICIAL]
+        official_board = await self._scores.board(official)
+        return replace(plan, official_total=official_board.total)
 
     async def what_if(
         self, changes: tuple[Change, ...], not_understood: tuple[str, ...] = ()

@@ -51,6 +51,10 @@ async def test_a_year_in_a_gap_question_is_never_the_target(
     assert text.startswith("🎯 Mục tiêu 800: hiện 269,19, còn thiếu 530,81 điểm")
     assert "1.755,81" not in text
     assert "Mục tiêu 2.025" not in text
+    # The total mixes official and estimated points: it says so, and what official points alone
+    # leave (the 2024 evaluator's points: 182,34 less the figures the rule turned into points).
+    assert "Điểm gồm: 10 chính thức, 0 báo cáo, 7 ước tính; 30 chưa có số liệu" in text
+    assert "Chỉ tính điểm chính thức: 158,47, còn thiếu 641,53 điểm." in text
 
 
 async def test_another_province_gets_no_figure(api: FakeBotApi, bot: Application) -> None:

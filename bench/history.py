@@ -31,7 +31,10 @@ from bot.runtime import Runtime, open_runtime  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from domain.status import ReviewStatus  # noqa: E402
 from handlers.views import answer_view  # noqa: E402
+from parsing.intents import Score  # noqa: E402
+from parsing.router import route  # noqa: E402
 from scoring.engine import evaluate  # noqa: E402
+from services.scores import ScoreAnswer  # noqa: E402
 from storage import repo, values  # noqa: E402
 from storage.db import make_engine, make_sessions, reading  # noqa: E402
 from storage.models import ReviewRow, SubmissionRow  # noqa: E402
@@ -117,10 +120,13 @@ async def measure(runtime: Runtime) -> dict[str, list[float]]:
     t = svc.texts.for_language("vi")
     framework, _ = await svc.scores.reference()
 
-    async def answer() -> None:
+    async def answer() -> None:  # as the bot does: route the question, answer the intent
         for q in QUESTIONS:
-            result = await svc.scores.answer(q)
-            answer_view(t, result.board, result.directory, result.target)  # type: ignore[union-attr, arg-type]
+            intent = route(q, await svc.scores.lexicon(), svc.calendar.today())
+            assert isinstance(intent, Score), q
+            result = await svc.scores.answer(intent)
+            assert isinstance(result, ScoreAnswer)
+            answer_view(t, result.board, result.directory, result.subject)
 
     async def whole_history() -> None:  # the read before this change: every value, ORM rows
         async with reading(runtime.sessions) as session:

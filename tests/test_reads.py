@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.status import ReviewStatus
+from parsing.intents import Score
 from services.clock import Calendar
 from services.scores import ScoreAnswer, ScoreService
 from services.seeding import seed
@@ -73,7 +74,7 @@ async def store(
 
 
 async def total_answer(scores: ScoreService) -> ScoreAnswer:
-    answer = await scores.answer("tổng điểm DTI")
+    answer = await scores.answer(Score())  # "tổng điểm DTI"
     assert isinstance(answer, ScoreAnswer)
     return answer
 

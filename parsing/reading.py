@@ -4,7 +4,7 @@ the phrases of the lexicon found in them, with the spans of the text as typed.""
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from parsing.lexicon import Lexicon, Meaning, Sense, meaning_of
@@ -18,6 +18,10 @@ _SENTENCE_END = re.compile(r"[.!?]+(?=\s)|\n")
 CONTEXT_SHARE = 0.5
 # Before a province name that is also an everyday phrase: "tỉnh Cao Bằng", "thành phố Huế".
 _PLACE_WORDS = frozenset({"tinh", "pho", "tp"})
+
+# Words first..last-1 as a unit of a sub-index name, with the meaning of the phrase they are
+# (None: a word no phrase claims).
+NamePart = tuple[int, int, Unit, Meaning | None]
 
 
 @dataclass(slots=True)
@@ -34,7 +38,7 @@ class Reading:
     numbers: list[int] = field(default_factory=list)  # the words that are numbers
     things: list[tuple[int, Sense]] = field(default_factory=list)  # (hit, sense) of entities
     meanings: list[Meaning] = field(default_factory=list)  # of each hit
-    loose: list[Unit] | None = None  # name units of unclaimed words (parsing.subjects)
+    name_parts: list[NamePart] | None = None  # what may belong to a sub-index name (subjects)
     # The words of the sentence that asks, when the message has several (see _weigh_cues).
     focus: tuple[int, int] | None = None
 
@@ -111,8 +115,10 @@ def _weigh_cues(reading: Reading, cued: list[tuple[int, tuple[tuple[str, float],
 
     focus = sentence(cued[-1][0]) if cued and ends else 0
     if focus:
-        words = [w for w in range(len(reading.words)) if sentence(w) == focus]
-        reading.focus = (words[0], words[-1] + 1)
+        # The words whose tokens start within the sentence (tokens are in order, words too).
+        first_token = bisect_left(starts, ends[focus - 1])
+        last_token = bisect_left(starts, ends[focus]) if focus < len(ends) else len(starts)
+        reading.focus = (bisect_left(origin, first_token), bisect_left(origin, last_token))
     evidence = reading.cues
     for first, cues in cued:
         share = 1.0 if not focus or sentence(first) == focus else CONTEXT_SHARE
@@ -129,12 +135,9 @@ def _words(tokens: Tokens, lexicon: Lexicon) -> Reading:
     written = (
         tokens.written() if not tokens.source.islower() or not tokens.source.isascii() else texts
     )
-    unknown = set(texts) - known
-    if unknown:
-        pairs = zip(texts, kinds, strict=True)
-        words = [t if k != WORD or t not in unknown else typos.correct(t) for t, k in pairs]
-    else:
-        words = list(texts)
+    # Only words are corrected: a number or a symbol is never alphabetic, so stays as it is.
+    corrected = {t: c for t in set(texts) - known if (c := typos.correct(t)) != t}
+    words = list(map(corrected.get, texts, texts)) if corrected else list(texts)
     expandable = lexicon.expandable
     special = (
         []

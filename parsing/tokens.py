@@ -10,33 +10,42 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate
+from operator import itemgetter
 
 # Latin letters with diacritics live below U+2500 (and the full-width forms); nothing else folds.
 _FOLDED_RANGES = ((0x0000, 0x2500), (0xFF00, 0xFFF0))
 # Numbers keep their marks inside ("12,5", "1.082.862", "1 082 862" with no-break spaces);
 # a mention ("@tro_ly_bot") is one token so it can be skipped whole.
 _TOKEN = re.compile(
-    r"(?P<m>@\w+)"
-    r"|(?P<n>[0-9]+(?:(?:[.,]|[\u00a0\u202f](?=[0-9]{3}))[0-9]+)*)"
-    r"|(?P<w>[a-z]+(?:&[a-z]+)*[0-9]*)"
-    r"|(?P<s>[%=:?+;,&<>])"
+    r"(@\w+"
+    r"|[0-9]+(?:(?:[.,]|[\u00a0\u202f](?=[0-9]{3}))[0-9]+)*"
+    r"|[a-z]+(?:&[a-z]+)*[0-9]*"
+    r"|[%=:?+;,&<>])"
 )
-# Token kinds: the names of _TOKEN's groups. Marks that join words ("PT-TH", "Khung/Kiến
+# Token kinds, told by a token's first character. Marks that join words ("PT-TH", "Khung/Kiến
 # trúc", "thuê bao/100 dân") are no tokens, so a name matches with or without them; periods such
 # as "Q3/2025" are read from the text itself.
 WORD, NUMBER, SYMBOL, _MENTION = "w", "n", "s", "m"
+_KIND_OF_FIRST = {
+    **dict.fromkeys("0123456789", NUMBER),
+    **dict.fromkeys("abcdefghijklmnopqrstuvwxyz", WORD),
+    "@": _MENTION,
+    **dict.fromkeys("%=:?+;,&<>", SYMBOL),
+}
 
 
 @cache
-def _table() -> dict[int, str]:
-    """Built on first use: a character -> folded character map for str.translate."""
-    table: dict[int, str] = {ord("đ"): "d", ord("Đ"): "d"}
+def _table() -> dict[int, int]:
+    """Built on first use: a character -> folded character map for str.translate. It holds
+    every character of the folded ranges, those that stay as they are too: str.translate is
+    several times slower on a character its table lacks."""
+    table: dict[int, int] = {}
     for low, high in _FOLDED_RANGES:
         for code in range(low, high):
-            char = chr(code)
-            folded = unicodedata.normalize("NFD", char)[:1].lower()
-            if len(folded) == 1 and folded != char and code not in table:
-                table[code] = folded
+            folded = unicodedata.normalize("NFD", chr(code))[:1].lower()
+            table[code] = ord(folded) if len(folded) == 1 else code
+    table[ord("đ")] = table[ord("Đ")] = ord("d")
     return table
 
 
@@ -78,16 +87,18 @@ class Tokens:
 def tokenize(text: str) -> Tokens:
     """The tokens of a text (NFC-normalised first); mentions are left out."""
     source = unicodedata.normalize("NFC", text)
-    matches = list(_TOKEN.finditer(fold_chars(source)))
-    if "@" in source:
-        matches = [m for m in matches if m.lastgroup != _MENTION]
-    return Tokens(
-        source,
-        [m.group() for m in matches],
-        [m.lastgroup or SYMBOL for m in matches],
-        [m.start() for m in matches],
-        [m.end() for m in matches],
-    )
+    # Split on the tokens: [between, token, between, token, …, between]; the running sum of
+    # the parts' lengths gives every token's start and end without one match object each.
+    parts = _TOKEN.split(fold_chars(source))
+    offsets = list(accumulate(map(len, parts)))
+    texts = parts[1::2]
+    kinds = list(map(_KIND_OF_FIRST.__getitem__, map(itemgetter(0), texts)))
+    starts, ends = offsets[:-1:2], offsets[1::2]
+    if _MENTION in kinds:
+        kept = [i for i, kind in enumerate(kinds) if kind != _MENTION]
+        texts, kinds = [texts[i] for i in kept], [kinds[i] for i in kept]
+        starts, ends = [starts[i] for i in kept], [ends[i] for i in kept]
+    return Tokens(source, texts, kinds, starts, ends)
 
 
 def words_of(text: str) -> tuple[str, ...]:

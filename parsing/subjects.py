@@ -97,8 +97,7 @@ def _name_parts(reading: Reading, lexicon: Lexicon) -> list[NamePart]:
     loose_from = 0  # the words from here to the next phrase are claimed by none
 
     def add_loose(first: int, last: int) -> None:
-        for index in range(first, last):
-            word = words[index]
+        for index, word in enumerate(words[first:last], first):
             if word not in vocabulary:
                 continue
             key = (word, written[index], strict)

@@ -7,7 +7,6 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from itertools import compress
 
 from parsing.agencies import AgencyMention, find_agencies
 from parsing.codes import CodeMention, find_codes
@@ -18,6 +17,7 @@ from parsing.places import ProvinceMention, find_provinces, named_frameworks
 from parsing.quantities import find_count, find_target, find_year
 from parsing.reading import Reading
 from parsing.subjects import SubjectReading, resolve, subs_by_name
+from parsing.tokens import positions
 from scoring.model import FrameworkKind
 
 
@@ -148,7 +148,7 @@ def _period(reading: Reading, today: date) -> tuple[str | None, tuple[int, int],
     tokens = reading.tokens
     texts = tokens.texts
     # The tokens that may begin a period phrase: its first words, and numbers ("6", "2025").
-    named = compress(range(len(texts)), map(PERIOD_FIRST_WORDS.__contains__, texts))
+    named = positions(texts, PERIOD_FIRST_WORDS)
     numbers = (
         t for t in map(reading.origin.__getitem__, reading.numbers) if starts_period(texts[t])
     )

@@ -117,11 +117,19 @@ def tokenize(text: str) -> Tokens:
 
 
 def positions(items: list[str], wanted: AbstractSet[str]) -> list[int]:
-    """The places of the items that are in `wanted`, in order (most often none: then the set
-    alone answers, with no loop over the items)."""
-    if wanted.isdisjoint(items):
-        return []
-    return list(compress(range(len(items)), map(wanted.__contains__, items)))
+    """The places of the items that are in `wanted`, in order. Most often none or one of them
+    is there: then the set and the list's own search find them, with no loop over the items."""
+    common = wanted & set(items)
+    if len(common) > 1:
+        return list(compress(range(len(items)), map(common.__contains__, items)))
+    found: list[int] = []
+    for item in common:
+        at = items.index(item)
+        found.append(at)
+        for _ in range(items.count(item) - 1):
+            at = items.index(item, at + 1)
+            found.append(at)
+    return found
 
 
 def words_of(text: str) -> tuple[str, ...]:

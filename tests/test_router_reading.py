@@ -21,6 +21,7 @@ from parsing.tokens import (
     fold_chars,
     fold_decomposed,
     fold_table,
+    positions,
     tokenize,
 )
 from parsing.typos import TypoIndex
@@ -56,6 +57,16 @@ def test_a_text_folds_by_decomposition_as_by_the_table(text: str) -> None:
     fast = fold_decomposed(text)
     assert fast is None or fast == text.translate(fold_table())
     assert fold_chars(text) == text.translate(fold_table())
+
+
+@given(
+    st.lists(st.sampled_from(["top", "nam", "ba", "diem", "so"]), max_size=30),
+    st.frozensets(st.sampled_from(["top", "nam", "ba", "x"])),
+)
+def test_positions_are_the_places_of_the_wanted_words_in_order(
+    items: list[str], wanted: frozenset[str]
+) -> None:
+    assert positions(items, wanted) == [i for i, item in enumerate(items) if item in wanted]
 
 
 def test_numbers_keep_their_marks_and_joining_marks_are_no_tokens() -> None:

@@ -17,7 +17,7 @@ from parsing.places import ProvinceMention, find_provinces, named_frameworks
 from parsing.quantities import find_count, find_target, find_year
 from parsing.reading import Reading
 from parsing.subjects import SubjectReading, resolve, subs_by_name
-from parsing.tokens import NUMBER
+from parsing.tokens import positions
 from scoring.model import FrameworkKind
 
 
@@ -146,11 +146,13 @@ def _framework(reading: Reading, lexicon: Lexicon, candidates: list[str]) -> str
 def _period(reading: Reading, today: date) -> tuple[str | None, tuple[int, int], bool]:
     """The period named, as a code, and the words naming it."""
     tokens = reading.tokens
-    starts = [
-        start
-        for start, word, kind in zip(tokens.starts, tokens.texts, tokens.kinds, strict=True)
-        if word in PERIOD_FIRST_WORDS or kind == NUMBER and starts_period(word)
-    ]
+    texts = tokens.texts
+    # The tokens that may begin a period phrase: its first words, and numbers ("6", "2025").
+    named = positions(texts, PERIOD_FIRST_WORDS)
+    numbers = (
+        t for t in map(reading.origin.__getitem__, reading.numbers) if starts_period(texts[t])
+    )
+    starts = [tokens.starts[t] for t in sorted({*named, *numbers})]
     try:
         found = period_at(tokens.source, today, starts)
     except PeriodTextError:

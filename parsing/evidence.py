@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from parsing.changes import ChangeReading, condition_span, read_changes, read_update
 from parsing.entities import Entities
 from parsing.reading import Reading
-from parsing.tokens import SYMBOL
+from parsing.tokens import SYMBOL, positions
 
 CONFIDENT = 1.5  # evidence from which the best kind is answered without asking back
 CLOSE = 0.5  # a confident runner-up this close to the best makes the message ambiguous
@@ -36,6 +36,7 @@ RANK_TARGET = 0.5  # "vào top 20": a rank to reach, not points
 COUNT = 0.5  # "top 5" next to weakest cues
 HISTORY = 1.0  # "lịch sử", "xu hướng" next to chart cues
 _TAKES_SUBJECT = ("trend", "holders", "chart")
+_TOP = frozenset({"top"})
 _AGENCY_KINDS = ("holdings", "not_reported")
 
 
@@ -202,8 +203,8 @@ def _agency(evidence: dict[str, float], entities: Entities, found: Signals) -> N
 
 def _asks_which(reading: Reading) -> bool:
     """A question word, not only a question mark: "Sở GD&ĐT có chỉ số nào không"."""
-    return any(reading.words[hit.first] != "?" for hit in reading.spans("question")) or any(
-        reading.marked(i, "question_tail") for i in range(len(reading))
+    return any(reading.words[hit.first] != "?" for hit in reading.spans("question")) or (
+        reading.has("question_tail")
     )
 
 
@@ -221,8 +222,8 @@ def _quantities(evidence: dict[str, float], entities: Entities) -> None:
 
 def _rank_target(reading: Reading) -> bool:
     """ "top 20" with no count word after it: a place among provinces."""
-    for index, word in enumerate(reading.words[:-1]):
-        if word == "top" and reading.is_number(index + 1):
+    for index in positions(reading.words, _TOP):
+        if index + 1 < len(reading) and reading.is_number(index + 1):
             return not reading.marked(index + 2, "count")
     return False
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from parsing.tokens import positions
+
 LONG_NAME = 10  # characters from which a name may be matched with typos
 MATCH_AT = 88  # rapidfuzz ratio (0-100)
 
@@ -35,15 +37,14 @@ def long_names(names: Sequence[Name]) -> LongNames:
 
 
 def best_window(
-    words: Sequence[str], names: LongNames, free: Callable[[int], bool]
+    words: list[str], names: LongNames, free: Callable[[int], bool]
 ) -> tuple[int, int, str] | None:
     """(first, last, value) of the run of words closest to one of the names, if close enough;
     runs start where `free` allows."""
     best: tuple[float, int, int, str] | None = None
-    firsts = names.firsts
-    for start in range(len(words) - 1):
-        if words[start] not in firsts:
-            continue
+    for start in positions(words, names.firsts):
+        if start == len(words) - 1:
+            break
         candidates = names.by_start.get((words[start], words[start + 1]))
         if candidates is None or not free(start):
             continue

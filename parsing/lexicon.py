@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from parsing.fuzzy import LongNames, long_names
@@ -83,6 +83,13 @@ def meaning_of(
         canonical,
         unit(words, support or canonical is not None) if words else None,
     )
+
+
+@lru_cache(maxsize=1024)
+def narrowed_meaning(senses: tuple[Sense, ...]) -> Meaning:
+    """What the senses left of a phrase add up to, when the diacritics typed or the case left
+    out some of them (the index's note covers all of them); kept, as it recurs."""
+    return meaning_of(senses)
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,7 +153,8 @@ def starts_period(word: str) -> bool:
 
 
 def _found(match: re.Match[str], source: str, today: date) -> tuple[str, int, int]:
-    order = next(i for i in range(len(_KINDS)) if match.group(f"_{i}") is not None)
+    # The group that closed last is the alternative's own: its inner groups close inside it.
+    order = int((match.lastgroup or "_")[1:])
     groups = {name: match.group(group) for group, name in _GROUPS[order]}
     start, end = match.span()
     return _code(_KINDS[order], groups, source[start:end], today), start, end

@@ -19,6 +19,7 @@ _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, h�
 # them, whether no form has diacritics to check, the note on every sense, the words of its one
 # form when it has one].
 _CHILDREN, _FORMS, _SENSES, _PLAIN, _NOTE, _WRITTEN = range(6)
+_new_tuple = tuple.__new__
 
 
 @lru_cache(maxsize=8192)
@@ -155,28 +156,28 @@ class PhraseIndex(Generic[T]):
         hits: list[Hit[T]] = []
         end = len(words)
         root = self._root
-        children_at, forms_at, senses_at, plain_at, note_at, written_at = (
-            _CHILDREN, _FORMS, _SENSES, _PLAIN, _NOTE, _WRITTEN
-        )  # fmt: skip
-        index = 0
-        for first in [i for i, word in enumerate(words) if word in root]:
+        index = 0  # the first word after the last phrase found
+        for first, word in enumerate(words):
             if first < index:
                 continue
-            node, found, last = root[words[first]], None, 0
-            following = first + 1
+            node = root.get(word)
+            if node is None:
+                continue
+            found, last, following = None, 0, first + 1
             while True:
-                if node[forms_at] is not None:
+                if node[_FORMS] is not None:
                     found, last = node, following
-                if following >= end:
+                if following == end:
                     break
-                node = node[children_at].get(words[following])
+                node = node[_CHILDREN].get(words[following])
                 if node is None:
                     break
                 following += 1
             if found is None:
                 continue
-            if typed is None or found[plain_at] or typed[first:last] == found[written_at]:
-                hits.append(Hit(first, last, found[senses_at], found[note_at]))
+            if typed is None or found[_PLAIN] or typed[first:last] == found[_WRITTEN]:
+                # As Hit(…) makes it, without the call to its Python __new__: one per phrase.
+                hits.append(_new_tuple(Hit, (first, last, found[_SENSES], found[_NOTE])))
                 index = last
                 continue
             hit = self.at(words, first, end, typed, strict)  # diacritics to check: rare

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from parsing.numbers import NumberError, parse_number
 from parsing.reading import Reading
+from parsing.tokens import positions
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_COUNT = 30
@@ -70,18 +71,18 @@ def find_count(
 ) -> tuple[int, int] | None:
     """(word index, count) of "top 5", "5 chỉ số", "ba chỉ số"."""
     words = reading.words
-    spelled = [i for i, w in enumerate(words) if w in number_words and reading.owner[i] < 0]
+    spelled = [i for i in positions(words, number_words.keys()) if reading.owner[i] < 0]
+    after_words = {w[0] for w in count_words}
     for index in sorted((*reading.numbers, *spelled)):
         word = words[index]
         value = int(word) if _INTEGER.fullmatch(word) else number_words.get(word)
         if value is None or not 0 < value <= MAX_COUNT:
             continue
-        before = index > 0 and words[index - 1] == "top"
-        after = index + 1 < len(words) and any(
-            words[index + 1 : index + 1 + len(w)] == list(w)
-            for w in count_words
-            if w[0] == words[index + 1]
-        )
-        if before or after:
+        if index > 0 and words[index - 1] == "top":
             return index, value
+        following = index + 1
+        if following < len(words) and words[following] in after_words:
+            for counted in count_words:
+                if words[following : following + len(counted)] == list(counted):
+                    return index, value
     return None

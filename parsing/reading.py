@@ -4,20 +4,27 @@ the phrases of the lexicon found in them, with the spans of the text as typed.""
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from parsing.lexicon import Lexicon, Meaning, Sense, meaning_of
+from parsing.lexicon import Lexicon, Meaning, Sense, narrowed_meaning
 from parsing.phrases import Hit
 from parsing.subindex_names import Unit
 from parsing.tokens import NUMBER, WORD, Tokens, tokenize
 
 # Where a sentence ends: ".", "!" or "?" before a space (not the dot of "8.2" or "TP.HCM"),
 # or a new line. The cues of the sentences before the question count CONTEXT_SHARE.
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s)|\n")
+# (Written so that the pattern starts with a set of characters and no alternation: the regular
+# expression engine then skips ahead to those characters instead of trying at every place.)
+_SENTENCE_END = re.compile(r"[.!?][.!?]*(?=\s)")
+_NEW_LINE = re.compile("\n")
 CONTEXT_SHARE = 0.5
 # Before a province name that is also an everyday phrase: "tỉnh Cao Bằng", "thành phố Huế".
 _PLACE_WORDS = frozenset({"tinh", "pho", "tp"})
+
+# Words first..last-1 as a unit of a sub-index name, with the meaning of the phrase they are
+# (None: a word no phrase claims).
+NamePart = tuple[int, int, Unit, Meaning | None]
 
 
 @dataclass(slots=True)
@@ -34,7 +41,7 @@ class Reading:
     numbers: list[int] = field(default_factory=list)  # the words that are numbers
     things: list[tuple[int, Sense]] = field(default_factory=list)  # (hit, sense) of entities
     meanings: list[Meaning] = field(default_factory=list)  # of each hit
-    loose: list[Unit] | None = None  # name units of unclaimed words (parsing.subjects)
+    name_parts: list[NamePart] | None = None  # what may belong to a sub-index name (subjects)
     # The words of the sentence that asks, when the message has several (see _weigh_cues).
     focus: tuple[int, int] | None = None
 
@@ -77,22 +84,46 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     """The words of a message and the lexicon's phrases in them."""
     tokens = tokenize(text)
     reading = _words(tokens, lexicon)
-    size = len(reading.words)
-    reading.owner = [-1] * size
-    reading.numbers = [i for i, kind in enumerate(reading.kinds) if kind == NUMBER]
+    words, kinds = reading.words, reading.kinds
+    reading.owner = owner = [-1] * len(words)
+    reading.numbers = [i for i, kind in enumerate(kinds) if kind == NUMBER]
+    hits, meanings, markers = reading.hits, reading.meanings, reading.markers
     counted: set[int | str] = set()
     cued: list[tuple[int, tuple[tuple[str, float], ...]]] = []  # (first word, cues)
     # A message typed with diacritics means its plain words too: "gia" is not "giả".
     strict = not tokens.source.isascii()
-    for hit in lexicon.phrases.scan(reading.words, typed=reading.written, strict=strict):
-        meaning = hit.note if hit.note is not None else meaning_of(hit.senses)
+    # Inline rather than a call a phrase: this runs for every phrase of every message.
+    for hit in lexicon.phrases.scan(words, typed=reading.written, strict=strict):
+        meaning = hit.note if hit.note is not None else narrowed_meaning(hit.senses)
         if meaning.capitals:
             kept = _as_typed(reading, hit)
             if kept is None:
                 continue
             if kept is not hit:
-                hit, meaning = kept, meaning_of(kept.senses)
-        _add(reading, hit, meaning, counted, cued)
+                hit, meaning = kept, narrowed_meaning(kept.senses)
+        first, last, senses, note = hit
+        cues = meaning.cues
+        if cues and meaning.measure and first > 0 and kinds[first - 1] == NUMBER:
+            # "30 điểm", "40 phần trăm": a unit after a number, not a cue.
+            hit, cues = Hit(first, last, tuple(s for s in senses if s.kind != "cue")), ()
+        at = len(hits)
+        hits.append(hit)
+        meanings.append(meaning)
+        if last - first == 1:
+            owner[first] = at
+        else:
+            owner[first:last] = [at] * (last - first)
+        for name in meaning.marks:
+            markers.setdefault(name, []).append(at)
+        if meaning.things:
+            reading.things += [(at, sense) for sense in meaning.things]
+        if cues:
+            # A phrase counts once however often it is typed; the index hands out one note per
+            # phrase, a filtered hit has none.
+            phrase = id(note) if note is not None else " ".join(words[first:last])
+            if phrase not in counted:
+                counted.add(phrase)
+                cued.append((first, cues))
     _weigh_cues(reading, cued)
     return reading
 
@@ -104,6 +135,8 @@ def _weigh_cues(reading: Reading, cued: list[tuple[int, tuple[tuple[str, float],
     source = reading.tokens.source
     several = "." in source or "!" in source or "?" in source or "\n" in source
     ends = [m.end() for m in _SENTENCE_END.finditer(source)] if several else []
+    if "\n" in source:
+        ends = sorted([*ends, *(m.end() for m in _NEW_LINE.finditer(source))])
     starts, origin = reading.tokens.starts, reading.origin
 
     def sentence(word: int) -> int:
@@ -111,8 +144,10 @@ def _weigh_cues(reading: Reading, cued: list[tuple[int, tuple[tuple[str, float],
 
     focus = sentence(cued[-1][0]) if cued and ends else 0
     if focus:
-        words = [w for w in range(len(reading.words)) if sentence(w) == focus]
-        reading.focus = (words[0], words[-1] + 1)
+        # The words whose tokens start within the sentence (tokens are in order, words too).
+        first_token = bisect_left(starts, ends[focus - 1])
+        last_token = bisect_left(starts, ends[focus]) if focus < len(ends) else len(starts)
+        reading.focus = (bisect_left(origin, first_token), bisect_left(origin, last_token))
     evidence = reading.cues
     for first, cues in cued:
         share = 1.0 if not focus or sentence(first) == focus else CONTEXT_SHARE
@@ -129,12 +164,9 @@ def _words(tokens: Tokens, lexicon: Lexicon) -> Reading:
     written = (
         tokens.written() if not tokens.source.islower() or not tokens.source.isascii() else texts
     )
-    unknown = set(texts) - known
-    if unknown:
-        pairs = zip(texts, kinds, strict=True)
-        words = [t if k != WORD or t not in unknown else typos.correct(t) for t, k in pairs]
-    else:
-        words = list(texts)
+    # Only words are corrected: a number or a symbol is never alphabetic, so stays as it is.
+    corrected = {t: c for t in set(texts) - known if (c := typos.correct(t)) != t}
+    words = list(map(corrected.get, texts, texts)) if corrected else list(texts)
     expandable = lexicon.expandable
     special = (
         []
@@ -179,37 +211,3 @@ def _as_typed(reading: Reading, hit: Hit[Sense]) -> Hit[Sense] | None:
     capitals = typed.isupper() if len(typed) <= 4 else typed[:1].isupper() or after_place
     kept = tuple(s for s in hit.senses if s.value != "capitals" or capitals)
     return Hit(hit.first, hit.last, kept) if kept else None
-
-
-def _add(
-    reading: Reading,
-    hit: Hit[Sense],
-    meaning: Meaning,
-    counted: set[int | str],
-    cued: list[tuple[int, tuple[tuple[str, float], ...]]],
-) -> None:
-    cues = meaning.cues
-    if cues and meaning.measure and hit.first > 0 and reading.kinds[hit.first - 1] == NUMBER:
-        # "30 điểm", "40 phần trăm": a unit after a number, not a cue.
-        hit, cues = Hit(hit.first, hit.last, tuple(s for s in hit.senses if s.kind != "cue")), ()
-    at = len(reading.hits)
-    reading.hits.append(hit)
-    reading.meanings.append(meaning)
-    first, last = hit.first, hit.last
-    if last - first == 1:
-        reading.owner[first] = at
-    else:
-        reading.owner[first:last] = [at] * (last - first)
-    for name in meaning.marks:
-        reading.markers.setdefault(name, []).append(at)
-    if meaning.things:
-        reading.things += [(at, sense) for sense in meaning.things]
-    if cues:
-        # The index hands out one note per phrase; a filtered hit has none.
-        phrase = (
-            id(hit.note) if hit.note is not None else " ".join(reading.words[hit.first : hit.last])
-        )
-        if phrase in counted:
-            return  # a phrase counts once however often it is typed
-        counted.add(phrase)
-        cued.append((hit.first, cues))

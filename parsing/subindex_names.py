@@ -10,12 +10,10 @@ found in one name ("chứng thư") says much; one found in half of them ("tỷ l
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
 
 from parsing.phrases import PhraseIndex, accent_key
 from scoring.model import Framework
@@ -52,7 +50,8 @@ class NameIndex:
     """For one framework: each feature's sub-indices with its weight."""
 
     codes: tuple[str, ...]
-    postings: dict[str, tuple[tuple[int, float], ...]]  # feature -> (sub-index, weight)
+    # feature -> (its weight, the sub-indices whose names have it, by position in `codes`)
+    postings: dict[str, tuple[float, tuple[int, ...]]]
     totals: tuple[float, ...]  # the whole weight of each name
 
 
@@ -144,7 +143,7 @@ def build_name_index(
                 postings.setdefault(feature, []).append(position)
     return NameIndex(
         tuple(s.code for s in subs),
-        {f: tuple((at, weights[f]) for at in positions) for f, positions in postings.items()},
+        {f: (weights[f], tuple(positions)) for f, positions in postings.items()},
         tuple(sum(weights[f] for f in found) for found in named),
     )
 
@@ -156,35 +155,32 @@ def named(
     the evidence is weak; and the best one's evidence from its core units alone, which must
     reach NAMED_AT (support units only help choose among names)."""
     core_features = features(core)
-    strength = _evidence(index, core_features)
-    if max(strength.values(), default=0.0) < NAMED_AT:
+    strength = _evidence(index, core_features, [0.0] * len(index.codes))
+    if max(strength, default=0.0) < NAMED_AT:
         return (), 0.0  # most messages: no sub-index named, nothing more to rank
-    evidence = _evidence(index, features(every) - core_features, dict(strength))
+    evidence = _evidence(index, features(every) - core_features, strength.copy())
     totals = index.totals
-    leading = heapq.nlargest(4, evidence.items(), key=itemgetter(1))
-    leading.sort(key=lambda item: (-item[1], -item[1] / totals[item[0]], item[0]))
-    best = leading[0][1]
-    if strength.get(leading[0][0], 0.0) < NAMED_AT:
-        return (), 0.0
-    codes = tuple(
-        index.codes[position]
-        for position, score in leading[:3]
-        if score > best - DISTINCT and strength.get(position, 0.0) >= NAMED_AT
+    # The four with the most evidence (the first of equals); of those close to the best, the
+    # most evidence first, then the closest to their whole name.
+    leading = sorted(range(len(evidence)), key=evidence.__getitem__, reverse=True)[:4]
+    floor = max(evidence[leading[0]] - DISTINCT, 0.0)
+    close = sorted(
+        (at for at in leading if evidence[at] > floor),
+        key=lambda at: (-evidence[at], -evidence[at] / totals[at], at),
     )
-    return codes, round(strength[leading[0][0]], 3)
+    if strength[close[0]] < NAMED_AT:
+        return (), 0.0
+    codes = tuple(index.codes[at] for at in close[:3] if strength[at] >= NAMED_AT)
+    return codes, round(strength[close[0]], 3)
 
 
-def _evidence(
-    index: NameIndex, found: Iterable[str], evidence: dict[int, float] | None = None
-) -> dict[int, float]:
-    """Each sub-index's evidence from the features (added to `evidence` when given)."""
-    evidence = {} if evidence is None else evidence
+def _evidence(index: NameIndex, found: Iterable[str], evidence: list[float]) -> list[float]:
+    """Each sub-index's evidence (by position) from the features, added to `evidence`."""
     postings = index.postings
-    get = evidence.get
     for feature in found:
         held = postings.get(feature)
-        if held is None:
-            continue
-        for position, weight in held:
-            evidence[position] = get(position, 0.0) + weight
+        if held is not None:
+            weight, positions = held
+            for position in positions:
+                evidence[position] += weight
     return evidence

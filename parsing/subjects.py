@@ -3,15 +3,17 @@ total."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from parsing.codes import CodeMention
 from parsing.intents import TOTAL, Subject, SubjectKind
 from parsing.lexicon import FrameworkEntry, Lexicon
 from parsing.phrases import accent_key
 from parsing.pillars import PillarMention
-from parsing.reading import Reading
+from parsing.reading import NamePart, Reading
 from parsing.subindex_names import GAP_UNIT, NAMED_AT, Unit, named, unit
 from parsing.tokens import fold_chars
 
@@ -37,6 +39,7 @@ class SubjectReading:
 
 _GAP = GAP_UNIT
 _CACHED = 50_000
+_END = itemgetter(1)
 
 
 def name_units(
@@ -49,63 +52,75 @@ def name_units(
     cannot name a sub-index alone ("điểm chính quyền số" is pillar 6, not 2.3)."""
     every: list[Unit] = []
     core: list[Unit] = []
-    loose = _loose_units(reading, lexicon)
-    owners, meanings, hits, gap = reading.owner, reading.meanings, reading.hits, _GAP
-    to_every, to_core = every.append, core.append
-    index = first
-    while index < last:
-        owner = owners[index]
-        if owner < 0:
-            word = loose[index] if index not in taken else gap
-            if word is not gap or (every and every[-1] is not gap):
-                to_every(word)
-                to_core(word)
-            index += 1
+    parts = _name_parts(reading, lexicon)
+    read_to = first  # where the words already turned into units end
+    for start, end, found, meaning in parts[bisect_right(parts, first, key=_END) :]:
+        if start >= last:
+            break
+        if start > read_to and every and every[-1] is not _GAP:
+            every.append(_GAP)  # other words between: the units are no neighbours
+            core.append(_GAP)
+        if meaning is None:  # a loose word
+            found = found if start not in taken else _GAP
+            every.append(found)
+            core.append(found)
+            read_to = end
             continue
-        meaning = meanings[owner]
-        end = hits[owner].last
-        if end > last:
-            end = last
-        whole = index == hits[owner].first and end == hits[owner].last
-        found = meaning.unit if whole and meaning.unit is not None else None
-        if found is None:  # a phrase cut by the range's ends
-            words = meaning.canonical or tuple(reading.words[index:end])
+        if start < first or end > last:  # a phrase cut by the range's ends
+            start, end = max(start, first), min(end, last)
+            words = meaning.canonical or tuple(reading.words[start:end])
             found = unit(words, meaning.support or meaning.canonical is not None)
+        read_to = end
         if meaning.support:
             every.append(found)
             core.append(_GAP)
-        elif meaning.core and not any(i in taken for i in range(index, end)):
+        elif not any(i in taken for i in range(start, end)):
             every.append(found)
             core.append(found)
         else:
             every.append(_GAP)
             core.append(_GAP)
-        index = end
     return every, core
 
 
-def _loose_units(reading: Reading, lexicon: Lexicon) -> list[Unit]:
-    """For each word no phrase claims, its unit: a gap for an ordinary word ("vào", "của"), one
-    no name has, or one spelled unlike the names' word it folds to; worked out once a
-    message."""
-    if reading.loose is not None:
-        return reading.loose
-    units: list[Unit] = []
+def _name_parts(reading: Reading, lexicon: Lexicon) -> list[NamePart]:
+    """The runs of words that may belong to a sub-index name, in order: each phrase whose words
+    may be a name's core words or support them, and each word no phrase claims that the names
+    hold (spelled as they spell it, not an ordinary word); every other word is a gap. Worked
+    out once a message."""
+    if reading.name_parts is not None:
+        return reading.name_parts
+    parts: list[NamePart] = []
     strict = not reading.tokens.source.isascii()
-    vocabulary, cache, gap, add = lexicon.name_vocabulary, lexicon.loose_units, _GAP, units.append
-    for word, written, owner in zip(reading.words, reading.written, reading.owner, strict=True):
-        if owner >= 0 or word not in vocabulary:
-            add(gap)
-            continue
-        key = (word, written, strict)
-        found = cache.get(key)
-        if found is None:
-            found = _loose_unit(word, written, strict, lexicon)
-            if len(cache) < _CACHED:  # bounded: a stream of new words cannot grow it
-                cache[key] = found
-        add(found)
-    reading.loose = units
-    return units
+    words, written = reading.words, reading.written
+    vocabulary, cache = lexicon.name_vocabulary, lexicon.loose_units
+    loose_from = 0  # the words from here to the next phrase are claimed by none
+
+    def add_loose(first: int, last: int) -> None:
+        for index, word in enumerate(words[first:last], first):
+            if word not in vocabulary:
+                continue
+            key = (word, written[index], strict)
+            found = cache.get(key)
+            if found is None:
+                found = _loose_unit(word, written[index], strict, lexicon)
+                if len(cache) < _CACHED:  # bounded: a stream of new words cannot grow it
+                    cache[key] = found
+            if found is not _GAP:
+                parts.append((index, index + 1, found, None))
+
+    for hit, meaning in zip(reading.hits, reading.meanings, strict=True):
+        add_loose(loose_from, hit.first)
+        loose_from = hit.last
+        if meaning.support or meaning.core:
+            found = meaning.unit
+            if found is None:  # a phrase whose senses diacritics narrowed: no unit worked out
+                words_of_hit = meaning.canonical or tuple(words[hit.first : hit.last])
+                found = unit(words_of_hit, meaning.support or meaning.canonical is not None)
+            parts.append((hit.first, hit.last, found, meaning))
+    add_loose(loose_from, len(words))
+    reading.name_parts = parts
+    return parts
 
 
 def _loose_unit(word: str, written: str, strict: bool, lexicon: Lexicon) -> Unit:

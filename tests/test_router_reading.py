@@ -3,6 +3,7 @@ their diacritics respected, and the vocabulary files it all comes from."""
 
 from __future__ import annotations
 
+import sys
 from importlib.resources import files
 from pathlib import Path
 
@@ -13,7 +14,16 @@ from hypothesis import strategies as st
 from parsing.lexicon import build_lexicon
 from parsing.phrases import PhraseIndex, accent_key
 from parsing.reading import read
-from parsing.tokens import NUMBER, SYMBOL, WORD, fold_chars, tokenize
+from parsing.tokens import (
+    NUMBER,
+    SYMBOL,
+    WORD,
+    fold_chars,
+    fold_decomposed,
+    fold_table,
+    positions,
+    tokenize,
+)
 from parsing.typos import TypoIndex
 from parsing.vocabulary_files import VocabularyError, load_vocabulary
 from tests.router_data import bundled, bundled_lexicon
@@ -28,6 +38,35 @@ def test_folding_drops_diacritics_and_case_one_character_for_one() -> None:
 @given(st.text())
 def test_folding_keeps_every_offset(text: str) -> None:
     assert len(fold_chars(text)) == len(text)
+
+
+def test_every_character_folds_by_decomposition_as_by_the_table() -> None:
+    """The fast fold (decompose, keep the ASCII) holds for a character only when that gives one
+    character, the one the table gives; for any other it must give way to the table."""
+    table = fold_table()
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue  # surrogates are no characters
+        char = chr(code)
+        fast = fold_decomposed(char)
+        assert fast is None or fast == char.translate(table), hex(code)
+
+
+@given(st.text(alphabet=st.sampled_from("aăâbdđeêioôơuưyAĂÂĐÊƯ áàảãạ̣́̀̉̃ểỆ .,’😀İ")))
+def test_a_text_folds_by_decomposition_as_by_the_table(text: str) -> None:
+    fast = fold_decomposed(text)
+    assert fast is None or fast == text.translate(fold_table())
+    assert fold_chars(text) == text.translate(fold_table())
+
+
+@given(
+    st.lists(st.sampled_from(["top", "nam", "ba", "diem", "so"]), max_size=30),
+    st.frozensets(st.sampled_from(["top", "nam", "ba", "x"])),
+)
+def test_positions_are_the_places_of_the_wanted_words_in_order(
+    items: list[str], wanted: frozenset[str]
+) -> None:
+    assert positions(items, wanted) == [i for i, item in enumerate(items) if item in wanted]
 
 
 def test_numbers_keep_their_marks_and_joining_marks_are_no_tokens() -> None:

@@ -68,6 +68,7 @@ class Call:
     params: dict[str, Any]
     at: float
     status: int = 0
+    answered: float = 0.0  # when the answer left (loop time), 0 while in flight
 
     @property
     def ok(self) -> bool:
@@ -491,6 +492,7 @@ class FakeBotApi:
             self.internal_errors.append(exc)
             body, call.status = ApiError(500, f"Internal Server Error: {exc!r}").payload(), 500
         finally:
+            call.answered = asyncio.get_running_loop().time()
             self._changed.set()
             self._changed = asyncio.Event()
         return web.json_response(body, status=call.status)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from parsing.numbers import NumberError, NumberKind, parse_number
+from parsing.numbers import NumberError, NumberKind, ParsedNumber, parse_number
 from parsing.yes_no import yes_no
 from scoring.engine import InvalidValue, rule_points
 from scoring.model import RuleKind, SubIndex
@@ -28,16 +28,7 @@ def read_value(sub: SubIndex, raw: str) -> Decimal:
         if answer is None:
             raise Refusal("problem.value.not_yes_no", code=sub.code, raw=raw)
         return Decimal(int(answer))
-    try:
-        parsed = parse_number(raw, number_kind(sub))
-    except NumberError as error:
-        raise Refusal(
-            f"problem.value.{error.reason}",
-            code=sub.code,
-            raw=error.text,
-            candidates=error.candidates,
-            unit=unit,
-        ) from None
+    parsed = _number(sub, raw, number_kind(sub))
     value = parsed.value
     if parsed.percent and sub.rule.kind is RuleKind.ASSESSED:
         raise Refusal("problem.value.points_not_percent", code=sub.code, max=sub.max_points)
@@ -54,8 +45,16 @@ def read_value(sub: SubIndex, raw: str) -> Decimal:
 
 def read_points(sub: SubIndex, raw: str) -> Decimal:
     """Points typed for a sub-index ("được 30 điểm"): a number from 0 to its maximum."""
+    parsed = _number(sub, raw, NumberKind.DECIMAL)
+    if parsed.percent or parsed.value < 0 or parsed.value > sub.max_points:
+        raise Refusal("problem.value.above_max", code=sub.code, max=sub.max_points)
+    return parsed.value
+
+
+def _number(sub: SubIndex, raw: str, kind: NumberKind) -> ParsedNumber:
+    """`raw` read as a number of `kind`, or the refusal that says what to type instead."""
     try:
-        parsed = parse_number(raw, NumberKind.DECIMAL)
+        return parse_number(raw, kind)
     except NumberError as error:
         raise Refusal(
             f"problem.value.{error.reason}",
@@ -64,6 +63,3 @@ def read_points(sub: SubIndex, raw: str) -> Decimal:
             candidates=error.candidates,
             unit=sub.unit,
         ) from None
-    if parsed.percent or parsed.value < 0 or parsed.value > sub.max_points:
-        raise Refusal("problem.value.above_max", code=sub.code, max=sub.max_points)
-    return parsed.value

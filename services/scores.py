@@ -69,6 +69,7 @@ class ScoreService:
         self._framework: Framework | None = None
         self._directory: Directory | None = None
         self._others: dict[str, Framework] = {}
+        self._chosen: dict[int, str | None] = {}  # chat -> framework an administrator set
         self._calendar = calendar
         self._revalidate_seconds = revalidate_seconds
         self._monotonic = monotonic
@@ -102,6 +103,7 @@ class ScoreService:
         change)."""
         self._framework = self._directory = None
         self._others.clear()
+        self._chosen.clear()
         self._current.forget()
         self._lexicon = None
 
@@ -147,9 +149,10 @@ class ScoreService:
         default, _ = await self.reference()
         if chat_id is None:
             return default.code
-        async with reading(self._sessions) as session:
-            chosen = await frameworks_repo.chat_framework(session, chat_id)
-        return chosen or default.code
+        if chat_id not in self._chosen:  # kept with the reference data: read once a chat
+            async with reading(self._sessions) as session:
+                self._chosen[chat_id] = await frameworks_repo.chat_framework(session, chat_id)
+        return self._chosen[chat_id] or default.code
 
     async def asked_framework(self, code: str | None, chat_id: int | None) -> Framework:
         """The framework a question names (None: the chat's); a code no framework has (an old
@@ -181,6 +184,8 @@ class ScoreService:
                 session, now, person.actor, "choose", "chat_framework", str(chat_id),
                 framework=chosen.code, before=before,
             )  # fmt: skip
+            await revisions.bump(session)  # other processes read the choice again
+        self._chosen[chat_id] = chosen.code
         return chosen
 
     async def _revalidate(self) -> None:

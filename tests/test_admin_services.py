@@ -204,6 +204,27 @@ async def test_another_process_sees_an_agency_change_when_it_next_revalidates(
     assert after.agency("XNINHHOA") is not None
 
 
+async def test_a_chat_s_framework_is_read_once_and_another_process_sees_a_new_choice(
+    svc: Services,
+) -> None:
+    ticks = [0.0]
+    other = ScoreService(
+        svc.identity._sessions,
+        calendar=svc.calendar,
+        revalidate_seconds=30,
+        monotonic=lambda: ticks[0],
+    )
+    default = await other.chat_framework(-100)
+    chosen = await svc.scores.choose(SERVER, -100, "ninh-thuan-2314")
+    assert chosen is not None
+    assert chosen.code != default
+    assert await svc.scores.chat_framework(-100) == chosen.code  # this process: at once
+    ticks[0] = 29.0
+    assert await other.chat_framework(-100) == default  # kept until it asks again
+    ticks[0] = 31.0
+    assert await other.chat_framework(-100) == chosen.code
+
+
 # ------------------------------------------------------------------------------ users
 async def test_users_are_listed_with_roles_and_linked_to_agencies(svc: Services) -> None:
     await svc.identity.person(Caller(501, "Hoa", "hoa"))

@@ -43,8 +43,8 @@ def make_engine(url: str) -> AsyncEngine:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own implicit BEGIN is off: _sqlite_begin starts every transaction instead.
     dbapi_connection.isolation_level = None
+    dbapi_connection.to_wal(wait=30)
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     # In WAL mode NORMAL syncs at checkpoints, not at every commit: a commit stays atomic and
     # consistent; only the last commits before a power loss (not a crash of the process) can
     # be lost.

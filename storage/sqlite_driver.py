@@ -15,6 +15,7 @@ SQLAlchemy's own cursor. Same SQL, same transactions, same errors."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
@@ -44,6 +45,22 @@ def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) 
         return description, cursor.rowcount, cursor.lastrowid, rows
     finally:
         cursor.close()
+
+
+def _to_wal(conn: sqlite3.Connection, wait: float) -> None:
+    """In the driver's thread: the file in WAL mode. Turning a fresh file to WAL needs it
+    alone, and while another connection writes (a process migrating it as this one starts)
+    sqlite answers "database is locked" at once rather than through busy_timeout: so try
+    again, for `wait` seconds at most."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL").close()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 class OneTripCursor:
@@ -113,6 +130,14 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         if driver._connection is not None and not driver.in_transaction:
             return
         super().rollback()
+
+
+    def to_wal(self, wait: float) -> None:
+        driver: aiosqlite.Connection = self._connection
+        try:
+            await_(driver._execute(_to_wal, driver._conn, wait))
+        except Exception as error:  # noqa: BLE001 - translated as SQLAlchemy's adapter does
+            self._handle_exception(error)
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):

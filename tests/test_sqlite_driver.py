@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -149,3 +150,25 @@ def test_httpcore_finds_sniffio() -> None:
 
 def _at() -> datetime:
     return datetime(2025, 1, 1, tzinfo=UTC)
+
+
+async def test_a_fresh_file_being_written_is_turned_to_wal_once_the_writer_is_done(
+    tmp_path: Path,
+) -> None:
+    """Processes starting together on a new file: one migrates it while another connects.
+    sqlite refuses the switch to WAL at once (no busy_timeout) while the other writes; the
+    connection waits for the writer instead of failing with "database is locked"."""
+    path = tmp_path / "fresh.sqlite3"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("CREATE TABLE first (x)")  # a rollback-journal file, as a new one is
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO first VALUES (1)")
+    asyncio.get_running_loop().call_later(0.3, writer.commit)
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert (await conn.execute(text("SELECT count(*) FROM first"))).scalar() == 1
+    finally:
+        await engine.dispose()
+        writer.close()

@@ -6,7 +6,6 @@ expired id)."""
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, TelegramError
@@ -17,7 +16,7 @@ from handlers.request import ANYONE, FOCAL_POINT, Request, handles, sub_index_ar
 from handlers.views import period_label, short_name
 from locales import Text
 from parsing.arguments import clean, natural, row_id
-from parsing.period_text import PeriodTextError, find_period
+from parsing.captions import read_caption
 from scoring.model import SubIndex
 from services.evidence import EvidenceFile, FileInfo
 from services.refusal import Refusal
@@ -25,7 +24,6 @@ from services.refusal import Refusal
 PREFIX = "ev:"  # ev:<id> sends a file back; ev:p:<code>:<page> shows another page of the list
 PAGE = f"{PREFIX}p:"
 PAGE_SIZE = 8
-CODE = re.compile(r"(?<![0-9.,])([0-9]{1,2}\.[0-9]{1,2})(?![0-9.,])")
 NAME_LIMIT, TYPE_LIMIT = 255, 128  # the columns' sizes (PostgreSQL refuses longer values)
 log = logging.getLogger(__name__)
 
@@ -63,21 +61,18 @@ async def file_received(request: Request) -> None:
     if info is None:
         return
     t, svc = request.t, request.services
-    caption = request.caption
-    found = CODE.search(caption)
-    if found is None:
+    caption = read_caption(request.caption, await svc.scores.lexicon(), svc.calendar.today())
+    if caption.code is None:
         await request.reply(t("evidence.no_caption"))
         return
-    try:
-        period, _ = find_period(caption, svc.calendar.today())
-    except PeriodTextError:
-        await request.reply(t("syntax.bad_period", code=found.group(1)))
+    if caption.bad_period:
+        await request.reply(t("syntax.bad_period", code=caption.code))
         return
     person = await request.person()
     attached = await svc.evidence.attach(
         person,
-        found.group(1),
-        period,
+        caption.code,
+        caption.period,
         info,
         request.destination.chat_id,
         fetch=lambda: download(request.context.bot, info.file_id),

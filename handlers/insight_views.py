@@ -169,7 +169,10 @@ def holdings_text(t: Text, h: Holdings, directory: Directory) -> str:
 
 def not_reported_text(t: Text, nr: NotReported, directory: Directory) -> str:
     late = nr.late
-    lines = [
+    lines = []
+    if nr.unscheduled is not None:
+        lines.append(t("insight.late.unscheduled", period=period_label(t, nr.unscheduled)))
+    lines += [
         t(
             "insight.late.head",
             what=deadline_label(t, nr.deadline),

@@ -12,7 +12,7 @@ from parsing.intents import Change, Subject
 from reminders.calendar import HOLDERS, Deadline
 from reminders.owed import owed_by_agency
 from scoring.engine import Measurement, Scoreboard, SubIndexScore
-from scoring.insights import GapPlan, board_at, gap_plan, weakest, what_if
+from scoring.insights import GapPlan, board_at, gap_plan, later_than, up_to, weakest, what_if
 from scoring.model import Directory, Framework, Provenance, Role, SubIndex
 from scoring.periods import parse_period
 from services.clock import Calendar
@@ -45,6 +45,13 @@ class WhatIf:
 
 
 @dataclass(frozen=True, slots=True)
+class Gap:
+    plan: GapPlan
+    board: Scoreboard  # the score the plan starts from
+    as_of: str | None  # the period asked for, when later values were left out
+
+
+@dataclass(frozen=True, slots=True)
 class Holdings:
     agency: str
     lead: tuple[SubIndex, ...]
@@ -55,6 +62,7 @@ class Holdings:
 class NotReported:
     deadline: Deadline
     owed: dict[str, tuple[str, ...]]  # late agency -> missing codes
+    unscheduled: str | None = None  # the period asked for, which has no deadline
 
     @property
     def late(self) -> list[str]:
@@ -101,17 +109,22 @@ class InsightService:
             ranked = [s for s in ranked if s.sub_index.pillar_code == within]
         return board, ranked[: count or DEFAULT_WEAKEST]
 
-    async def gap(self, target: Decimal | None) -> GapPlan:
-        """What it takes to reach `target` points (None: the framework's target)."""
-        board = await self._scores.scoreboard()
+    async def gap(self, target: Decimal | None, period: str | None = None) -> Gap:
+        """What it takes to reach `target` points (None: the framework's target), from the
+        score now or, for a period before the newest values, at that period's end."""
+        values = await self._scores.measurements()
+        as_of = period if later_than(values, period) else None
+        if as_of is None:
+            board = await self._scores.scoreboard()
+        else:
+            values = up_to(values, as_of)
+            board = await self._scores.board(values)
         goal = target or board.framework.target_total or board.framework.total_max
         plan = gap_plan(board, goal)
-        if board.complete:
-            return plan
-        counted = await self._scores.measurements()
-        official = [m for m in counted if m.provenance is Provenance.OFFICIAL]
-        official_board = await self._scores.board(official)
-        return replace(plan, official_total=official_board.total)
+        if not board.complete:
+            official = [m for m in values if m.provenance is Provenance.OFFICIAL]
+            plan = replace(plan, official_total=(await self._scores.board(official)).total)
+        return Gap(plan, board, as_of)
 
     async def what_if(
         self, changes: tuple[Change, ...], not_understood: tuple[str, ...] = ()
@@ -163,6 +176,7 @@ class InsightService:
         framework, directory = await self.reference()
         every = [d for d in await self._deadlines.deadlines() if d.audience == HOLDERS]
         deadlines = [d for d in every if d.period == period]
+        unscheduled = period if period is not None and not deadlines else None
         if not deadlines:
             period = self._calendar.current_period()
             deadlines = [d for d in every if d.period == period]
@@ -178,7 +192,7 @@ class InsightService:
             holders = {a for c in (*sub.lead, *sub.coordinate) for a in directory.expand(c)}
             owed = {a: tuple(c for c in codes if c == sub.code) for a, codes in owed.items()}
             owed = {a: codes for a, codes in owed.items() if codes or a in holders}
-        return NotReported(deadline, owed)
+        return NotReported(deadline, owed, unscheduled)
 
     async def trend(self, subject: Subject) -> Trend:
         """A pillar, sub-index or the total now, at the end of the previous quarter, and at the

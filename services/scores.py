@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from parsing.intents import Score, Subject, SubjectKind
 from parsing.lexicon import Lexicon, build_lexicon
 from scoring.engine import Measurement, Scoreboard, evaluate
+from scoring.insights import board_at, later_than
 from scoring.model import Directory, Framework, FrameworkKind
 from scoring.targets import evaluate_index, evaluate_targets
 from services.clock import Calendar
@@ -42,6 +43,7 @@ class ScoreAnswer:
     provisional: bool = False  # values not yet reviewed are counted
     pending: int = 0  # values waiting for review
     notes: tuple[str, ...] = ()  # what documents say beside the values (a sub-index's card)
+    as_of: str | None = None  # the period asked for, when later values were left out
 
 
 class ScoreService:
@@ -259,6 +261,11 @@ class ScoreService:
         if framework.kind == FrameworkKind.INDEX:
             reviewed = held.counted(include_pending=False)
             return IndexAnswer(subject, evaluate_index(framework, reviewed, period), directory)
+        counted = held.counted(include_pending=True)
+        if period is not None and later_than(counted, period):
+            # "điểm DTI năm 2024": the board at that period's end, not today's.
+            scored = board_at(framework, counted, period, with_pending=provisional)
+            return ScoreAnswer(subject, scored, directory, provisional, 0, notes, period)
         scored = held.board(framework, include_pending=True, with_pending=provisional)
         return ScoreAnswer(subject, scored, directory, provisional, held.pending, notes)
 

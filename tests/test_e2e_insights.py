@@ -174,7 +174,7 @@ async def test_the_weakest_list_and_the_gap_agree_with_the_points_of_each_sub_in
     for item in items:
         assert item.lost == item.sub_index.max_points - (item.points or 0)
     assert [i.lost for i in items] == sorted((i.lost for i in items), reverse=True)
-    plan = await services.insights.gap(800)
+    plan = (await services.insights.gap(800)).plan
     assert plan.gap == D(800) - board.total
     assert sum(step.gain for step in plan.steps) >= plan.gap
     assert all(step.gain == step.score.lost for step in plan.steps)

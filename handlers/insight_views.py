@@ -91,6 +91,9 @@ def what_if_text(t: Text, result: WhatIf) -> str:
             if change.as_points
             else f"{t.num(value, 4)} {sub.unit}".strip()
         )
+        if change.step is not None:
+            sign = "+" if change.step >= 0 else "−"
+            shown += f" ({sign}{t.num(abs(change.step), 4)})"
         lines.append(
             t(
                 "insight.whatif.line",

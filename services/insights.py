@@ -14,11 +14,17 @@ from reminders.owed import owed_by_agency
 from scoring.engine import Measurement, Scoreboard, SubIndexScore
 from scoring.insights import GapPlan, board_at, gap_plan, later_than, up_to, weakest, what_if
 from scoring.model import Directory, Framework, Provenance, Role, SubIndex
-from scoring.periods import parse_period
+from scoring.periods import parse_period, rank
 from services.clock import Calendar
 from services.deadlines import DeadlineService
 from services.mywork import held_by
-from services.reading import read_points, read_value
+from services.reading import (
+    checked_points,
+    checked_value,
+    read_points,
+    read_step,
+    read_value,
+)
 from services.refusal import Refusal
 from services.scores import ScoreService
 from storage import current, rankings, repo
@@ -34,6 +40,7 @@ class Applied:
     sub: SubIndex
     value: Decimal
     as_points: bool = False
+    step: Decimal | None = None  # the step from the current value or points ("tăng thêm 10%")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,21 +140,45 @@ class InsightService:
         never stored. The clauses not understood are given back to be named."""
         framework, _ = await self.reference()
         values = await self._scores.measurements()
+        before = await self._scores.board(values)
         applied, extra = [], []
-        period = self._calendar.current_period()
+        current = self._calendar.current_period()
         for change in changes:
             sub = framework.sub_index(change.code)
             if sub is None:
                 raise Refusal("problem.update.unknown_code", code=change.code, near=[])
+            counted = before.sub_index(sub.code)
+            period = _replacing(current, counted.measurement if counted else None)
             if change.as_points:
-                points = read_points(sub, change.raw_value)
-                applied.append(Applied(sub, points, as_points=True))
+                if change.step:
+                    step = read_step(sub, change.raw_value, as_points=True) * change.step
+                    now = (counted.points if counted else None) or Decimal(0)
+                    points = checked_points(sub, now + step)
+                else:
+                    step, points = None, read_points(sub, change.raw_value)
+                applied.append(Applied(sub, points, as_points=True, step=step))
                 extra.append(Measurement(sub.code, period, points=points))
             else:
-                value = read_value(sub, change.raw_value)
-                applied.append(Applied(sub, value))
+                if change.step:
+                    step = read_step(sub, change.raw_value, as_points=False) * change.step
+                    measured = counted.measurement if counted else None
+                    if measured is None or measured.value is None:
+                        raise Refusal("problem.whatif.no_current", code=sub.code)
+                    value = measured.value + step
+                    try:
+                        checked_value(sub, value, change.raw_value)
+                    except Refusal:
+                        raise Refusal(
+                            "problem.whatif.step_range",
+                            code=sub.code,
+                            now=measured.value,
+                            value=value,
+                            unit=sub.unit,
+                        ) from None
+                else:
+                    step, value = None, read_value(sub, change.raw_value)
+                applied.append(Applied(sub, value, step=step))
                 extra.append(Measurement(sub.code, period, value=value))
-        before = await self._scores.board(values)
         after = what_if(framework, values, extra)
         return WhatIf(before, after, tuple(applied), not_understood)
 
@@ -237,3 +268,13 @@ class InsightService:
 def _quarter_before(code: str) -> str:
     year, quarter = int(code[:4]), int(code[-1])
     return f"{year - 1}-Q4" if quarter == 1 else f"{year}-Q{quarter - 1}"
+
+
+def _replacing(current: str, counted: Measurement | None) -> str:
+    """The period a what-if's change takes: the current one, or the counted value's when that
+    ranks later (a value for the whole year outranks this quarter's): the change replaces what
+    counts now, as the question means."""
+    if counted is None:
+        return current
+    order = rank([current, counted.period])
+    return counted.period if order[counted.period] > order[current] else current

@@ -18,7 +18,6 @@ from tests.chat import ADMIN_ID, Chat
 from tests.test_router_promises import PROMISES
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-RENDER = 20.0  # s: the first chart imports matplotlib in a worker thread (slow on a busy machine)
 
 
 async def test_a_what_if_with_two_clauses_applies_both_a_value_and_points(
@@ -42,6 +41,22 @@ async def test_a_what_if_clause_that_cannot_be_read_is_named_back_not_dropped(
     ]
     assert "6.6 = 30 điểm: 11,4 → 30 /50 điểm" in text
     assert "⚠️ Chưa hiểu nên chưa tính: “dân số tăng”" in text
+
+
+async def test_a_what_if_may_step_from_the_current_value_or_points(
+    api: FakeBotApi, bot: Application
+) -> None:
+    chat = Chat(api, 1001)
+    text = (await chat.say("giả sử 6.6 tăng 5 điểm và 3.1 giảm 10% thì tổng thế nào"))["text"]
+    assert "6.6 = 16,4 điểm (+5): 11,4 → 16,4 /50 điểm" in text  # 11,4 now (seed 002)
+    assert "3.1 = 90 % (−10): 30 → 27 /30 điểm" in text  # 100 % now
+    assert "Tổng DTI: 269,19 → 271,19" in text
+    # A step past what the sub-index takes is refused with the values, never clipped.
+    text = (await chat.say("nếu 3.1 tăng thêm 10% thì sao"))["text"]
+    assert text.startswith("Chỉ số 3.1 hiện là 100 %; tăng giảm như vậy thành 110 %")
+    assert "nếu 3.1 đạt 90% thì tổng bao nhiêu" in text
+    # A step is no value to store.
+    assert "Xác nhận" not in (await chat.say("cập nhật 8.2 tăng 5"))["text"]
 
 
 async def test_a_year_in_a_gap_question_is_never_the_target(
@@ -105,13 +120,13 @@ async def test_the_history_chart_is_asked_with_diacritics(
     api: FakeBotApi, bot: Application
 ) -> None:
     api.private_text("/bieudo lịch sử")
-    photos = await api.wait_for("sendPhoto", chat_id=1001, timeout=RENDER)
+    photos = await api.wait_for("sendPhoto", chat_id=1001)
     assert photos[0]["caption"].startswith("Tổng điểm DTI theo kỳ")
     api.private_text("biểu đồ lịch sử tổng điểm")
-    photos = await api.wait_for("sendPhoto", count=2, chat_id=1001, timeout=RENDER)
+    photos = await api.wait_for("sendPhoto", count=2, chat_id=1001)
     assert photos[1]["caption"].startswith("Tổng điểm DTI theo kỳ")
     api.private_text("/bieudo lịch sử 3")
-    photos = await api.wait_for("sendPhoto", count=3, chat_id=1001, timeout=RENDER)
+    photos = await api.wait_for("sendPhoto", count=3, chat_id=1001)
     assert photos[2]["caption"].startswith("Chỉ số chính 3. Hạ tầng số theo kỳ")
 
 

@@ -126,6 +126,8 @@ class InsightService:
         else:
             values = up_to(values, as_of)
             board = await self._scores.board(values)
+            if not any(s.has_data for s in board.scores):
+                raise Refusal("ask.no_data_then", period=as_of)
         goal = target or board.framework.target_total or board.framework.total_max
         plan = gap_plan(board, goal)
         if not board.complete:

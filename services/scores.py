@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parsing.intents import Score, Subject, SubjectKind
 from parsing.lexicon import Lexicon, build_lexicon
-from scoring.engine import Measurement, Scoreboard, evaluate
+from scoring.engine import Measurement, Scoreboard, SubIndexScore, evaluate
 from scoring.insights import board_at, later_than
 from scoring.model import Directory, Framework, FrameworkKind
 from scoring.targets import evaluate_index, evaluate_targets
@@ -265,9 +265,22 @@ class ScoreService:
         if period is not None and later_than(counted, period):
             # "điểm DTI năm 2024": the board at that period's end, not today's.
             scored = board_at(framework, counted, period, with_pending=provisional)
+            if not any(s.has_data for s in _within(scored, subject)):
+                raise Refusal("ask.no_data_then", period=period)
             return ScoreAnswer(subject, scored, directory, provisional, 0, notes, period)
         scored = held.board(framework, include_pending=True, with_pending=provisional)
         return ScoreAnswer(subject, scored, directory, provisional, held.pending, notes)
+
+
+def _within(board: Scoreboard, subject: Subject) -> tuple[SubIndexScore, ...]:
+    """The sub-indices a subject covers."""
+    if subject.kind is SubjectKind.PILLAR:
+        pillar = board.pillar(subject.code)
+        return pillar.sub_scores if pillar else ()
+    if subject.kind is SubjectKind.SUB_INDEX:
+        sub = board.sub_index(subject.code)
+        return (sub,) if sub else ()
+    return board.scores
 
 
 async def _newest_dti(session: AsyncSession) -> str:

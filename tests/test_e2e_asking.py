@@ -86,6 +86,9 @@ async def test_a_score_asked_for_an_earlier_year_is_that_years_not_todays(
     text = (await chat.say("năm 2024 còn thiếu bao nhiêu để đạt 800"))["text"]
     assert "Tính đến hết năm 2024" in text
     assert "hiện 177,74, còn thiếu 622,26 điểm" in text
+    # A year before any value: no figure at all (not 0 points), and what to ask instead.
+    text = (await chat.say("điểm Hạ tầng số năm 2024"))["text"]
+    assert text.startswith("Chưa có số liệu nào đến hết năm 2024. Hỏi điểm hiện tại:")
     # This year's (the newest values): today's board, nothing left out, nothing to say.
     assert "📅" not in (await chat.say("tổng điểm DTI năm 2025"))["text"]
 

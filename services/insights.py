@@ -217,9 +217,9 @@ class InsightService:
         async with reading(self._sessions) as session:
             reported = await current.reported_codes(session, framework.code, period)
         owed = owed_by_agency(framework, directory, deadline, reported)
-        if agency is not None:
-            successor = directory.current(agency)
-            owed = {a: codes for a, codes in owed.items() if a == successor}
+        if agency is not None:  # an agency (its successor once it ended), or a group's members
+            members = set(directory.expand(agency))
+            owed = {a: codes for a, codes in owed.items() if a in members}
         sub = framework.sub_index(code) if code is not None else None
         if sub is not None:
             holders = {a for c in (*sub.lead, *sub.coordinate) for a in directory.expand(c)}

@@ -59,6 +59,10 @@ async def test_every_insight_question_in_a_private_chat(api: FakeBotApi, bot: Ap
     assert "Chủ trì 4 chỉ số: 4.1, 4.2, 4.3, 4.4" in holdings
     late = (await chat.say("cơ quan nào chưa báo cáo"))["text"]
     assert "17/17 cơ quan còn thiếu số liệu" in late
+    # A group of agencies (Phụ lục I's "các sở, ban, ngành") means its members, never "0/0".
+    departments = (await chat.say("sở ban ngành nào chưa báo cáo"))["text"]
+    assert "14/14 cơ quan còn thiếu số liệu" in departments
+    assert "Tất cả đã báo cáo đủ" not in departments
     trend = (await chat.say("Hạ tầng số so với quý trước"))["text"]
     assert trend.startswith("📈 3. Hạ tầng số")
     assert "(+90)" in trend

@@ -17,7 +17,7 @@ from scoring.model import Directory, Framework, Provenance, Role, SubIndex
 from scoring.periods import parse_period, rank
 from services.clock import Calendar
 from services.deadlines import DeadlineService
-from services.mywork import held_by
+from services.mywork import group_holds, held_by
 from services.reading import (
     checked_points,
     checked_value,
@@ -191,10 +191,14 @@ class InsightService:
         """What an agency leads and coordinates (groups expanded); an agency that ended answers
         through its successor. None for a code no agency has."""
         framework, directory = await self.reference()
-        if directory.agency(code) is None:
+        if directory.agency(code) is not None:
+            agency = directory.current(code)
+            held = held_by(directory, framework.sub_indices, agency)
+        elif directory.group(code) is not None:  # "các sở, ban, ngành" as Phụ lục I names them
+            agency = code
+            held = group_holds(directory, framework.sub_indices, code)
+        else:
             return None
-        agency = directory.current(code)
-        held = held_by(directory, framework.sub_indices, agency)
         return Holdings(
             agency,
             tuple(s for s, role in held if role is Role.LEAD),

@@ -57,6 +57,11 @@ async def test_every_insight_question_in_a_private_chat(api: FakeBotApi, bot: Ap
     )
     holdings = (await chat.say("Sở Nội vụ chủ trì chỉ số nào"))["text"]
     assert "Chủ trì 4 chỉ số: 4.1, 4.2, 4.3, 4.4" in holdings
+    # A group of agencies as Phụ lục I names it: the sub-indices that name it.
+    telecoms = (await chat.say("doanh nghiệp viễn thông phối hợp chỉ số nào"))["text"]
+    assert "Phối hợp 6 chỉ số: 3.1, 3.2, 3.3, 3.4, 7.4, 8.2" in telecoms
+    owed = (await chat.say("Sở Tài chính còn thiếu chỉ số nào"))["text"]
+    assert "1/1 cơ quan còn thiếu số liệu" in owed  # what it owes, not what it holds
     late = (await chat.say("cơ quan nào chưa báo cáo"))["text"]
     assert "17/17 cơ quan còn thiếu số liệu" in late
     # A group of agencies (Phụ lục I's "các sở, ban, ngành") means its members, never "0/0".

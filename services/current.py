@@ -98,7 +98,7 @@ class CurrentValues:
             touched = None
             if held is not None:
                 touched = await current.changed_since(session, held.revision)
-                if len(touched) > REFRESH_LIMIT:
+                if touched is not None and len(touched) > REFRESH_LIMIT:
                     touched = None
             read = await current.current_values(session, framework_code, touched)
             waiting = await current.pending_counts(session, framework_code, touched)

@@ -87,6 +87,7 @@ async def open_runtime(
             province=home_province(settings.data_dir),
             max_evidence_bytes=settings.max_evidence_mb * 1024 * 1024,
             evidence_dir=settings.evidence_folder,
+            cache_dir=settings.cache_folder,
             reminder_policy=Policy(
                 before=settings.reminder_days_before,
                 after=settings.reminder_days_after,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from platformdirs import user_data_path
+from platformdirs import user_cache_path, user_data_path
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
@@ -282,6 +282,18 @@ class Settings(BaseSettings):
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             return Path(url.database or "").resolve().parent / "evidence"
         return user_data_path(APP_NAME, appauthor=False) / "evidence"
+
+    @property
+    def cache_folder(self) -> Path | None:
+        """Where what the bot can build again is kept between starts (the router's lexicon):
+        `cache/` beside a SQLite file, the user's cache folder (~/.cache/tro-ly-dti) for
+        PostgreSQL; None, nothing kept, for a database in memory."""
+        url = self.database
+        if url.get_backend_name() == "sqlite":
+            if url.database in (None, "", ":memory:"):
+                return None
+            return Path(url.database or "").resolve().parent / "cache"
+        return user_cache_path(APP_NAME, appauthor=False)
 
     def summary(self) -> str:
         """Every setting as NAME=value, secrets masked and the database without its password."""

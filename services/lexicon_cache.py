@@ -17,7 +17,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -53,21 +53,22 @@ def cached_lexicon(
     frameworks: Sequence[Framework],
     directory: Directory,
     province: str,
+    build: Callable[[Sequence[Framework], Directory, str], Lexicon] = build_lexicon,
 ) -> Lexicon:
-    """The lexicon for these inputs: the one kept in `folder` when it matches, else built (and
-    kept, when the folder can be written). `folder` None: always built."""
+    """The lexicon for these inputs: the one kept in `folder` when it matches, else `build`
+    (and kept, when the folder can be written). `folder` None: always built."""
     if folder is None:
-        return build_lexicon(frameworks, directory, province)
+        return build(frameworks, directory, province)
     inputs = (tuple(frameworks), directory, province)
     try:
         path = folder / f"{PREFIX}{code_digest()}{SUFFIX}"
     except OSError as error:  # a source file unreadable: nothing to key on
         log.debug("lexicon not kept: %s", error)
-        return build_lexicon(frameworks, directory, province)
+        return build(frameworks, directory, province)
     kept = _load(path)
     if kept is not None and kept[0] == inputs:
         return kept[1]
-    built = build_lexicon(frameworks, directory, province)
+    built = build(frameworks, directory, province)
     _keep(path, (inputs, built))
     return built
 

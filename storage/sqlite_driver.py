@@ -131,7 +131,6 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             return
         super().rollback()
 
-
     def to_wal(self, wait: float) -> None:
         driver: aiosqlite.Connection = self._connection
         try:

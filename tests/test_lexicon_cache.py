@@ -145,3 +145,12 @@ def test_with_postgresql_the_lexicon_is_kept_in_the_user_cache_folder() -> None:
     settings = Settings(database_url="postgresql+asyncpg://dti@localhost/dti")
     assert settings.cache_folder is not None
     assert settings.cache_folder.name == "tro-ly-dti"
+
+
+def test_cache_dir_puts_the_kept_lexicon_where_the_operator_says(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}",
+        cache_dir=tmp_path / "elsewhere",
+    )
+    assert settings.cache_folder == tmp_path / "elsewhere"
+    assert Settings(cache_dir="  ").cache_dir is None  # blank: the default place

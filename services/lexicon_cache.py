@@ -18,6 +18,7 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -33,9 +34,12 @@ PREFIX = "lexicon-"
 SUFFIX = ".pickle"
 
 
+@cache
 def code_digest() -> str:
     """What a kept lexicon depends on besides its inputs: the Python and pickle versions, the
-    sources of the packages whose objects it holds, the vocabulary files."""
+    sources of the packages whose objects it holds, the vocabulary files. Read once per process
+    (at its first lexicon), so that files upgraded later under a running process are not taken
+    for the code it runs."""
     digest = hashlib.sha256(f"{FORMAT} {sys.version} {pickle.HIGHEST_PROTOCOL}".encode())
     sources: list[Path] = []
     for package in (parsing, scoring):

@@ -19,12 +19,13 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import operator
 from bot.ordering import ChatOrderedProcessor
 from bot.outbound import Outbound, OutboundApplication
 from bot.settings import Settings
+from bot.tls import tls_context
 from handlers import (
     agencies,
     asking,
@@ -162,6 +163,12 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        # PTB's defaults (256 connections, 1 for getUpdates), with the one TLS context.
+        shared = {"verify": tls_context()}
+        builder = builder.request(
+            HTTPXRequest(connection_pool_size=256, httpx_kwargs=shared)
+        ).get_updates_request(HTTPXRequest(connection_pool_size=1, httpx_kwargs=shared))
     if rate_limited:
         # One outgoing path for every request (bot/outbound.py): replies at once within
         # Telegram's limits, bulk sends in what is left, 429s, retries and chat migrations.

@@ -7,11 +7,12 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parsing.intents import Score, Subject, SubjectKind
-from parsing.lexicon import Lexicon, build_lexicon
+from parsing.lexicon import Lexicon
 from scoring.engine import Measurement, Scoreboard, SubIndexScore, evaluate
 from scoring.insights import board_at, later_than
 from scoring.model import Directory, Framework, FrameworkKind
@@ -25,6 +26,7 @@ from services.frameworks import (
     find_framework,
 )
 from services.identity import Person
+from services.lexicon_cache import cached_lexicon
 from services.refusal import Refusal
 from storage import frameworks as frameworks_repo
 from storage import repo, revisions
@@ -54,7 +56,9 @@ class ScoreService:
     process reads at most every `revalidate_seconds`.
 
     The router's lexicon (parsing.lexicon) is kept with them: built from every framework held,
-    the agencies and the deployment's `province`, and forgotten with them."""
+    the agencies and the deployment's `province`, and forgotten with them; kept on disk in
+    `cache_dir` too (services.lexicon_cache), so that a start with the same code and data
+    loads it instead of building it again."""
 
     def __init__(
         self,
@@ -65,6 +69,7 @@ class ScoreService:
         province: str = "",
         revalidate_seconds: float = REVALIDATE_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
+        cache_dir: Path | None = None,
     ) -> None:
         self._sessions = sessions
         self._framework_code = framework_code
@@ -80,6 +85,7 @@ class ScoreService:
         self._current = CurrentValues(sessions)
         self._province = province
         self._lexicon: Lexicon | None = None
+        self._cache_dir = cache_dir
         self._building = asyncio.Lock()
 
     async def reference(self) -> tuple[Framework, Directory]:
@@ -117,7 +123,7 @@ class ScoreService:
             if self._lexicon is None:
                 frameworks = await self.frameworks()
                 built = await asyncio.to_thread(
-                    build_lexicon, frameworks, directory, self._province
+                    cached_lexicon, self._cache_dir, frameworks, directory, self._province
                 )
                 if self._directory is directory:  # not forgotten while it was built
                     self._lexicon = built

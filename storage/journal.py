@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import upserts
 from storage.models import BotStateRow, UpdateJournalRow
 
 CLAIMED, HANDLED, SKIPPED, FAILED = "claimed", "handled", "skipped", "failed"
@@ -26,8 +25,7 @@ class Recorded(NamedTuple):
 
 
 def _insert(session: AsyncSession, table: type[object]) -> Any:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    return upserts.insert(session, table)
 
 
 class Entry(NamedTuple):

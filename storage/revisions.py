@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import upserts
 from storage.models import RevisionRow
 
 REFERENCE = "reference"  # agencies, groups, frameworks, assignments
@@ -15,8 +14,7 @@ VALUES = "values"  # submissions and reviews: counted by triggers on insert (mig
 
 async def bump(session: AsyncSession, name: str = REFERENCE) -> None:
     """Count one change; every process sees the new value once this transaction commits."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert(RevisionRow) if dialect == "postgresql" else sqlite_insert(RevisionRow)
+    insert = upserts.insert(session, RevisionRow)
     await session.execute(
         insert.values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"])
     )

@@ -22,6 +22,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import operator
+from bot.http import BotApiRequest
 from bot.ordering import ChatOrderedProcessor
 from bot.outbound import Outbound, OutboundApplication
 from bot.settings import Settings
@@ -162,6 +163,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.request(BotApiRequest())  # JSON bodies, few idle connections
     if rate_limited:
         # One outgoing path for every request (bot/outbound.py): replies at once within
         # Telegram's limits, bulk sends in what is left, 429s, retries and chat migrations.

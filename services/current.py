@@ -65,10 +65,14 @@ class CurrentValues:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._held: dict[str, Current] = {}
+        self._probe = revisions.Probe(sessions)
 
     async def get(self, framework_code: str) -> Current:
         """The framework's current values: those kept, when no value or review was stored
         since they were read; else read again."""
+        held = self._held.get(framework_code)
+        if held is not None and held.revision == self._probe.committed(revisions.VALUES):
+            return held  # the usual case, answered without a transaction (revisions.Probe)
         async with reading(self._sessions) as session:
             # Read first: a commit between the two reads then only makes the next read again.
             revision = await revisions.current(session, revisions.VALUES)

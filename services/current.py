@@ -9,6 +9,7 @@ sub-indices and periods touched since are read again, the others kept."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,6 +30,8 @@ class Current:
     groups: dict[Group, list[Measurement]]  # by sub-index and period, each oldest first
     waiting: dict[Group, int]  # values waiting for review, rows of targets included
     _boards: dict[tuple[bool, bool], Scoreboard] = field(default_factory=dict)
+    # Answers rendered from these values (handlers/score.py): dropped with them.
+    rendered: dict[Hashable, str] = field(default_factory=dict)
 
     @property
     def values(self) -> list[Measurement]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -42,6 +42,9 @@ class ScoreAnswer:
     provisional: bool = False  # values not yet reviewed are counted
     pending: int = 0  # values waiting for review
     notes: tuple[str, ...] = ()  # what documents say beside the values (a sub-index's card)
+    # Answers already rendered from the same values, by what else they depend on (the views are
+    # pure): kept until a value, a review or the reference data change.
+    rendered: dict[Hashable, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 class ScoreService:
@@ -260,7 +263,9 @@ class ScoreService:
             reviewed = held.counted(include_pending=False)
             return IndexAnswer(subject, evaluate_index(framework, reviewed, period), directory)
         scored = held.board(framework, include_pending=True, with_pending=provisional)
-        return ScoreAnswer(subject, scored, directory, provisional, held.pending, notes)
+        return ScoreAnswer(
+            subject, scored, directory, provisional, held.pending, notes, held.rendered
+        )
 
 
 async def _newest_dti(session: AsyncSession) -> str:

@@ -11,6 +11,7 @@ nor the scoring after a change grows with the periods and sub-indices stored."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -36,6 +37,8 @@ class Current:
     _before: dict[tuple[bool, bool], Scoreboard] = field(default_factory=dict)
     _changed: frozenset[int] = frozenset()
     _changed_codes: frozenset[str] = frozenset()
+    # Answers rendered from these values (handlers/score.py): dropped with them.
+    rendered: dict[Hashable, str] = field(default_factory=dict)
 
     @property
     def values(self) -> list[Measurement]:
@@ -85,10 +88,14 @@ class CurrentValues:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._held: dict[str, Current] = {}
+        self._probe = revisions.Probe(sessions)
 
     async def get(self, framework_code: str) -> Current:
         """The framework's current values: those kept, when no value or review was stored
         since they were read; else read again."""
+        held = self._held.get(framework_code)
+        if held is not None and held.revision == self._probe.committed(revisions.VALUES):
+            return held  # the usual case, answered without a transaction (revisions.Probe)
         async with reading(self._sessions) as session:
             # Read first: a commit between the two reads then only makes the next read again.
             revision = await revisions.current(session, revisions.VALUES)

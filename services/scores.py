@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -46,6 +46,9 @@ class ScoreAnswer:
     pending: int = 0  # values waiting for review
     notes: tuple[str, ...] = ()  # what documents say beside the values (a sub-index's card)
     as_of: str | None = None  # the period asked for, when later values were left out
+    # Answers already rendered from the same values, by what else they depend on (the views are
+    # pure): kept until a value, a review or the reference data change.
+    rendered: dict[Hashable, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 class ScoreService:
@@ -275,7 +278,9 @@ class ScoreService:
                 raise Refusal("ask.no_data_then", period=period)
             return ScoreAnswer(subject, scored, directory, provisional, 0, notes, period)
         scored = held.board(framework, include_pending=True, with_pending=provisional)
-        return ScoreAnswer(subject, scored, directory, provisional, held.pending, notes)
+        return ScoreAnswer(
+            subject, scored, directory, provisional, held.pending, notes, rendered=held.rendered
+        )
 
 
 def _within(board: Scoreboard, subject: Subject) -> tuple[SubIndexScore, ...]:

@@ -7,10 +7,11 @@ import compileall
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -43,6 +44,7 @@ DATA = ROOT / "data"
 PACKAGES = ("bot", "domain", "handlers", "locales", "parsing", "reports", "reminders", "scoring",
             "services", "storage")  # fmt: skip
 PG_HOST, PG_PORT, PG_ADMIN_DB = "127.0.0.1", 5432, "test"
+T = TypeVar("T")
 
 
 def _postgres_reachable() -> bool:
@@ -69,6 +71,34 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     pg = f"PostgreSQL on {PG_HOST}:{PG_PORT}" if POSTGRES else f"not PostgreSQL ({SKIP_PG})"
     return f"storage backends: SQLite (always) and {pg}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _bundled_data_read_once() -> Iterator[None]:
+    """The province and the work calendar of the bundled data folder, read from its files once
+    per test process instead of at every opening of the services (a YAML parse each, a third of
+    an opening's CPU). Any other data folder (a test's own copy) is read as the bot reads it."""
+    import bot.runtime  # noqa: PLC0415 - the module whose names are replaced
+
+    bundled = DATA.resolve()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("home_province", "work_calendar"):
+            read = getattr(bot.runtime, name)
+            patch.setattr(bot.runtime, name, _once_for(bundled, read))
+        yield
+
+
+def _once_for(bundled: Path, read: Callable[[Path], T]) -> Callable[[Path], T]:
+    found: list[T] = []
+
+    def cached(data_dir: Path) -> T:
+        if data_dir.resolve() != bundled:
+            return read(data_dir)
+        if not found:
+            found.append(read(data_dir))
+        return found[0]
+
+    return cached
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -129,9 +130,38 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
     asyncio.run(made.drop())
 
 
+class _Drops:
+    """Test databases dropped in a thread of their own while the next tests run: a DROP
+    DATABASE waits for the server's disk (a second and more on a busy machine), which no test
+    needs to wait for. The session's end waits for every drop, and fails if one failed."""
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-drop")
+        self._pending: list[Future[None]] = []
+
+    def drop(self, name: str) -> None:
+        sql = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        self._pending.append(self._thread.submit(asyncio.run, _pg(sql)))
+
+    def wait(self) -> None:
+        self._thread.shutdown(wait=True)
+        for done in self._pending:
+            done.result()
+
+
+@pytest.fixture(scope="session")
+def pg_drops() -> Iterator[_Drops]:
+    drops = _Drops()
+    yield drops
+    drops.wait()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A fresh, empty database of each kind; PostgreSQL gets its own database, dropped after."""
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, pg_drops: _Drops
+) -> AsyncIterator[str]:
+    """A fresh, empty database of each kind; PostgreSQL gets its own database, dropped after
+    (in the background: pg_drops)."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}"
         return
@@ -143,7 +173,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
     finally:
         await asyncio.sleep(0)
-        await _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg_drops.drop(name)
 
 
 @pytest.fixture

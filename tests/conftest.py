@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import compileall
+import functools
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -20,6 +21,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.settings import Settings
+from parsing.lexicon import Lexicon
 from scoring.loading import parse_directory, parse_framework
 from scoring.model import Directory, Framework
 from services.container import Services
@@ -86,6 +88,33 @@ def _bundled_data_read_once() -> Iterator[None]:
         for name in ("home_province", "work_calendar"):
             read = getattr(bot.runtime, name)
             patch.setattr(bot.runtime, name, _once_for(bundled, read))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _lexicon_built_once_per_reference() -> Iterator[None]:
+    """The router's lexicon built once per test process for each set of frameworks, agencies and
+    province, not once per test: `build_lexicon` is a function of those alone (and of the
+    vocabulary files), and takes half a second of CPU, which every test asking the bot a
+    question paid. Reference data a test changes (an import, a new agency) is another key, so
+    its lexicon is built afresh, as the bot builds it after `forget`."""
+    import services.scores  # noqa: PLC0415 - the module whose name is replaced
+
+    build = services.scores.build_lexicon
+
+    @functools.lru_cache(maxsize=16)
+    def built(frameworks: tuple[Framework, ...], directory: Directory, province: str) -> Lexicon:
+        return build(frameworks, directory, province)
+
+    def cached(
+        frameworks: Sequence[Framework], directory: Directory, province: str, *more: Any
+    ) -> Lexicon:
+        if more:
+            return build(frameworks, directory, province, *more)
+        return built(tuple(frameworks), directory, province)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services.scores, "build_lexicon", cached)
         yield
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import compileall
+import functools
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -18,6 +21,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.settings import Settings
+from parsing.lexicon import Lexicon
 from scoring.loading import parse_directory, parse_framework
 from scoring.model import Directory, Framework
 from services.container import Services
@@ -43,6 +47,7 @@ DATA = ROOT / "data"
 PACKAGES = ("bot", "domain", "handlers", "locales", "parsing", "reports", "reminders", "scoring",
             "services", "storage")  # fmt: skip
 PG_HOST, PG_PORT, PG_ADMIN_DB = "127.0.0.1", 5432, "test"
+T = TypeVar("T")
 
 
 def _postgres_reachable() -> bool:
@@ -69,6 +74,61 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     pg = f"PostgreSQL on {PG_HOST}:{PG_PORT}" if POSTGRES else f"not PostgreSQL ({SKIP_PG})"
     return f"storage backends: SQLite (always) and {pg}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _bundled_data_read_once() -> Iterator[None]:
+    """The province and the work calendar of the bundled data folder, read from its files once
+    per test process instead of at every opening of the services (a YAML parse each, a third of
+    an opening's CPU). Any other data folder (a test's own copy) is read as the bot reads it."""
+    import bot.runtime  # noqa: PLC0415 - the module whose names are replaced
+
+    bundled = DATA.resolve()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("home_province", "work_calendar"):
+            read = getattr(bot.runtime, name)
+            patch.setattr(bot.runtime, name, _once_for(bundled, read))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _lexicon_built_once_per_reference() -> Iterator[None]:
+    """The router's lexicon built once per test process for each set of frameworks, agencies and
+    province, not once per test: `build_lexicon` is a function of those alone (and of the
+    vocabulary files), and takes half a second of CPU, which every test asking the bot a
+    question paid. Reference data a test changes (an import, a new agency) is another key, so
+    its lexicon is built afresh, as the bot builds it after `forget`."""
+    import services.scores  # noqa: PLC0415 - the module whose name is replaced
+
+    build = services.scores.build_lexicon
+
+    @functools.lru_cache(maxsize=16)
+    def built(frameworks: tuple[Framework, ...], directory: Directory, province: str) -> Lexicon:
+        return build(frameworks, directory, province)
+
+    def cached(
+        frameworks: Sequence[Framework], directory: Directory, province: str, *more: Any
+    ) -> Lexicon:
+        if more:
+            return build(frameworks, directory, province, *more)
+        return built(tuple(frameworks), directory, province)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services.scores, "build_lexicon", cached)
+        yield
+
+
+def _once_for(bundled: Path, read: Callable[[Path], T]) -> Callable[[Path], T]:
+    found: list[T] = []
+
+    def cached(data_dir: Path) -> T:
+        if data_dir.resolve() != bundled:
+            return read(data_dir)
+        if not found:
+            found.append(read(data_dir))
+        return found[0]
+
+    return cached
 
 
 @pytest.fixture(scope="session")
@@ -99,9 +159,38 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
     asyncio.run(made.drop())
 
 
+class _Drops:
+    """Test databases dropped in a thread of their own while the next tests run: a DROP
+    DATABASE waits for the server's disk (a second and more on a busy machine), which no test
+    needs to wait for. The session's end waits for every drop, and fails if one failed."""
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-drop")
+        self._pending: list[Future[None]] = []
+
+    def drop(self, name: str) -> None:
+        sql = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        self._pending.append(self._thread.submit(asyncio.run, _pg(sql)))
+
+    def wait(self) -> None:
+        self._thread.shutdown(wait=True)
+        for done in self._pending:
+            done.result()
+
+
+@pytest.fixture(scope="session")
+def pg_drops() -> Iterator[_Drops]:
+    drops = _Drops()
+    yield drops
+    drops.wait()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A fresh, empty database of each kind; PostgreSQL gets its own database, dropped after."""
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, pg_drops: _Drops
+) -> AsyncIterator[str]:
+    """A fresh, empty database of each kind; PostgreSQL gets its own database, dropped after
+    (in the background: pg_drops)."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}"
         return
@@ -113,7 +202,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
     finally:
         await asyncio.sleep(0)
-        await _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg_drops.drop(name)
 
 
 @pytest.fixture

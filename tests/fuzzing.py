@@ -57,6 +57,9 @@ PROTECTED = {
     "granted roles": "SELECT count(*) FROM users WHERE role <> 'member'",
 }
 
+# All the counts in one statement: one round trip to the database before each update, not eleven.
+COUNTS = "SELECT " + ", ".join(f"({query})" for query in PROTECTED.values())
+
 RESET_ROLES = (
     "UPDATE users SET role = CASE WHEN telegram_id = :leader THEN 'leader' ELSE 'member' END"
     " WHERE telegram_id IN (:stranger, :focal, :leader)"
@@ -404,7 +407,8 @@ class Fuzzer:
 
     async def _counts(self) -> dict[str, int]:
         async with self.engine.connect() as conn:
-            return {name: int(await conn.scalar(text(q)) or 0) for name, q in PROTECTED.items()}
+            row = (await conn.execute(text(COUNTS))).one()
+        return {name: int(count or 0) for name, count in zip(PROTECTED, row, strict=True)}
 
 
 @asynccontextmanager

@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.console import run_console
 from bot.settings import Settings
 from tests.botapi import TOKEN, FakeBotApi
+from tests.process import run_bot
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,25 +104,18 @@ async def test_with_a_token_the_bot_polls_answers_and_stops_on_sigterm_without_l
     assert TOKEN not in logs
 
 
-def test_the_server_command_makes_an_invite_code_that_registers_a_focal_point(
+async def test_the_server_command_makes_an_invite_code_that_registers_a_focal_point(
     tmp_path: Path,
 ) -> None:
     env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}"
-    made = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "bot", "invite", "Sở KH&CN", "--uses", "2"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
-    code = made.stdout.split("/start ")[1].split()[0]
-    assert "Dùng được 2 lần" in made.stdout
-    used = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "bot", "--once", f"/start {code}"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
-    assert "đầu mối của Sở Khoa học và Công nghệ" in used.stdout
-    unknown = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "bot", "invite", "XYZ"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert unknown.returncode == 2
-    assert "Không có cơ quan" in unknown.stdout
+    status, made = await run_bot(env, tmp_path, "invite", "Sở KH&CN", "--uses", "2")
+    assert status == 0, made
+    code = made.split("/start ")[1].split()[0]
+    assert "Dùng được 2 lần" in made
+    status, used = await run_bot(env, tmp_path, "--once", f"/start {code}")
+    assert status == 0, used
+    assert "đầu mối của Sở Khoa học và Công nghệ" in used
+    status, unknown = await run_bot(env, tmp_path, "invite", "XYZ")
+    assert status == 2
+    assert "Không có cơ quan" in unknown

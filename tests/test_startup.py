@@ -1,4 +1,4 @@
-"""Start-up failures: the real entry point (`python -m bot`, a subprocess) ends every
+"""Start-up failures: the real entry point (`python -m bot`, a process of its own) ends every
 misconfiguration and broken file with exit status 2 and one line naming what to fix; no
 traceback; with no network it waits for Telegram instead of dying."""
 
@@ -125,7 +125,8 @@ async def test_at_debug_a_misconfiguration_also_shows_its_traceback(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
     env = bot_env(api, tmp_path, LOG_LEVEL="DEBUG", DATA_DIR=str(_broken_data(tmp_path, "yaml")))
-    status, output = await run_bot(env, tmp_path)
+    # A fresh interpreter (the others are forks, tests/forked.py): the real command's status.
+    status, output = await run_bot(env, tmp_path, fresh=True)
     assert status == 2
     assert "Traceback" in output
     assert output.strip().splitlines()[-1].startswith("tro-ly-dti: data file ")

@@ -93,28 +93,35 @@ def _bundled_data_read_once() -> Iterator[None]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _lexicon_built_once_per_reference() -> Iterator[None]:
-    """The router's lexicon built once per test process for each set of frameworks, agencies and
-    province, not once per test: `build_lexicon` is a function of those alone (and of the
-    vocabulary files), and takes half a second of CPU, which every test asking the bot a
-    question paid. Reference data a test changes (an import, a new agency) is another key, so
-    its lexicon is built afresh, as the bot builds it after `forget`."""
+    """The router's lexicon made once per test process for each kept-lexicon folder and set of
+    frameworks, agencies and province, not once per test: it is a function of those alone (and
+    of the vocabulary files), and even loading the kept file takes a tenth of a second, which
+    every test asking the bot a question paid. Reference data a test changes (an import, a new
+    agency) is another key, so its lexicon is made afresh, as the bot makes it after `forget`.
+    tests/test_lexicon_cache.py calls services.lexicon_cache itself, unaffected."""
     import services.scores  # noqa: PLC0415 - the module whose name is replaced
 
-    build = services.scores.build_lexicon
+    make = services.scores.cached_lexicon
 
     @functools.lru_cache(maxsize=16)
-    def built(frameworks: tuple[Framework, ...], directory: Directory, province: str) -> Lexicon:
-        return build(frameworks, directory, province)
+    def made(
+        folder: Path | None, frameworks: tuple[Framework, ...], directory: Directory, province: str
+    ) -> Lexicon:
+        return make(folder, frameworks, directory, province)
 
     def cached(
-        frameworks: Sequence[Framework], directory: Directory, province: str, *more: Any
+        folder: Path | None,
+        frameworks: Sequence[Framework],
+        directory: Directory,
+        province: str,
+        *more: Any,
     ) -> Lexicon:
         if more:
-            return build(frameworks, directory, province, *more)
-        return built(tuple(frameworks), directory, province)
+            return make(folder, frameworks, directory, province, *more)
+        return made(folder, tuple(frameworks), directory, province)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services.scores, "build_lexicon", cached)
+        patch.setattr(services.scores, "cached_lexicon", cached)
         yield
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
+from parsing.arguments import period_code
 from parsing.intents import (
     TOTAL,
     Change,
@@ -152,6 +153,16 @@ def _number(text: str) -> int | None:
     return int(text)
 
 
+def _period(text: str) -> str | None:
+    """A period field: empty, or a period code the calendar serves ("2025-Q3")."""
+    if not text:
+        return None
+    code = period_code(text)
+    if code is None:
+        raise ValueError(text)
+    return code
+
+
 def _target(text: str) -> Decimal | None:
     if not text:
         return None
@@ -190,14 +201,14 @@ def _exact(count: int, make: Callable[[list[str]], Intent]) -> Callable[[list[st
 
 
 _READERS: dict[str, Callable[[list[str]], Intent]] = {
-    "s": _exact(4, lambda f: Score(_read_subject(f[0]), f[1] == "1", f[2] or None, f[3] or None)),
-    "u": _exact(4, lambda f: Update(f[0], f[1], f[2] or None, f[3])),
+    "s": _exact(4, lambda f: Score(_read_subject(f[0]), f[1] == "1", f[2] or None, _period(f[3]))),
+    "u": _exact(4, lambda f: Update(f[0], f[1], _period(f[2]), f[3])),
     "w": _exact(1, lambda f: _read_changes(f[0])),
     "k": _exact(2, lambda f: Weakest(_number(f[0]), _optional_subject(f[1]))),
-    "g": _exact(2, lambda f: Gap(_target(f[0]), f[1] or None)),
+    "g": _exact(2, lambda f: Gap(_target(f[0]), _period(f[1]))),
     "h": _exact(2, lambda f: Holders(_read_subject(f[0]), f[1] or None)),
     "a": _exact(1, lambda f: Holdings(f[0]) if f[0] else _refuse(f)),
-    "n": _exact(3, lambda f: NotReported(f[0] or None, f[1] or None, f[2] or None)),
+    "n": _exact(3, lambda f: NotReported(_period(f[0]), f[1] or None, f[2] or None)),
     "r": _exact(1, lambda f: Trend(_read_subject(f[0]))),
     "x": _exact(1, lambda f: Rank(_number(f[0]))),
     "c": _exact(2, lambda f: Chart(ChartKind(f[0]), _optional_subject(f[1]))),

@@ -91,6 +91,11 @@ def test_what_cannot_be_carried_whole_gets_no_button(intent: Intent) -> None:
     assert encode(intent) is None
 
 
+@pytest.mark.parametrize("data", ["n|0-Q1||", "g|800|2025-Q5", "s|t|0||99999", "u|8.2|40%|1999|"])
+def test_a_forged_period_is_no_candidate(data: str) -> None:
+    assert decode(data) is None
+
+
 @given(st.text(max_size=64))
 def test_no_other_text_reads_as_a_candidate(text: str) -> None:
     found = decode(text)

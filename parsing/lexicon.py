@@ -28,10 +28,10 @@ SHORT_CODE = 3  # agency codes this short ("STC", "CAT") count only when typed i
 
 
 # A run of characters between spaces, read: its tokens, each as (folded, kind, start, end in
-# the run, as written in lower case, the word read: a typo corrected), and whether one of them
-# may be shorthand or an acronym to expand.
+# the run, as written in lower case, the word read: a typo corrected), whether one of them
+# may be shorthand or an acronym to expand, and the run folded.
 PieceToken = tuple[str, str, int, int, str, str]
-Piece = tuple[int, tuple[PieceToken, ...], bool]
+Piece = tuple[int, tuple[PieceToken, ...], bool, str]
 
 
 class Sense(NamedTuple):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, count
 from operator import add, itemgetter, mul
@@ -14,7 +15,7 @@ from typing import cast
 from parsing.lexicon import Lexicon, Meaning, Piece, Sense, narrowed_meaning
 from parsing.phrases import Hit
 from parsing.subindex_names import Unit
-from parsing.tokens import NUMBER, WORD, Tokens, tokenize
+from parsing.tokens import NUMBER, WORD, Tokens, fold_chars, positions, tokenize
 
 # Where a sentence ends: ".", "!" or "?" before a space (not the dot of "8.2" or "TP.HCM"),
 # or a new line. The cues of the sentences before the question count CONTEXT_SHARE.
@@ -50,6 +51,7 @@ class Reading:
     name_parts: list[NamePart] | None = None  # what may belong to a sub-index name (subjects)
     # The words of the sentence that asks, when the message has several (see _weigh_cues).
     focus: tuple[int, int] | None = None
+    word_set: frozenset[str] | None = None  # of the words, made on first use (where)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -81,6 +83,16 @@ class Reading:
 
     def spans(self, marker: str) -> list[Hit[Sense]]:
         return [self.hits[i] for i in self.markers.get(marker, ())]
+
+    def present(self) -> frozenset[str]:
+        """The set of the words (made once)."""
+        if self.word_set is None:
+            self.word_set = frozenset(self.words)
+        return self.word_set
+
+    def where(self, wanted: AbstractSet[str]) -> list[int]:
+        """The places of the words that are in `wanted`, in order."""
+        return positions(self.words, wanted, self.present())
 
     def is_number(self, word: int) -> bool:
         return 0 <= word < len(self.words) and self.kinds[word] == NUMBER
@@ -179,7 +191,7 @@ def _from_pieces(source: str, lexicon: Lexicon) -> Reading | None:
     # plus the spaces before them.
     runs = source.split(" ")
     found = list(map(lexicon.pieces.get, runs))
-    if None in found:
+    if not all(found):
         _read_pieces(runs, found, lexicon)
     pieces = cast(list[Piece], found)
     rows = list(chain.from_iterable(map(_ROWS, pieces)))
@@ -190,7 +202,7 @@ def _from_pieces(source: str, lexicon: Lexicon) -> Reading | None:
     offsets = list(chain.from_iterable(map(mul, zip(run_starts), map(_COUNT, pieces))))
     texts, kinds, starts, ends, written, words = map(list, zip(*rows, strict=True))
     starts, ends = list(map(add, offsets, starts)), list(map(add, offsets, ends))
-    tokens = Tokens(source, texts, kinds, starts, ends)
+    tokens = Tokens(source, texts, kinds, starts, ends, pieces)
     if any(map(_SPECIAL, pieces)):
         return _words(tokens, lexicon)  # shorthand or an acronym to expand: rare
     return Reading(tokens, words, written, kinds, list(range(len(texts))))
@@ -213,7 +225,7 @@ def _piece(run: str, lexicon: Lexicon) -> Piece:
     written, words = tokens.written(), list(map(correct, texts))
     rows = tuple(zip(texts, kinds, tokens.starts, tokens.ends, written, words, strict=True))
     special = any(t in expandable and k == WORD for t, k in zip(texts, kinds, strict=True))
-    return len(texts), rows, special
+    return len(texts), rows, special, fold_chars(run)
 
 
 def _words(tokens: Tokens, lexicon: Lexicon) -> Reading:

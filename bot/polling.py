@@ -17,6 +17,7 @@ import httpx
 
 from bot.inbound import Inbound, update_id_of
 from bot.metrics import Metrics
+from bot.tls import tls_context
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 25  # how long Telegram holds a getUpdates open when nothing arrives
@@ -60,7 +61,7 @@ class Poller:
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; the request in flight is abandoned then."""
         timeout = httpx.Timeout(self.poll_seconds + 15, connect=10)
-        async with httpx.AsyncClient(timeout=timeout) as http:
+        async with httpx.AsyncClient(timeout=timeout, verify=tls_context()) as http:
             while not stop.is_set():
                 await _until(stop, self.inbound.wait_for_room())
                 if stop.is_set():

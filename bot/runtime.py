@@ -87,6 +87,7 @@ async def open_runtime(
             province=home_province(settings.data_dir),
             max_evidence_bytes=settings.max_evidence_mb * 1024 * 1024,
             evidence_dir=settings.evidence_folder,
+            cache_dir=settings.cache_folder,
             reminder_policy=Policy(
                 before=settings.reminder_days_before,
                 after=settings.reminder_days_after,
@@ -153,7 +154,7 @@ async def serving(
     # Imported here, not at the top: the console and the one-off commands open the runtime
     # above and never serve, so they need neither the intake, the metrics (prometheus_client)
     # nor the handlers' registration; the HTTP server (aiohttp) only when there is one.
-    from bot.app import build_application, publish_commands
+    from bot.app import build_application
     from bot.health import Health, JobHeartbeat
     from bot.inbound import Inbound
     from bot.metrics import Metrics
@@ -185,7 +186,6 @@ async def serving(
         async def metrics_text() -> bytes:
             return await metrics.render(runtime.sessions, svc.deliveries.owner)
 
-        await publish_commands(app, svc)
         await app.start()
         await inbound.start()
         tasks: list[asyncio.Task[None]] = []
@@ -236,6 +236,8 @@ async def serving(
                     await server.start()
                 tasks.append(asyncio.create_task(poller.run(stop), name="polling"))
                 log.info("polling as @%s", app.bot.username)
+            # The command menus once intake runs: the first update does not wait for them.
+            tasks.append(asyncio.create_task(_publish(app, svc), name="menus"))
             yield Serving(app, inbound, metrics, health, heartbeat, server, poller, webhook_url)
         finally:
             stop.set()  # intake first: nothing new arrives while the rest finishes
@@ -246,6 +248,16 @@ async def serving(
                     await task
             await app.stop()  # finishes every update in hand
             await inbound.stop()
+
+
+async def _publish(app: Application, services: Services) -> None:  # type: ignore[type-arg]
+    """The command menus (bot.app.publish_commands); a refusal is logged, the bot serves on."""
+    from bot.app import publish_commands
+
+    try:
+        await publish_commands(app, services)
+    except TelegramError as exc:
+        log.error("Telegram refused the command menus (%s)", exc)
 
 
 async def _webhook_secret(settings: Settings, runtime: Runtime, clock: Clock) -> str:

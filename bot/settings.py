@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from platformdirs import user_data_path
+from platformdirs import user_cache_path, user_data_path
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # The evidence archive's folder (`backup` copies it); None: next to the database, see
     # `evidence_folder`.
     evidence_dir: Path | None = None
+    # What the bot can build again, kept between starts (the router's lexicon); None: `cache/`
+    # beside the SQLite file, see `cache_folder`.
+    cache_dir: Path | None = None
     reminder_days_before: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1, 0)
     reminder_days_after: Annotated[tuple[int, ...], NoDecode] = (1, 7)
     # A reminder missed by longer (bot down) is not sent late.
@@ -97,7 +100,7 @@ class Settings(BaseSettings):
     update_journal_hours: float = Field(default=48, ge=24)  # Telegram re-sends for up to 24 h
 
     @field_validator(
-        "bot_token", "framework", "operator_chat_id", "evidence_dir", "webhook_url",
+        "bot_token", "framework", "operator_chat_id", "evidence_dir", "cache_dir", "webhook_url",
         "webhook_secret", "http_port", mode="before",
     )  # fmt: skip
     @classmethod
@@ -282,6 +285,20 @@ class Settings(BaseSettings):
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             return Path(url.database or "").resolve().parent / "evidence"
         return user_data_path(APP_NAME, appauthor=False) / "evidence"
+
+    @property
+    def cache_folder(self) -> Path | None:
+        """Where what the bot can build again is kept between starts (the router's lexicon):
+        CACHE_DIR, else `cache/` beside a SQLite file, the user's cache folder
+        (~/.cache/tro-ly-dti) for PostgreSQL; None, nothing kept, for a database in memory."""
+        if self.cache_dir is not None:
+            return self.cache_dir
+        url = self.database
+        if url.get_backend_name() == "sqlite":
+            if url.database in (None, "", ":memory:"):
+                return None
+            return Path(url.database or "").resolve().parent / "cache"
+        return user_cache_path(APP_NAME, appauthor=False)
 
     def summary(self) -> str:
         """Every setting as NAME=value, secrets masked and the database without its password."""

@@ -91,6 +91,9 @@ def what_if_text(t: Text, result: WhatIf) -> str:
             if change.as_points
             else f"{t.num(value, 4)} {sub.unit}".strip()
         )
+        if change.step is not None:
+            sign = "+" if change.step >= 0 else "−"
+            shown += f" ({sign}{t.num(abs(change.step), 4)})"
         lines.append(
             t(
                 "insight.whatif.line",
@@ -169,7 +172,10 @@ def holdings_text(t: Text, h: Holdings, directory: Directory) -> str:
 
 def not_reported_text(t: Text, nr: NotReported, directory: Directory) -> str:
     late = nr.late
-    lines = [
+    lines = []
+    if nr.unscheduled is not None:
+        lines.append(t("insight.late.unscheduled", period=period_label(t, nr.unscheduled)))
+    lines += [
         t(
             "insight.late.head",
             what=deadline_label(t, nr.deadline),

@@ -17,6 +17,7 @@ from handlers.insight_views import (
     what_if_text,
 )
 from handlers.request import ADMIN, Request
+from handlers.views import period_label
 from parsing.arguments import natural, year
 from parsing.intents import (
     TOTAL,
@@ -43,9 +44,12 @@ async def weakest(request: Request, intent: Weakest) -> None:
 
 
 async def gap(request: Request, intent: Gap) -> None:
-    svc = request.services
-    plan = await svc.insights.gap(intent.target)
-    await request.reply(gap_text(request.t, plan, await svc.scores.scoreboard()))
+    t = request.t
+    found = await request.services.insights.gap(intent.target, intent.period)
+    text = gap_text(t, found.plan, found.board)
+    if found.as_of is not None:
+        text = t("score.as_of", period=period_label(t, found.as_of)) + "\n" + text
+    await request.reply(text)
 
 
 async def what_if(request: Request, intent: WhatIf) -> None:

@@ -119,7 +119,9 @@ def period_label(t: Text, code: str) -> str:
     period = parse_period(code)
     if period.kind == "year":
         return t("period.year", year=period.year)
-    return t(f"period.{period.kind}", number=code[-1], year=period.year)
+    if period.kind == "half":  # "6 tháng đầu năm 2025", as the documents say it
+        return t(f"period.half{code[-1]}", year=period.year)
+    return t("period.quarter", number=code[-1], year=period.year)
 
 
 _period = period_label

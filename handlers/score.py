@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.request import Request
 from handlers.target_views import index_view, targets_view
-from handlers.views import answer_view
+from handlers.views import answer_view, period_label
 from parsing.intents import Score
 from services.frameworks import IndexAnswer, TargetsAnswer
 
@@ -20,13 +20,19 @@ async def answer(request: Request, score: Score) -> None:
     if isinstance(result, IndexAnswer):
         await request.reply(index_view(t, result))
         return
-    text = answer_view(
-        t,
-        result.board,
-        result.directory,
-        result.subject,
-        provisional=result.provisional,
-        pending=result.pending,
-        notes=result.notes,
-    )
+    key = (result.subject, result.provisional, result.pending, result.notes, t.lang)
+    text = result.rendered.get(key)
+    if text is None:  # else rendered from the same values before (a popular question)
+        text = answer_view(
+            t,
+            result.board,
+            result.directory,
+            result.subject,
+            provisional=result.provisional,
+            pending=result.pending,
+            notes=result.notes,
+        )
+        result.rendered[key] = text
+    if result.as_of is not None:
+        text = t("score.as_of", period=period_label(t, result.as_of)) + "\n" + text
     await request.reply(text)

@@ -116,15 +116,15 @@ def _change(entities: Entities, start: int, end: int) -> Change | None:
     found = _subject_and_value(entities, start, end)
     if found is None:
         return None
-    code, value, _ = found
-    return Change(code, value.raw, value.as_points)
+    code, value, link = found
+    return Change(code, value.raw, value.as_points, link.step)
 
 
 def _subject_and_value(
     entities: Entities, start: int, end: int
-) -> tuple[str, ValueMention, bool] | None:
-    """(code, value, whether the link says a movement) of "8.2 đạt 40%", "chữ ký số lên 40%"
-    within words start..end-1: the sub-index by code, else by its name before the link."""
+) -> tuple[str, ValueMention, Link] | None:
+    """(code, value, what the link says) of "8.2 đạt 40%", "chữ ký số lên 40%", "8.2 tăng thêm
+    10%" within words start..end-1: the sub-index by code, else by its name before the link."""
     reading = entities.reading
     code = next((c for c in entities.codes if start <= c.first < end), None)
     if code is not None:
@@ -153,21 +153,39 @@ def _linked_value(reading: Reading) -> bool:
 def _link_at(reading: Reading, start: int, end: int) -> int:
     """Where the value may start after a sub-index named in words: at its link word."""
     for index in range(start, end):
-        if reading.marked(index, "link"):
+        if reading.marked(index, "link") or _step(reading, index):
             return index
     return end
 
 
-def _value_after(entities: Entities, index: int, end: int) -> tuple[ValueMention, bool] | None:
-    """The value after an optional link word (and filler or the period around it), and
-    whether the link says a movement ("lên", "tăng lên")."""
+@dataclass(frozen=True, slots=True)
+class Link:
+    """What the words between a sub-index and its value say: a movement ("lên 40%", as a
+    hypothetical would say it), or a step from the current value ("tăng thêm 10%": 1,
+    "giảm 5 điểm": -1; 0: the value itself)."""
+
+    moved: bool = False
+    step: int = 0
+
+
+def _step(reading: Reading, index: int) -> int:
+    if reading.marked(index, "step_up"):
+        return 1
+    return -1 if reading.marked(index, "step_down") else 0
+
+
+def _value_after(entities: Entities, index: int, end: int) -> tuple[ValueMention, Link] | None:
+    """The value after an optional link word (and filler or the period around it), and what
+    the link says."""
     reading = entities.reading
     period = range(*entities.period_words)
     moved = linked = linked_by_word = False
+    step = 0
     while index < end:
-        if reading.marked(index, "link"):
+        if reading.marked(index, "link") or _step(reading, index):
             linked = True
             moved = moved or reading.marked(index, "movement")
+            step = step or _step(reading, index)
             linked_by_word = reading.words[index] not in (":", "=")
         elif not (reading.marked(index, "filler") or index in period):
             break
@@ -180,7 +198,7 @@ def _value_after(entities: Entities, index: int, end: int) -> tuple[ValueMention
         return None  # "8.2 có tăng không": "có" is no value without a link
     if linked_by_word and _asking_tail(reading, value):
         return None  # "1.1 đạt chưa": a question, not the value "chưa"
-    return value, moved
+    return value, Link(moved, step)
 
 
 def _asking_tail(reading: Reading, value: ValueMention) -> bool:
@@ -249,14 +267,16 @@ def read_update(entities: Entities) -> UpdateReading:
         found = _subject_and_value(entities, 0, len(reading))
         if found is None:
             return UpdateReading(problem="no_code")
-        named, value, moved = found
-        return UpdateReading(named, value.raw, _note(entities, value.last), "", moved)
+        named, value, link = found
+        if link.step:
+            return UpdateReading(named, problem="no_value")  # a value is stored, not a step
+        return UpdateReading(named, value.raw, _note(entities, value.last), "", link.moved)
     after = _value_after(entities, code.last, len(reading))
-    if after is None:
+    if after is None or after[1].step:
         return UpdateReading(code=code.code, problem="no_value")
-    value, moved = after
+    value, link = after
     problem = "" if code.known else "unknown_code"
-    return UpdateReading(code.code, value.raw, _note(entities, value.last), problem, moved)
+    return UpdateReading(code.code, value.raw, _note(entities, value.last), problem, link.moved)
 
 
 def _note(entities: Entities, first: int) -> str:

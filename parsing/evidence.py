@@ -88,7 +88,7 @@ def weigh(entities: Entities, found: Signals) -> dict[str, float]:
     _hypothetical(evidence, entities, found)
     _agency(evidence, entities, found)
     _quantities(evidence, entities)
-    _mine(evidence, entities.reading)
+    _mine(evidence, entities, found)
     _generic_score(evidence)
     return {kind: weight for kind, weight in evidence.items() if weight > 0}
 
@@ -115,8 +115,10 @@ def _hypothetical(evidence: dict[str, float], entities: Entities, found: Signals
     _add(evidence, "what_if", HYPOTHETICAL + PER_CHANGE * len(changes.changes))
     if changes.not_understood or changes.unknown_codes:
         _add(evidence, "what_if", UNREAD_CLAUSE)
-    if changes.changes:
-        evidence.pop("score", None)  # "… thì tổng điểm bao nhiêu" asks for the what-if's total
+    if changes.changes or (changes.not_understood and entities.codes):
+        # "… thì tổng điểm bao nhiêu" asks for the what-if's total, even when a clause naming a
+        # sub-index could not be read (it is named back, never answered as its current score).
+        evidence.pop("score", None)
 
 
 def _update(evidence: dict[str, float], entities: Entities, found: Signals) -> None:
@@ -228,9 +230,18 @@ def _rank_target(reading: Reading) -> bool:
     return False
 
 
-def _mine(evidence: dict[str, float], reading: Reading) -> None:
-    """ "cơ quan mình còn thiếu chỉ số nào chưa nhập": what one's own agency owes or holds."""
-    if reading.has("first_person") and "my_work" in evidence:
+def _mine(evidence: dict[str, float], entities: Entities, found: Signals) -> None:
+    """ "cơ quan mình còn thiếu chỉ số nào chưa nhập": what one's own agency owes or holds.
+    "tôi cần báo cáo những gì", "em phải nộp chỉ số nào": asking what oneself reports, when
+    nothing stronger (a sub-index, an agency, another kind's strong cue) says otherwise."""
+    reading = entities.reading
+    if not reading.has("first_person"):
+        return
+    named = entities.codes or entities.pillars or entities.agencies
+    asks_own = found.question and reading.has("reporting") and not named
+    if asks_own and _strongest(evidence, "my_work") < STRONG:
+        _add(evidence, "my_work", STRONG)
+    if "my_work" in evidence:
         for kind in ("not_reported", "holdings"):
             _add(evidence, "my_work", evidence.pop(kind, 0.0) / 2)
 

@@ -42,6 +42,8 @@ from parsing.intents import (
 MAX_BYTES = 64  # Telegram's limit on a button's callback data
 _FIELD, _ITEM, _VALUE = "|", ";", "="
 _POINTS = "!"  # after a change's value: the change is in points ("được 30 điểm")
+_STEPS = {1: "^", -1: "_"}  # before a change's value: a step up or down ("tăng thêm 10%")
+_STEP_OF = {mark: step for step, mark in _STEPS.items()}
 _SUBJECT_KINDS = {SubjectKind.TOTAL: "t", SubjectKind.PILLAR: "p", SubjectKind.SUB_INDEX: "s"}
 _SUBJECT_LETTERS = {letter: kind for kind, letter in _SUBJECT_KINDS.items()}
 
@@ -113,11 +115,12 @@ def _fields(intent: Intent) -> list[str] | None:
 
 
 def _bad(raw: str) -> bool:
-    return any(mark in raw for mark in (_ITEM, _VALUE, _POINTS)) or not raw
+    return any(mark in raw for mark in (_ITEM, _VALUE, _POINTS, *_STEP_OF)) or not raw
 
 
 def _change(change: Change) -> str:
-    return f"{change.code}{_VALUE}{change.raw_value}{_POINTS if change.as_points else ''}"
+    step = _STEPS.get(change.step, "")
+    return f"{change.code}{_VALUE}{step}{change.raw_value}{_POINTS if change.as_points else ''}"
 
 
 def _subject(subject: Subject | None) -> str:
@@ -165,7 +168,11 @@ def _read_changes(text: str) -> WhatIf:
         if not mark or not code:
             raise ValueError(item)
         points = raw.endswith(_POINTS)
-        changes.append(Change(code, raw.removesuffix(_POINTS), points))
+        step = _STEP_OF.get(raw[:1], 0)
+        raw = raw.removesuffix(_POINTS)[1 if step else 0 :]
+        if not raw:
+            raise ValueError(item)
+        changes.append(Change(code, raw, points, step))
     return WhatIf(tuple(changes))
 
 

@@ -83,11 +83,13 @@ class Update:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One clause of a what-if: a value ("đạt 40%") or points ("được 30 điểm")."""
+    """One clause of a what-if: a value ("đạt 40%") or points ("được 30 điểm"), or a step from
+    the current one ("tăng thêm 10%": step 1, "giảm 5 điểm": step -1)."""
 
     code: str
     raw_value: str
     as_points: bool = False
+    step: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +256,8 @@ def kind_of(intent: Intent) -> str:
 def fields(intent: Intent) -> dict[str, str]:
     """The intent as flat text pairs; `kind` is always there, empty values are left out.
 
-    Subjects read "total", "pillar:3", "sub:3.3"; changes "8.2:40%,6.6:30đ" (đ marks points);
+    Subjects read "total", "pillar:3", "sub:3.3"; changes "8.2:40%,6.6:30đ" (đ marks points,
+    "+" or "-" before the value a step from the current one: "8.2:+10%");
     candidates the kinds of the candidate intents joined by ","; numbers as plain decimals."""
     out = {"kind": kind_of(intent)}
     match intent:
@@ -265,7 +268,8 @@ def fields(intent: Intent) -> dict[str, str]:
             out |= {"code": code, "value": raw_value, "period": period or "", "note": note}
         case WhatIf(changes, not_understood):
             out["changes"] = ",".join(
-                f"{c.code}:{c.raw_value}{'đ' if c.as_points else ''}" for c in changes
+                f"{c.code}:{_STEP_SIGNS[c.step]}{c.raw_value}{'đ' if c.as_points else ''}"
+                for c in changes
             )
             out["not_understood"] = "|".join(not_understood)
         case Weakest(count, within):
@@ -292,6 +296,9 @@ def fields(intent: Intent) -> dict[str, str]:
         case _:
             pass
     return {key: value for key, value in out.items() if value}
+
+
+_STEP_SIGNS = {0: "", 1: "+", -1: "-"}
 
 
 def _plain(number: Decimal) -> str:

@@ -44,6 +44,8 @@ MARKERS = frozenset(
         "commune",
         "reporting",
         "movement",
+        "step_up",
+        "step_down",
         "first_person",
     }
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -257,6 +257,34 @@ def evaluate(
             subs.append(_pick(sub, by_code.get(sub.code, []), order, with_pending))
         pillars.append(PillarScore(pillar, tuple(subs)))
     return Scoreboard(framework, tuple(pillars))
+
+
+def rescore(
+    board: Scoreboard,
+    measurements: Iterable[Measurement],
+    codes: Collection[str],
+    *,
+    with_pending: bool = False,
+) -> Scoreboard:
+    """`board` with the sub-indices of `codes` scored again from `measurements` (their values,
+    as `evaluate` takes them) and the others kept: the board `evaluate` gives from every value
+    when only those sub-indices' values changed since `board` was scored. A sub-index's score
+    reads only its own values, and the order of their periods is the same among any of them."""
+    values = [m for m in measurements if not m.part and m.code in codes]
+    order = rank(m.period for m in values)
+    by_code: dict[str, list[Measurement]] = {}
+    for m in values:
+        by_code.setdefault(m.code, []).append(m)
+    pillars = []
+    for pillar in board.pillars:
+        subs = []
+        for kept in pillar.sub_scores:
+            sub = kept.sub_index
+            if sub.code in codes:
+                kept = _pick(sub, by_code.get(sub.code, []), order, with_pending)
+            subs.append(kept)
+        pillars.append(PillarScore(pillar.pillar, tuple(subs)))
+    return Scoreboard(board.framework, tuple(pillars))
 
 
 def _pick(

@@ -73,10 +73,30 @@ def what_if(
     return evaluate(framework, [*values, *changes])
 
 
-def board_at(framework: Framework, values: Iterable[Measurement], period: str) -> Scoreboard:
+def board_at(
+    framework: Framework,
+    values: Iterable[Measurement],
+    period: str,
+    *,
+    with_pending: bool = False,
+) -> Scoreboard:
     """The score as it stood at the end of `period`: only values of periods ending by then."""
+    return evaluate(framework, up_to(values, period), with_pending=with_pending)
+
+
+def up_to(values: Iterable[Measurement], period: str) -> list[Measurement]:
+    """The values of periods ending by the end of `period`."""
     end = parse_period(period).ends_on
-    return evaluate(framework, [m for m in values if parse_period(m.period).ends_on <= end])
+    return [m for m in values if parse_period(m.period).ends_on <= end]
+
+
+def later_than(values: Iterable[Measurement], period: str | None) -> bool:
+    """Whether some value is of a period ending after `period`'s end (so the board at its end
+    is not today's)."""
+    if period is None:
+        return False
+    end = parse_period(period).ends_on
+    return any(parse_period(m.period).ends_on > end for m in values)
 
 
 def periods_of(values: Iterable[Measurement]) -> list[str]:

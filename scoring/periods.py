@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -41,10 +42,11 @@ def quarter_of(day: date) -> Period:
     return parse_period(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
 
 
-def rank(codes: list[str]) -> dict[str, int]:
-    """Period codes ranked by end date, then by length (a year ranks after its last quarter)."""
+def rank(codes: Iterable[str]) -> dict[str, int]:
+    """Period codes ranked by end date, then by length (a year ranks after its last quarter).
+    Each distinct code is parsed once: callers pass one code per value, hundreds of them."""
     ordered = sorted(
-        {parse_period(c) for c in codes}, key=lambda p: (p.ends_on, -p.starts_on.toordinal())
+        {parse_period(c) for c in set(codes)}, key=lambda p: (p.ends_on, -p.starts_on.toordinal())
     )
     return {p.code: i for i, p in enumerate(ordered)}
 

@@ -45,6 +45,11 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def safe_load(text: str) -> Any:
+    """yaml.safe_load, through libyaml where it is built."""
+    return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - the safe loader, in C or not
+
+
 def load(text: str, source: str) -> dict[str, Any]:
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a safe loader

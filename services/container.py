@@ -61,9 +61,12 @@ def build_services(
     max_evidence_bytes: int,
     evidence_dir: Path,
     reminder_policy: Policy,
+    cache_dir: Path | None = None,
 ) -> Services:
     calendar = Calendar(clock, ZoneInfo(timezone))
-    scores = ScoreService(sessions, framework, calendar=calendar, province=province)
+    scores = ScoreService(
+        sessions, framework, calendar=calendar, province=province, cache_dir=cache_dir
+    )
     updates = UpdateService(sessions, scores, calendar)
     deadlines = DeadlineService(sessions, calendar, reminder_policy)
     return Services(

@@ -5,15 +5,18 @@ the "values" revision (storage.revisions), with the sub-index and period it touc
 asks for that revision first, in the same read-only transaction: one row by its key, whatever
 the history. While it is unchanged, what is kept is exact; a commit in this process or in any
 other one (a second bot process, the command line) changes it, and the values of the
-sub-indices and periods touched since are read again, the others kept."""
+sub-indices and periods touched since are read again, the others kept; a board asked for again
+is scored again for the sub-indices touched only (scoring.engine.rescore), so neither the read
+nor the scoring after a change grows with the periods and sub-indices stored."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scoring.engine import Measurement, Scoreboard, evaluate
+from scoring.engine import Measurement, Scoreboard, evaluate, rescore
 from scoring.model import Framework
 from storage import current, revisions
 from storage.current import Group
@@ -29,6 +32,13 @@ class Current:
     groups: dict[Group, list[Measurement]]  # by sub-index and period, each oldest first
     waiting: dict[Group, int]  # values waiting for review, rows of targets included
     _boards: dict[tuple[bool, bool], Scoreboard] = field(default_factory=dict)
+    # The boards scored from the values before the last refresh, and the sub-indices (ids and
+    # codes) whose values it read again: only those are scored again.
+    _before: dict[tuple[bool, bool], Scoreboard] = field(default_factory=dict)
+    _changed: frozenset[int] = frozenset()
+    _changed_codes: frozenset[str] = frozenset()
+    # Answers rendered from these values (handlers/score.py): dropped with them.
+    rendered: dict[Hashable, str] = field(default_factory=dict)
 
     @property
     def values(self) -> list[Measurement]:
@@ -49,10 +59,23 @@ class Current:
     ) -> Scoreboard:
         """`evaluate(framework, self.counted(...), with_pending=...)`, scored once."""
         key = (include_pending, with_pending)
-        if key not in self._boards:
+        if key in self._boards:
+            return self._boards[key]
+        before = self._before.get(key)
+        if before is not None and before.framework is framework:
+            changed = [
+                m
+                for (indicator, _), kept in self.groups.items()
+                if indicator in self._changed
+                for m in kept
+                if include_pending or not m.pending
+            ]
+            board = rescore(before, changed, self._changed_codes, with_pending=with_pending)
+        else:
             values = self.counted(include_pending=include_pending)
-            self._boards[key] = evaluate(framework, values, with_pending=with_pending)
-        return self._boards[key]
+            board = evaluate(framework, values, with_pending=with_pending)
+        self._boards[key] = board
+        return board
 
 
 # Past this many sub-indices and periods touched since the last read, read everything again.
@@ -65,10 +88,14 @@ class CurrentValues:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._held: dict[str, Current] = {}
+        self._probe = revisions.Probe(sessions)
 
     async def get(self, framework_code: str) -> Current:
         """The framework's current values: those kept, when no value or review was stored
         since they were read; else read again."""
+        held = self._held.get(framework_code)
+        if held is not None and held.revision == self._probe.committed(revisions.VALUES):
+            return held  # the usual case, answered without a transaction (revisions.Probe)
         async with reading(self._sessions) as session:
             # Read first: a commit between the two reads then only makes the next read again.
             revision = await revisions.current(session, revisions.VALUES)
@@ -78,17 +105,39 @@ class CurrentValues:
             touched = None
             if held is not None:
                 touched = await current.changed_since(session, held.revision)
-                if len(touched) > REFRESH_LIMIT:
+                if touched is not None and len(touched) > REFRESH_LIMIT:
                     touched = None
             read = await current.current_values(session, framework_code, touched)
             waiting = await current.pending_counts(session, framework_code, touched)
-        if held is not None and touched is not None:
-            read = {g: v for g, v in held.groups.items() if g not in touched} | read
-            waiting = {g: n for g, n in held.waiting.items() if g not in touched} | waiting
-        held = Current(revision, read, waiting)
+        if held is None or touched is None:
+            held = Current(revision, read, waiting)
+        else:
+            held = _refreshed(held, revision, touched, read, waiting)
         self._held[framework_code] = held
         return held
 
     def forget(self) -> None:
         """Drop everything kept (a framework was imported again, or agencies changed)."""
         self._held.clear()
+
+
+def _refreshed(
+    held: Current,
+    revision: int,
+    touched: set[Group],
+    read: dict[Group, list[Measurement]],
+    waiting: dict[Group, int],
+) -> Current:
+    """`held` with the sub-indices and periods `touched` read again (`read`, `waiting`)."""
+    changed = frozenset(indicator for indicator, _ in touched)
+    codes = frozenset(
+        m.code for g in touched for kept in (held.groups.get(g, ()), read.get(g, ())) for m in kept
+    )
+    return Current(
+        revision,
+        {g: v for g, v in held.groups.items() if g not in touched} | read,
+        {g: n for g, n in held.waiting.items() if g not in touched} | waiting,
+        _before=dict(held._boards),
+        _changed=changed,
+        _changed_codes=codes,
+    )

@@ -51,6 +51,28 @@ def held_by(
     return held
 
 
+def group_holds(
+    directory: Directory, subs: tuple[SubIndex, ...], group: str
+) -> list[tuple[SubIndex, Role]]:
+    """The sub-indices whose lead or coordinating agencies name a group: itself, or a group
+    made of it and others ("Sở, ban, ngành, địa phương" names "các sở, ban, ngành")."""
+    members = set(directory.expand(group))
+
+    def named(codes: tuple[str, ...]) -> bool:
+        return any(
+            c == group or (directory.group(c) is not None and members <= set(directory.expand(c)))
+            for c in codes
+        )
+
+    held = []
+    for sub in subs:
+        if named(sub.lead):
+            held.append((sub, Role.LEAD))
+        elif named(sub.coordinate):
+            held.append((sub, Role.COORDINATE))
+    return held
+
+
 class MyWorkService:
     def __init__(
         self,

@@ -22,19 +22,22 @@ def number_kind(sub: SubIndex) -> NumberKind:
 def read_value(sub: SubIndex, raw: str) -> Decimal:
     """The value a text stands for under a sub-index's rule and unit; a refusal says what is
     wrong with it and what to type."""
-    unit = sub.unit
     if sub.rule.kind is RuleKind.BOOLEAN:
         answer = yes_no(raw)
         if answer is None:
             raise Refusal("problem.value.not_yes_no", code=sub.code, raw=raw)
         return Decimal(int(answer))
     parsed = _number(sub, raw, number_kind(sub))
-    value = parsed.value
     if parsed.percent and sub.rule.kind is RuleKind.ASSESSED:
         raise Refusal("problem.value.points_not_percent", code=sub.code, max=sub.max_points)
+    return checked_value(sub, parsed.value, raw)
+
+
+def checked_value(sub: SubIndex, value: Decimal, raw: str) -> Decimal:
+    """`value` (typed as `raw`) if the sub-index's unit and rule can take it."""
     if value < 0:
-        raise Refusal("problem.value.negative", code=sub.code, unit=unit)
-    if unit == PERCENT and value > 100:
+        raise Refusal("problem.value.negative", code=sub.code, unit=sub.unit)
+    if sub.unit == PERCENT and value > 100:
         raise Refusal("problem.value.percent_range", code=sub.code, raw=raw)
     try:
         rule_points(sub.rule, sub.max_points, value)
@@ -43,12 +46,28 @@ def read_value(sub: SubIndex, raw: str) -> Decimal:
     return value
 
 
+def read_step(sub: SubIndex, raw: str, as_points: bool) -> Decimal:
+    """The size of a what-if's step ("tăng thêm 10%", "giảm 5 điểm"): a number of the
+    sub-index's unit, or points."""
+    if sub.rule.kind is RuleKind.BOOLEAN and not as_points:
+        raise Refusal("problem.whatif.step_yes_no", code=sub.code)
+    kind = NumberKind.DECIMAL if as_points else number_kind(sub)
+    return _number(sub, raw, kind).value
+
+
 def read_points(sub: SubIndex, raw: str) -> Decimal:
     """Points typed for a sub-index ("được 30 điểm"): a number from 0 to its maximum."""
     parsed = _number(sub, raw, NumberKind.DECIMAL)
-    if parsed.percent or parsed.value < 0 or parsed.value > sub.max_points:
+    if parsed.percent:
         raise Refusal("problem.value.above_max", code=sub.code, max=sub.max_points)
-    return parsed.value
+    return checked_points(sub, parsed.value)
+
+
+def checked_points(sub: SubIndex, points: Decimal) -> Decimal:
+    """`points` if they are from 0 to the sub-index's maximum."""
+    if points < 0 or points > sub.max_points:
+        raise Refusal("problem.value.above_max", code=sub.code, max=sub.max_points)
+    return points
 
 
 def _number(sub: SubIndex, raw: str, kind: NumberKind) -> ParsedNumber:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parsing.intents import Score, Subject, SubjectKind
-from parsing.lexicon import Lexicon, build_lexicon
-from scoring.engine import Measurement, Scoreboard, evaluate
+from parsing.lexicon import Lexicon
+from scoring.engine import Measurement, Scoreboard, SubIndexScore, evaluate
+from scoring.insights import board_at, later_than
 from scoring.model import Directory, Framework, FrameworkKind
 from scoring.targets import evaluate_index, evaluate_targets
 from services.clock import Calendar
@@ -24,6 +26,7 @@ from services.frameworks import (
     find_framework,
 )
 from services.identity import Person
+from services.lexicon_cache import cached_lexicon
 from services.refusal import Refusal
 from storage import frameworks as frameworks_repo
 from storage import repo, revisions
@@ -42,6 +45,10 @@ class ScoreAnswer:
     provisional: bool = False  # values not yet reviewed are counted
     pending: int = 0  # values waiting for review
     notes: tuple[str, ...] = ()  # what documents say beside the values (a sub-index's card)
+    as_of: str | None = None  # the period asked for, when later values were left out
+    # Answers already rendered from the same values, by what else they depend on (the views are
+    # pure): kept until a value, a review or the reference data change.
+    rendered: dict[Hashable, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 class ScoreService:
@@ -52,7 +59,9 @@ class ScoreService:
     process reads at most every `revalidate_seconds`.
 
     The router's lexicon (parsing.lexicon) is kept with them: built from every framework held,
-    the agencies and the deployment's `province`, and forgotten with them."""
+    the agencies and the deployment's `province`, and forgotten with them; kept on disk in
+    `cache_dir` too (services.lexicon_cache), so that a start with the same code and data
+    loads it instead of building it again."""
 
     def __init__(
         self,
@@ -63,6 +72,7 @@ class ScoreService:
         province: str = "",
         revalidate_seconds: float = REVALIDATE_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
+        cache_dir: Path | None = None,
     ) -> None:
         self._sessions = sessions
         self._framework_code = framework_code
@@ -78,6 +88,7 @@ class ScoreService:
         self._current = CurrentValues(sessions)
         self._province = province
         self._lexicon: Lexicon | None = None
+        self._cache_dir = cache_dir
         self._building = asyncio.Lock()
 
     async def reference(self) -> tuple[Framework, Directory]:
@@ -115,7 +126,7 @@ class ScoreService:
             if self._lexicon is None:
                 frameworks = await self.frameworks()
                 built = await asyncio.to_thread(
-                    build_lexicon, frameworks, directory, self._province
+                    cached_lexicon, self._cache_dir, frameworks, directory, self._province
                 )
                 if self._directory is directory:  # not forgotten while it was built
                     self._lexicon = built
@@ -259,8 +270,28 @@ class ScoreService:
         if framework.kind == FrameworkKind.INDEX:
             reviewed = held.counted(include_pending=False)
             return IndexAnswer(subject, evaluate_index(framework, reviewed, period), directory)
+        counted = held.counted(include_pending=True)
+        if period is not None and later_than(counted, period):
+            # "điểm DTI năm 2024": the board at that period's end, not today's.
+            scored = board_at(framework, counted, period, with_pending=provisional)
+            if not any(s.has_data for s in _within(scored, subject)):
+                raise Refusal("ask.no_data_then", period=period)
+            return ScoreAnswer(subject, scored, directory, provisional, 0, notes, period)
         scored = held.board(framework, include_pending=True, with_pending=provisional)
-        return ScoreAnswer(subject, scored, directory, provisional, held.pending, notes)
+        return ScoreAnswer(
+            subject, scored, directory, provisional, held.pending, notes, rendered=held.rendered
+        )
+
+
+def _within(board: Scoreboard, subject: Subject) -> tuple[SubIndexScore, ...]:
+    """The sub-indices a subject covers."""
+    if subject.kind is SubjectKind.PILLAR:
+        pillar = board.pillar(subject.code)
+        return pillar.sub_scores if pillar else ()
+    if subject.kind is SubjectKind.SUB_INDEX:
+        sub = board.sub_index(subject.code)
+        return (sub,) if sub else ()
+    return board.scores
 
 
 async def _newest_dti(session: AsyncSession) -> str:

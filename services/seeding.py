@@ -17,6 +17,7 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reminders.holidays import WorkCalendar, parse_work_calendar
+from scoring import yaml_reader
 from scoring.loading import FileError, parse_assessment, parse_directory, parse_framework
 from scoring.model import Framework
 from services.clock import Clock
@@ -140,9 +141,10 @@ def _read_files(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
 def home_province(data_dir: Path) -> str:
     """The deployment's own province: the `province:` of the first agencies file naming one
     (the province whose figures the DTI frameworks hold; questions about others get no figure)."""
-    for name, text in _read_files(data_dir)["agencies"]:
+    for path in sorted((data_dir / "agencies").glob("*.yaml")):
+        name, text = path.name, _read_text(path)
         try:
-            found = yaml.safe_load(text)
+            found = yaml_reader.safe_load(text)
         except yaml.YAMLError as exc:
             raise FileError(name, None, str(exc)) from None
         if isinstance(found, dict) and found.get("province"):

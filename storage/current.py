@@ -171,15 +171,25 @@ async def pending_counts(
     return {(i, p): n for i, p, n in found}
 
 
-async def changed_since(session: AsyncSession, revision: int) -> set[Group]:
+async def changed_since(session: AsyncSession, revision: int) -> set[Group] | None:
     """The sub-indices and periods that got a value or a review after `revision` of "values"
-    (counted by triggers in commit order, migration 0013)."""
-    found = await session.execute(
-        select(ValueChangeRow.indicator_id, ValueChangeRow.period_id)
-        .distinct()
-        .where(ValueChangeRow.revision > revision)
-    )
-    return {(i, p) for i, p in found}
+    (counted by triggers in commit order, migration 0013), or None when the rows of the
+    revisions after it are gone (only the newest are kept, migration 0014): then nobody can
+    tell. Callers ask only when the revision changed since, so at least one row follows."""
+    found = (
+        await session.execute(
+            select(
+                ValueChangeRow.indicator_id,
+                ValueChangeRow.period_id,
+                func.min(ValueChangeRow.revision),
+            )
+            .where(ValueChangeRow.revision > revision)
+            .group_by(ValueChangeRow.indicator_id, ValueChangeRow.period_id)
+        )
+    ).all()
+    if min((first for _, _, first in found), default=None) != revision + 1:
+        return None
+    return {(i, p) for i, p, _ in found}
 
 
 async def reported_codes(session: AsyncSession, framework_code: str, period_code: str) -> set[str]:

@@ -63,11 +63,15 @@ def _sqlite_begin(connection: Any) -> None:
     """Take the write lock when a transaction starts, unless it only reads. A deferred
     transaction that reads, then writes, fails at once with "database is locked" when another
     writer got in between; an immediate one waits (busy_timeout) for its turn, so concurrent
-    updates queue instead. A read takes a WAL snapshot and never waits for a writer."""
-    if connection.get_execution_options().get("dti_read_only"):
-        connection.exec_driver_sql("BEGIN")
+    updates queue instead. A read takes a WAL snapshot and never waits for a writer. The BEGIN
+    goes with the transaction's first statement, in the same trip to the driver's thread."""
+    read_only = connection.get_execution_options().get("dti_read_only")
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite_driver.OneTripConnection):
+        dbapi_connection.begin_with_next(begin)
     else:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(begin)
 
 
 def as_utc(value: datetime) -> datetime:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import upserts
 from storage.models import AgencyRow, DeliveryRow, UserAgencyRow, UserRow
 
 CLAIMED, SENT, FAILED, BLOCKED = "claimed", "sent", "failed", "blocked"
@@ -33,8 +32,7 @@ async def claim(
     the first to insert its key; whoever takes over a claim its owner left unfinished for longer
     than `lease` (a process that died mid-run); or whoever takes a delivery whose outcome was
     unknown, `recheck` after it ended, for its one second send."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert(DeliveryRow) if dialect == "postgresql" else sqlite_insert(DeliveryRow)
+    insert = upserts.insert(session, DeliveryRow)
     inserted = await session.scalar(
         insert.values(
             key=key, run_key=run_key, chat_id=chat_id, kind=kind, status=CLAIMED, attempts=0,

@@ -8,13 +8,15 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import upserts
 from storage.models import BotStateRow, UpdateJournalRow
 
 CLAIMED, HANDLED, SKIPPED, FAILED = "claimed", "handled", "skipped", "failed"
+# Every update passes record_many and finish: their statements are built on the table itself, so
+# SQLAlchemy runs them as plain SQL (no ORM bulk set-up, no search of the session for objects).
+_JOURNAL = UpdateJournalRow.__table__
 
 
 class Recorded(NamedTuple):
@@ -25,9 +27,8 @@ class Recorded(NamedTuple):
     attempts: int
 
 
-def _insert(session: AsyncSession, table: type[object]) -> Any:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+def _insert(session: AsyncSession, table: Any) -> Any:
+    return upserts.insert(session, table)
 
 
 class Entry(NamedTuple):
@@ -61,10 +62,10 @@ async def record_many(
             for e in entries[start : start + CHUNK]
         ]  # fmt: skip
         result = await session.execute(
-            _insert(session, UpdateJournalRow)
+            _insert(session, _JOURNAL)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
-            .returning(UpdateJournalRow.update_id)
+            .returning(_JOURNAL.c.update_id)
         )
         recorded.update(result.scalars())
     return recorded
@@ -101,12 +102,12 @@ async def finish(
     if not update_ids:
         return 0
     result = await session.execute(
-        update(UpdateJournalRow)
+        update(_JOURNAL)
         .where(
-            UpdateJournalRow.bot_id == bot_id,
-            UpdateJournalRow.update_id.in_(list(update_ids)),
-            UpdateJournalRow.owner == owner,
-            UpdateJournalRow.status == CLAIMED,
+            _JOURNAL.c.bot_id == bot_id,
+            _JOURNAL.c.update_id.in_(list(update_ids)),
+            _JOURNAL.c.owner == owner,
+            _JOURNAL.c.status == CLAIMED,
         )
         .values(status=status, finished_at=now, error=error[:500])
     )

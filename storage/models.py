@@ -433,7 +433,7 @@ class FrameworkImportRow(Base):
 class ValueChangeRow(Base):
     """Which sub-index and period got a value or a review at each "values" revision: written by
     triggers (migration 0013), read by processes that keep current values to refresh only
-    those."""
+    those. The triggers keep the newest 10,000 revisions' rows (migration 0014)."""
 
     __tablename__ = "value_changes"
     revision: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.status import UserRole
+from storage import upserts
 from storage.models import AgencyRow, InviteRow, UserAgencyRow, UserRow
 
 
@@ -31,8 +30,7 @@ async def upsert_user(
         None,
     ):
         return user  # the usual case: nothing to write
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert(UserRow) if dialect == "postgresql" else sqlite_insert(UserRow)
+    insert = upserts.insert(session, UserRow)
     await session.execute(
         insert.values(
             telegram_id=telegram_id,

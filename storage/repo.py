@@ -7,8 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoring.loading import WHOLE
@@ -30,6 +28,7 @@ from scoring.model import (
     ValueType,
 )
 from scoring.periods import parse_period
+from storage import upserts
 from storage.models import (
     AgencyGroupRow,
     AgencyRow,
@@ -324,8 +323,7 @@ def _sub_index(row: IndicatorRow, holders: dict[tuple[int, str], list[str]]) -> 
 async def period_id(session: AsyncSession, code: str) -> int:
     """The id of a period, created on first use (safely when two writers create it at once)."""
     p = parse_period(code)
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert(PeriodRow) if dialect == "postgresql" else sqlite_insert(PeriodRow)
+    insert = upserts.insert(session, PeriodRow)
     await session.execute(
         insert.values(
             code=p.code, kind=p.kind, starts_on=p.starts_on, ends_on=p.ends_on

@@ -8,9 +8,11 @@ more per unit of work (a rollback by the session, and another by the pool on a c
 has no transaction left), so a one-row read cost nine trips.
 
 Here a statement is executed, fetched and its cursor closed in one call in that thread (the rows
-are buffered whole, as SQLAlchemy's own adapter buffers them), and a rollback that sqlite3 would
-skip anyway (no transaction open) skips the trip as well. Server-side cursors (`stream`) keep
-SQLAlchemy's own cursor. Same SQL, same transactions, same errors."""
+are buffered whole, as SQLAlchemy's own adapter buffers them), and a rollback or a commit that
+sqlite3 would skip anyway (no transaction open) skips the trip as well. The BEGIN of a transaction
+(`begin_with_next`, storage.db) goes with its first statement, in the same call: a write
+transaction of one statement is two trips (statement, COMMIT) instead of three. Server-side
+cursors (`stream`) keep SQLAlchemy's own cursor. Same SQL, same transactions, same errors."""
 
 from __future__ import annotations
 
@@ -31,8 +33,13 @@ Description = tuple[tuple[Any, ...], ...] | None
 Outcome = tuple[Description, int, int | None, list[Any]]
 
 
-def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Outcome:
-    """In the driver's thread: the statement, its rows, and the cursor closed."""
+def _run(
+    conn: sqlite3.Connection, operation: str, parameters: Any, many: bool, begin: str | None
+) -> Outcome:
+    """In the driver's thread: the transaction's BEGIN if it is still to be sent, the statement,
+    its rows, and the cursor closed."""
+    if begin is not None:
+        conn.execute(begin).close()
     if many:
         cursor = conn.executemany(operation, parameters)
     elif parameters is None:
@@ -78,9 +85,10 @@ class OneTripCursor:
 
     def _call(self, operation: str, parameters: Any, many: bool) -> None:
         driver: aiosqlite.Connection = self._adapt._connection
+        begin, self._adapt._begin = self._adapt._begin, None
         try:
             outcome: Outcome = await_(
-                driver._execute(_run, driver._conn, operation, parameters, many)
+                driver._execute(_run, driver._conn, operation, parameters, many, begin)
             )
         except Exception as error:  # noqa: BLE001 - translated as SQLAlchemy's adapter does
             self._adapt._handle_exception(error)
@@ -120,17 +128,45 @@ class OneTripCursor:
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("_begin",)
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
+
+    def __init__(self, dbapi: Any, connection: aiosqlite.Connection) -> None:
+        super().__init__(dbapi, connection)
+        self._begin: str | None = None  # a BEGIN to send with the next statement
+
+    def begin_with_next(self, begin: str) -> None:
+        """Start a transaction with `begin` (BEGIN, BEGIN IMMEDIATE) as the next statement is
+        executed, in the same trip; a transaction that executes nothing never sends it."""
+        self._begin = begin
+
+    def cursor(self, server_side: bool = False) -> Any:
+        if server_side and self._begin is not None:  # SQLAlchemy's own cursor: BEGIN first
+            begin, self._begin = self._begin, None
+            driver: aiosqlite.Connection = self._connection
+            try:
+                await_(driver._execute(_run, driver._conn, begin, None, False, None))
+            except Exception as error:  # noqa: BLE001 - translated as SQLAlchemy's adapter does
+                self._handle_exception(error)
+        return super().cursor(server_side)
 
     def rollback(self) -> None:
         # sqlite3 issues no ROLLBACK when no transaction is open: neither is a trip needed
         # (the driver's thread is idle here: SQLAlchemy uses a connection one call at a time).
-        driver: aiosqlite.Connection = self._connection
-        if driver._connection is not None and not driver.in_transaction:
+        self._begin = None
+        if self._idle():
             return
         super().rollback()
 
+    def commit(self) -> None:
+        self._begin = None  # nothing was executed: nothing to commit
+        if self._idle():
+            return
+        super().commit()
+
+    def _idle(self) -> bool:
+        driver: aiosqlite.Connection = self._connection
+        return driver._connection is not None and not driver.in_transaction
 
     def to_wal(self, wait: float) -> None:
         driver: aiosqlite.Connection = self._connection

@@ -40,6 +40,10 @@ except ImportError:  # imported as top-level `botapi` (pytest puts tests/ on sys
 JSON = dict[str, Any]
 ApiError = f.ApiError
 TOKEN = "123456789:TEST-token-for-the-local-bot-api"
+# How long a test waits for the bot's calls before it fails: only a failing test waits it out,
+# and a chart's first render (matplotlib imported in a worker thread) on a busy 2-core machine
+# takes several seconds.
+WAIT = 20.0
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 TEXT_LIMIT, CAPTION_LIMIT, ANSWER_LIMIT = 4096, 1024, 200  # characters, as Telegram counts them
 _TRUE_METHODS = (
@@ -177,7 +181,7 @@ class FakeBotApi:
         *,
         count: int = 1,
         chat_id: int | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109 - part of the interface tests are written to
+        timeout: float = WAIT,  # noqa: ASYNC109 - part of the interface tests are written to
     ) -> list[JSON]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -198,7 +202,7 @@ class FakeBotApi:
         method: str = "sendMessage",
         *,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109 - the same interface as wait_for
+        timeout: float = WAIT,  # noqa: ASYNC109 - the same interface as wait_for
     ) -> list[Call]:
         """Wait until `count` calls of `method` have arrived, answered or not."""
         name = self._handlers.get(method.lower(), (method,))[0]

@@ -121,12 +121,20 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}"
 
 
+@pytest.fixture(scope="session")
+def lexicon_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One kept lexicon for the session's tests (services.lexicon_cache): a test on the
+    bundled data loads it; one on other data builds its own and replaces it."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture
-def settings(sqlite_url: str) -> Settings:
+def settings(sqlite_url: str, lexicon_cache: Path) -> Settings:
     # The reminder job is off: tests send due reminders themselves, after moving the clock.
     return Settings(  # type: ignore[call-arg]
         _env_file=None,
         database_url=sqlite_url,
+        cache_dir=lexicon_cache,
         bot_token=None,
         data_dir=DATA,
         admin_ids="1",

@@ -27,7 +27,7 @@ LITERAL = re.compile(rf'"((?:{PREFIXES})\.[a-z_.]+)"')
 REFUSAL = re.compile(r'Refusal\(\s*"([a-z_.]+)"')
 # Ids built at run time from a value: the prefix in the code and every value it can take.
 DYNAMIC = {
-    "period.": ["year", "half", "quarter"],
+    "period.half": ["1", "2"],
     "rule.": ["ratio", "boolean", "assessed", "levels", "none"]
     + ["boolean_assumed", "levels_assumed", "none"],
     "provenance.is_": ["official", "reported", "estimated"],

@@ -307,6 +307,50 @@ def test_values_kept_and_refreshed_after_new_values_and_reviews_are_those_read_a
     database.runner.run(_refresh(database, before, after, decisions))
 
 
+BOARDS = [(counted, with_pending) for counted in (False, True) for with_pending in (False, True)]
+
+
+async def _rescore(
+    db: Database, before: list[Stored], after: list[Stored], decisions: list[ReviewStatus]
+) -> None:
+    framework = db.frameworks[DTI]
+    await _store(db, before)
+    kept = CurrentValues(db.sessions)
+    held = await kept.get(DTI)
+    for counted, with_pending in BOARDS:  # scored before the change: kept for the next ones
+        held.board(framework, include_pending=counted, with_pending=with_pending)
+    await _review_waiting(db, decisions)
+    await _store(db, after, fresh=False)
+    refreshed = await kept.get(DTI)
+    async with reading(db.sessions) as session:
+        every = await values.measurements(session, DTI, include_pending=True)
+    for counted, with_pending in BOARDS:
+        board = refreshed.board(framework, include_pending=counted, with_pending=with_pending)
+        whole = [m for m in every if counted or not m.pending]
+        assert board == evaluate(framework, whole, with_pending=with_pending)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    before=st.lists(stored(DTI), max_size=40),
+    after=st.lists(stored(DTI), max_size=8),
+    decisions=st.lists(st.sampled_from((ReviewStatus.APPROVED, ReviewStatus.REJECTED))),
+)
+def test_boards_kept_and_rescored_after_new_values_and_reviews_are_those_of_every_value(
+    database: Database,
+    before: list[Stored],
+    after: list[Stored],
+    decisions: list[ReviewStatus],
+) -> None:
+    """After a change only the sub-indices touched are scored again; every board is the one
+    the whole history gives."""
+    database.runner.run(_rescore(database, before, after, decisions))
+
+
 @settings(max_examples=60, deadline=None)
 @given(row=stored())
 def test_sql_and_python_agree_on_which_values_a_rule_can_score(

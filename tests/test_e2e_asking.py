@@ -43,6 +43,22 @@ async def test_a_what_if_clause_that_cannot_be_read_is_named_back_not_dropped(
     assert "⚠️ Chưa hiểu nên chưa tính: “dân số tăng”" in text
 
 
+async def test_a_what_if_may_step_from_the_current_value_or_points(
+    api: FakeBotApi, bot: Application
+) -> None:
+    chat = Chat(api, 1001)
+    text = (await chat.say("giả sử 6.6 tăng 5 điểm và 3.1 giảm 10% thì tổng thế nào"))["text"]
+    assert "6.6 = 16,4 điểm (+5): 11,4 → 16,4 /50 điểm" in text  # 11,4 now (seed 002)
+    assert "3.1 = 90 % (−10): 30 → 27 /30 điểm" in text  # 100 % now
+    assert "Tổng DTI: 269,19 → 271,19" in text
+    # A step past what the sub-index takes is refused with the values, never clipped.
+    text = (await chat.say("nếu 3.1 tăng thêm 10% thì sao"))["text"]
+    assert text.startswith("Chỉ số 3.1 hiện là 100 %; tăng giảm như vậy thành 110 %")
+    assert "nếu 3.1 đạt 90% thì tổng bao nhiêu" in text
+    # A step is no value to store.
+    assert "Xác nhận" not in (await chat.say("cập nhật 8.2 tăng 5"))["text"]
+
+
 async def test_a_year_in_a_gap_question_is_never_the_target(
     api: FakeBotApi, bot: Application
 ) -> None:
@@ -55,6 +71,34 @@ async def test_a_year_in_a_gap_question_is_never_the_target(
     # leave (the 2024 evaluator's points: 182,34 less the figures the rule turned into points).
     assert "Điểm gồm: 10 chính thức, 0 báo cáo, 7 ước tính; 30 chưa có số liệu" in text
     assert "Chỉ tính điểm chính thức: 158,47, còn thiếu 641,53 điểm." in text
+
+
+async def test_a_score_asked_for_an_earlier_year_is_that_years_not_todays(
+    api: FakeBotApi, bot: Application
+) -> None:
+    chat = Chat(api, 1001)
+    text = (await chat.say("tổng điểm DTI năm 2024"))["text"]
+    # The 2024 report's figures (seed 001) without seed 002's 2025 ones; 6.8's 9,2/20 counts
+    # 4,6/10 in this framework (182,34 − 4,6).
+    assert text.startswith("📅 Tính đến hết năm 2024: số liệu các kỳ sau không được tính.")
+    assert "177,74/1.000 điểm" in text
+    assert "269,19" not in text
+    text = (await chat.say("năm 2024 còn thiếu bao nhiêu để đạt 800"))["text"]
+    assert "Tính đến hết năm 2024" in text
+    assert "hiện 177,74, còn thiếu 622,26 điểm" in text
+    # A year before any value: no figure at all (not 0 points), and what to ask instead.
+    text = (await chat.say("điểm Hạ tầng số năm 2024"))["text"]
+    assert text.startswith("Chưa có số liệu nào đến hết năm 2024. Hỏi điểm hiện tại:")
+    # This year's (the newest values): today's board, nothing left out, nothing to say.
+    assert "📅" not in (await chat.say("tổng điểm DTI năm 2025"))["text"]
+
+
+async def test_who_is_late_for_a_period_without_a_deadline_says_which_period_it_shows(
+    api: FakeBotApi, bot: Application
+) -> None:
+    text = (await Chat(api, 1001).say("quý 1/2023 đơn vị nào chưa gửi số liệu"))["text"]
+    assert text.startswith("Kỳ quý 1/2023 không có hạn báo cáo trong lịch")
+    assert "📋 báo cáo quý 4/2025" in text
 
 
 async def test_another_province_gets_no_figure(api: FakeBotApi, bot: Application) -> None:

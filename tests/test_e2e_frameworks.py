@@ -46,7 +46,7 @@ async def test_the_targets_of_decision_2314_with_target_actual_and_status(
     await admin.say("/bochiso ninh-thuan-2314")
     text = (await admin.say("/diem"))["text"]
     assert text.startswith("🎯 Chỉ tiêu Đề án chuyển đổi số tỉnh Ninh Thuận 2021-2025")
-    assert "Mục tiêu năm 2023, số liệu 6 tháng 1/2023:" in text
+    assert "Mục tiêu năm 2023, số liệu 6 tháng đầu năm 2023:" in text
     assert "9/19 đạt, 6 chưa đạt, 4 chưa có số liệu" in text
     assert "Nguồn: Báo cáo 02-BC/BCĐCĐS ngày 28/7/2023" in text
     assert "◐ số liệu báo cáo" in text

@@ -57,8 +57,17 @@ async def test_every_insight_question_in_a_private_chat(api: FakeBotApi, bot: Ap
     )
     holdings = (await chat.say("Sở Nội vụ chủ trì chỉ số nào"))["text"]
     assert "Chủ trì 4 chỉ số: 4.1, 4.2, 4.3, 4.4" in holdings
+    # A group of agencies as Phụ lục I names it: the sub-indices that name it.
+    telecoms = (await chat.say("doanh nghiệp viễn thông phối hợp chỉ số nào"))["text"]
+    assert "Phối hợp 6 chỉ số: 3.1, 3.2, 3.3, 3.4, 7.4, 8.2" in telecoms
+    owed = (await chat.say("Sở Tài chính còn thiếu chỉ số nào"))["text"]
+    assert "1/1 cơ quan còn thiếu số liệu" in owed  # what it owes, not what it holds
     late = (await chat.say("cơ quan nào chưa báo cáo"))["text"]
     assert "17/17 cơ quan còn thiếu số liệu" in late
+    # A group of agencies (Phụ lục I's "các sở, ban, ngành") means its members, never "0/0".
+    departments = (await chat.say("sở ban ngành nào chưa báo cáo"))["text"]
+    assert "14/14 cơ quan còn thiếu số liệu" in departments
+    assert "Tất cả đã báo cáo đủ" not in departments
     trend = (await chat.say("Hạ tầng số so với quý trước"))["text"]
     assert trend.startswith("📈 3. Hạ tầng số")
     assert "(+90)" in trend
@@ -174,7 +183,7 @@ async def test_the_weakest_list_and_the_gap_agree_with_the_points_of_each_sub_in
     for item in items:
         assert item.lost == item.sub_index.max_points - (item.points or 0)
     assert [i.lost for i in items] == sorted((i.lost for i in items), reverse=True)
-    plan = await services.insights.gap(800)
+    plan = (await services.insights.gap(800)).plan
     assert plan.gap == D(800) - board.total
     assert sum(step.gain for step in plan.steps) >= plan.gap
     assert all(step.gain == step.score.lost for step in plan.steps)

@@ -244,6 +244,24 @@ async def test_an_administrator_approves_and_the_focal_point_is_told(
     assert "12,5/50" in (await chat.say("/diem 8.2"))["text"]
 
 
+async def test_the_same_question_asked_before_and_after_an_approval_gets_the_new_points(
+    api: FakeBotApi, bot: Application
+) -> None:
+    """An answer is rendered once per values revision: the approval makes the next one new."""
+    chat = await registered(api)
+    before = (await chat.say("/diem 8.2"))["text"]
+    assert before == (await chat.say("/diem 8.2"))["text"]
+    assert "7,6/50" in before
+    await chat.press(await chat.say("/capnhat 8.2 12,5"), "✅")
+    assert "⏳ 12,5 %" in (await chat.say("/diem 8.2"))["text"]  # waiting for review
+    admin = Chat(api, ADMIN_ID)
+    await admin.press(await admin.say("/duyet"), "✅")
+    await chat.next_message()  # told it was approved
+    after = (await chat.say("/diem 8.2"))["text"]
+    assert "12,5/50" in after
+    assert after != before
+
+
 async def test_an_administrator_returns_with_a_comment_and_the_focal_point_sees_it(
     api: FakeBotApi, bot: Application
 ) -> None:

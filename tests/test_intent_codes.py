@@ -64,6 +64,7 @@ def test_every_candidate_the_router_offers_fits_a_button_and_comes_back_whole(te
     [
         Score(Subject(SubjectKind.SUB_INDEX, "1.3"), True, "ninh-thuan-2314", "2023"),
         WhatIf((Change("8.2", "40%"), Change("6.6", "30", as_points=True))),
+        WhatIf((Change("8.2", "10%", step=1), Change("6.6", "3", as_points=True, step=-1))),
         Gap(Decimal("612.5"), "2025"),
         Chart(ChartKind.HISTORY, TOTAL),
         Holdings("SNV"),

@@ -15,6 +15,7 @@ import yaml
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 
+from bot.__main__ import SUBCOMMANDS, parser
 from scoring import yaml_reader
 from services.seeding import seed
 from storage.db import make_engine, make_sessions
@@ -29,6 +30,14 @@ RUNTIME = (
     "bot.web", "services.container", "handlers.reports", "reports.charts", "reports.export",
     "scoring.framework_files",
 )  # fmt: skip
+# The subcommands' modules: imported only when one of them is asked for.
+SUBCOMMAND_MODULES = (
+    "bot.admin_cli",
+    "bot.backup",
+    "bot.broadcast_cli",
+    "bot.check",
+    "bot.framework_cli",
+)
 # Prints the heavy modules the interpreter holds, as the last line of its output.
 REPORT = (
     "import json, sys\n"
@@ -48,7 +57,8 @@ ONCE = (
 
 
 def _loaded_after(code: str, *args: str, env: dict[str, str] | None = None) -> list[str]:
-    """The heavy modules a fresh interpreter holds after running `code`."""
+    """The heavy modules a fresh interpreter holds after running `code` (or what else the
+    last line of its output lists)."""
     done = subprocess.run(  # noqa: S603 - this interpreter, fixed code
         [sys.executable, "-c", code, *args],
         cwd=ROOT,
@@ -80,6 +90,24 @@ async def test_a_question_answered_on_a_current_database_loads_none_of_them(
     env |= {"DATABASE_URL": url, "PTB_TIMEDELTA": "true"}
     loaded = _loaded_after(ONCE + REPORT, "--once", "điểm Hạ tầng số hiện tại", env=env)
     assert loaded == []
+    held = "print(json.dumps(sorted(m for m in sys.modules if m.startswith('bot.'))))\n"
+    loaded = _loaded_after(ONCE + "import json\n" + held, "--once", "tổng điểm DTI", env=env)
+    assert set(loaded) & set(SUBCOMMAND_MODULES) == set()
+    assert "bot.console" in loaded
+
+
+def test_a_subcommand_loads_its_own_module_and_help_names_every_one() -> None:
+    code = (
+        "import json, sys\n"
+        "from bot.__main__ import _asked_for, parser\n"
+        "parser(_asked_for(sys.argv[1:])).parse_args(sys.argv[1:])\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('bot.'))))\n"
+    )
+    loaded = _loaded_after(code, "backup", "var/copy")
+    assert set(loaded) & set(SUBCOMMAND_MODULES) == {"bot.backup"}
+    usage = parser().format_help()
+    for name in SUBCOMMANDS:
+        assert SUBCOMMANDS[name].help.split()[0] in usage, name
 
 
 def test_the_newest_revision_read_from_the_files_is_alembic_s_head() -> None:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import inspect, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,6 +28,7 @@ from storage import repo
 from storage import values as values_repo
 from storage.db import make_engine, make_sessions, reading
 from storage.migrate import MIGRATIONS, upgrade
+from storage.models import ValueChangeRow
 from tests.conftest import DATA
 
 NOW = datetime(2025, 10, 1, 1, 0, tzinfo=UTC)
@@ -204,3 +205,66 @@ async def test_migration_0013_adds_the_counting_triggers_and_the_newest_index_an
     assert not counting & down[0]
     assert "ix_submissions_newest" not in down[1]
     assert again == up
+
+
+def _pruning_triggers(connection: Connection) -> int:
+    """How many counting triggers also remove old rows of value_changes."""
+    if connection.dialect.name == "postgresql":
+        query = "SELECT prosrc FROM pg_proc WHERE proname LIKE '%_count_values'"
+    else:
+        query = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_count_%'"
+    return sum("DELETE FROM value_changes" in body for (body,) in connection.execute(text(query)))
+
+
+def _pruning_round_trip(connection: Connection) -> list[int]:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    seen = []
+    for step in (command.upgrade, command.downgrade, command.upgrade):
+        step(config, "0014" if step is command.upgrade else "0013")
+        seen.append(_pruning_triggers(connection))
+    return seen
+
+
+async def test_migration_0014_makes_the_counting_triggers_prune_value_changes_and_back(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            up, down, again = await connection.run_sync(_pruning_round_trip)
+    finally:
+        await engine.dispose()
+    pruning = 2 if database_url.startswith("postgresql") else 4  # SQLite: insert and update
+    assert (up, down, again) == (pruning, 0, pruning)
+
+
+KEPT = 10_000  # rows of value_changes the triggers keep (migration 0014)
+
+
+async def test_a_process_whose_changes_were_pruned_from_value_changes_reads_everything_again(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Only the newest KEPT revisions keep their row: a process that kept values of an older
+    revision cannot tell what changed since, and must not miss a value."""
+    scores = scores_of(sessions)
+    await scores.scoreboard()
+    async with reading(sessions) as session:
+        held = await session.scalar(text("SELECT value FROM revisions WHERE name = 'values'"))
+    await store(sessions, "8.2", D("12.5"), ReviewStatus.APPROVED)  # revisions held + 1, + 2
+    async with sessions() as session, session.begin():  # as if KEPT more values were stored
+        await session.execute(
+            text("UPDATE revisions SET value = :v WHERE name = 'values'"), {"v": held + KEPT}
+        )
+    await store(
+        sessions, "6.4", D("50"), ReviewStatus.APPROVED
+    )  # its two rows remove those of the 8.2 value
+    async with reading(sessions) as session:
+        left = await session.scalar(
+            select(func.count()).where(ValueChangeRow.revision.in_([held + 1, held + 2]))
+        )
+    assert left == 0
+    now = await scores.scoreboard()
+    assert now.sub_index("8.2").points == D("12.50")  # type: ignore[union-attr]
+    assert now == await scores_of(sessions).scoreboard()

@@ -44,11 +44,9 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-async def test_a_read_in_a_transaction_is_three_trips(
-    engine: AsyncEngine, trips: list[str]
-) -> None:
-    """BEGIN IMMEDIATE, the SELECT (executed, fetched, closed at once) and the ROLLBACK; the
-    pool's reset finds no transaction and makes no trip (SQLAlchemy's adapter made nine)."""
+async def test_a_read_in_a_transaction_is_two_trips(engine: AsyncEngine, trips: list[str]) -> None:
+    """BEGIN IMMEDIATE with the SELECT (executed, fetched, closed at once), and the ROLLBACK;
+    the pool's reset finds no transaction and makes no trip (SQLAlchemy's adapter made nine)."""
     sessions = make_sessions(engine)
     async with sessions() as session:  # the pool's first connection, opened
         await session.scalar(select(ChatFrameworkRow.framework_code))
@@ -58,7 +56,32 @@ async def test_a_read_in_a_transaction_is_three_trips(
             select(ChatFrameworkRow.framework_code).where(ChatFrameworkRow.chat_id == 5)
         )
     assert found is None
-    assert trips == ["_run", "_run", "rollback"]
+    assert trips == ["_run", "rollback"]
+
+
+async def test_a_write_of_one_statement_is_two_trips_and_an_empty_transaction_none(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    """BEGIN IMMEDIATE goes with the statement, then the COMMIT; a transaction that executed
+    nothing sends neither its BEGIN nor a COMMIT."""
+    sessions = make_sessions(engine)
+    async with sessions() as session:  # the pool's first connection, opened
+        await session.scalar(select(ChatFrameworkRow.framework_code))
+    trips.clear()
+    async with sessions() as session, session.begin():
+        await session.execute(update(ChatFrameworkRow).values(set_by="u"))
+    assert trips == ["_run", "commit"]
+    trips.clear()
+    async with sessions() as session, session.begin():
+        await session.connection()
+    assert trips == []
+    async with engine.begin() as conn:  # and the write lock was taken: BEGIN IMMEDIATE
+        await conn.execute(text("INSERT INTO bot_state (key, value, created_at) "
+                                "VALUES ('b', '1', '2025-01-01')"))  # fmt: skip
+        other = sqlite3.connect(engine.url.database or "", timeout=0)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
 
 
 async def test_rows_counts_and_ids_are_those_of_sqlite(engine: AsyncEngine) -> None:

@@ -53,5 +53,5 @@ def _with_typos(reading: Reading, lexicon: Lexicon) -> list[AgencyMention]:
     def free(index: int) -> bool:
         return reading.owner[index] < 0 or reading.marked(index, "agency_head")
 
-    found = best_window(reading.words, lexicon.agency_names, free)
+    found = best_window(reading.words, lexicon.agency_names, free, reading.present())
     return [] if found is None else [AgencyMention(*found)]

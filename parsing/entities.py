@@ -153,8 +153,10 @@ def _period(reading: Reading, today: date) -> tuple[str | None, tuple[int, int],
         t for t in map(reading.origin.__getitem__, reading.numbers) if starts_period(texts[t])
     )
     starts = [tokens.starts[t] for t in sorted({*named, *numbers})]
+    if not starts:
+        return None, (0, 0), False
     try:
-        found = period_at(tokens.source, today, starts)
+        found = period_at(tokens.source, today, starts, tokens.folded())
     except PeriodTextError:
         return None, (0, 0), True
     if found is None:

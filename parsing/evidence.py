@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from parsing.changes import ChangeReading, condition_span, read_changes, read_update
 from parsing.entities import Entities
 from parsing.reading import Reading
-from parsing.tokens import SYMBOL, positions
+from parsing.tokens import SYMBOL
 
 CONFIDENT = 1.5  # evidence from which the best kind is answered without asking back
 CLOSE = 0.5  # a confident runner-up this close to the best makes the message ambiguous
@@ -224,7 +224,7 @@ def _quantities(evidence: dict[str, float], entities: Entities) -> None:
 
 def _rank_target(reading: Reading) -> bool:
     """ "top 20" with no count word after it: a place among provinces."""
-    for index in positions(reading.words, _TOP):
+    for index in reading.where(_TOP):
         if index + 1 < len(reading) and reading.is_number(index + 1):
             return not reading.marked(index + 2, "count")
     return False

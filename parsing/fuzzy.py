@@ -5,6 +5,7 @@ long names: a short one ("hạ tầng") is too close to unrelated words ("nhà t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -37,12 +38,15 @@ def long_names(names: Sequence[Name]) -> LongNames:
 
 
 def best_window(
-    words: list[str], names: LongNames, free: Callable[[int], bool]
+    words: list[str],
+    names: LongNames,
+    free: Callable[[int], bool],
+    present: AbstractSet[str] | None = None,
 ) -> tuple[int, int, str] | None:
     """(first, last, value) of the run of words closest to one of the names, if close enough;
-    runs start where `free` allows."""
+    runs start where `free` allows. `present`: the set of the words, when at hand."""
     best: tuple[float, int, int, str] | None = None
-    for start in positions(words, names.firsts):
+    for start in positions(words, names.firsts, present):
         if start == len(words) - 1:
             break
         candidates = names.by_start.get((words[start], words[start + 1]))

@@ -27,6 +27,13 @@ _ASKING_TAIL = "question_tail"
 SHORT_CODE = 3  # agency codes this short ("STC", "CAT") count only when typed in capitals
 
 
+# A run of characters between spaces, read: its tokens, each as (folded, kind, start, end in
+# the run, as written in lower case, the word read: a typo corrected), whether one of them
+# may be shorthand or an acronym to expand, and the run folded.
+PieceToken = tuple[str, str, int, int, str, str]
+Piece = tuple[int, tuple[PieceToken, ...], bool, str]
+
+
 class Sense(NamedTuple):
     """What a phrase means. kind: "cue" (name: the intent kind, weight), "marker" (name: the
     marker), "pillar" (name: framework code, value: pillar code), "agency" (name: agency code,
@@ -120,6 +127,9 @@ class Lexicon:
     # A word no phrase claims, as a unit of a sub-index name, by (word, as written, whether
     # the message has diacritics): filled as messages come (parsing.subjects).
     loose_units: dict[tuple[str, str, bool], Unit]
+    # What each run of characters between spaces reads as (parsing.reading): filled as
+    # messages come, so a word typed again costs one dictionary probe.
+    pieces: dict[str, Piece]
     name_vocabulary: frozenset[str]  # every folded word of a sub-index name or a synonym
     ordinary: frozenset[str]  # words that never name a sub-index ("vào", "của"), as accent_key
 
@@ -188,6 +198,7 @@ def build_lexicon(
         directory=directory,
         count_words=tuple(words_of(p) for p in vocab.markers["count"]),
         loose_units={},
+        pieces={},
         name_vocabulary=frozenset(
             {w for name in names for w in words_of(name)}
             | {w for group in vocab.synonyms for phrase in group for w in words_of(phrase)}

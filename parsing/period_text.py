@@ -133,11 +133,15 @@ def period_span(text: str, today: date) -> tuple[str, int, int] | None:
     return None if match is None else _found(match, source, today)
 
 
-def period_at(text: str, today: date, starts: Iterable[int]) -> tuple[str, int, int] | None:
+def period_at(
+    text: str, today: date, starts: Iterable[int], folded: str | None = None
+) -> tuple[str, int, int] | None:
     """As period_span, trying only the given offsets (ascending) of the NFC form of text: the
-    starts of the words that can begin a period phrase (see starts_period)."""
-    source = unicodedata.normalize("NFC", text)
-    folded = fold_same_length(source)
+    starts of the words that can begin a period phrase (see starts_period). `folded`: the NFC
+    text already folded (fold_same_length), given with it."""
+    source = text if folded is not None else unicodedata.normalize("NFC", text)
+    if folded is None:
+        folded = fold_same_length(source)
     for start in starts:
         match = _ONE_PASS.match(folded, start)
         if match is not None:

@@ -40,7 +40,9 @@ def find_pillars(
         if numbered is not None:
             found.append(numbered)
     if not found:
-        typed = best_window(reading.words, entry.pillar_names, lambda i: _free(reading, i))
+        typed = best_window(
+            reading.words, entry.pillar_names, lambda i: _free(reading, i), reading.present()
+        )
         if typed is not None:
             found.append(PillarMention(*typed))
     return found

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from parsing.numbers import NumberError, parse_number
 from parsing.reading import Reading
-from parsing.tokens import positions
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_COUNT = 30
@@ -71,7 +70,7 @@ def find_count(
 ) -> tuple[int, int] | None:
     """(word index, count) of "top 5", "5 chỉ số", "ba chỉ số"."""
     words = reading.words
-    spelled = [i for i in positions(words, number_words.keys()) if reading.owner[i] < 0]
+    spelled = [i for i in reading.where(number_words.keys()) if reading.owner[i] < 0]
     after_words = {w[0] for w in count_words}
     for index in sorted((*reading.numbers, *spelled)):
         word = words[index]

@@ -4,13 +4,18 @@ the phrases of the lexicon found in them, with the spans of the text as typed.""
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from itertools import accumulate, chain, count
+from operator import add, itemgetter, mul
+from typing import cast
 
-from parsing.lexicon import Lexicon, Meaning, Sense, narrowed_meaning
+from parsing.lexicon import Lexicon, Meaning, Piece, Sense, narrowed_meaning
 from parsing.phrases import Hit
 from parsing.subindex_names import Unit
-from parsing.tokens import NUMBER, WORD, Tokens, tokenize
+from parsing.tokens import NUMBER, WORD, Tokens, fold_chars, positions, tokenize
 
 # Where a sentence ends: ".", "!" or "?" before a space (not the dot of "8.2" or "TP.HCM"),
 # or a new line. The cues of the sentences before the question count CONTEXT_SHARE.
@@ -19,6 +24,8 @@ from parsing.tokens import NUMBER, WORD, Tokens, tokenize
 _SENTENCE_END = re.compile(r"[.!?][.!?]*(?=\s)")
 _NEW_LINE = re.compile("\n")
 CONTEXT_SHARE = 0.5
+_PIECES = 50_000  # runs of characters kept read
+_COUNT, _ROWS, _SPECIAL = itemgetter(0), itemgetter(1), itemgetter(2)
 # Before a province name that is also an everyday phrase: "tỉnh Cao Bằng", "thành phố Huế".
 _PLACE_WORDS = frozenset({"tinh", "pho", "tp"})
 
@@ -44,6 +51,7 @@ class Reading:
     name_parts: list[NamePart] | None = None  # what may belong to a sub-index name (subjects)
     # The words of the sentence that asks, when the message has several (see _weigh_cues).
     focus: tuple[int, int] | None = None
+    word_set: frozenset[str] | None = None  # of the words, made on first use (where)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -76,14 +84,27 @@ class Reading:
     def spans(self, marker: str) -> list[Hit[Sense]]:
         return [self.hits[i] for i in self.markers.get(marker, ())]
 
+    def present(self) -> frozenset[str]:
+        """The set of the words (made once)."""
+        if self.word_set is None:
+            self.word_set = frozenset(self.words)
+        return self.word_set
+
+    def where(self, wanted: AbstractSet[str]) -> list[int]:
+        """The places of the words that are in `wanted`, in order."""
+        return positions(self.words, wanted, self.present())
+
     def is_number(self, word: int) -> bool:
         return 0 <= word < len(self.words) and self.kinds[word] == NUMBER
 
 
 def read(text: str, lexicon: Lexicon) -> Reading:
     """The words of a message and the lexicon's phrases in them."""
-    tokens = tokenize(text)
-    reading = _words(tokens, lexicon)
+    source = unicodedata.normalize("NFC", text)
+    reading = _from_pieces(source, lexicon)
+    if reading is None:
+        reading = _words(tokenize(source), lexicon)
+    tokens = reading.tokens
     words, kinds = reading.words, reading.kinds
     reading.owner = owner = [-1] * len(words)
     reading.numbers = [i for i, kind in enumerate(kinds) if kind == NUMBER]
@@ -153,6 +174,58 @@ def _weigh_cues(reading: Reading, cued: list[tuple[int, tuple[tuple[str, float],
         share = 1.0 if not focus or sentence(first) == focus else CONTEXT_SHARE
         for kind, weight in cues:
             evidence[kind] = evidence.get(kind, 0.0) + weight * share
+
+
+def _from_pieces(source: str, lexicon: Lexicon) -> Reading | None:
+    """The tokens and words of an NFC text, read run by run of characters between spaces, each
+    run read once and kept in the lexicon: the same as tokenize and _words give (no token
+    spans a space), at the cost of a dictionary probe for a run typed before. None for a text
+    with no-break spaces, which may group a number's thousands ("1 082 862").
+
+    (Written as a few passes of built-in functions over the runs, not a loop: this runs for
+    every word of every message.)"""
+    if "\u00a0" in source or "\u202f" in source:
+        return None
+    # Split at each space: a run between two spaces in a row is "", one holding another space
+    # (a new line) is read with it; the runs' starts are then the running sum of their lengths
+    # plus the spaces before them.
+    runs = source.split(" ")
+    found = list(map(lexicon.pieces.get, runs))
+    if not all(found):
+        _read_pieces(runs, found, lexicon)
+    pieces = cast(list[Piece], found)
+    rows = list(chain.from_iterable(map(_ROWS, pieces)))
+    if not rows:
+        return Reading(Tokens(source, [], [], [], []), [], [], [], [])
+    run_starts = map(add, accumulate(map(len, runs), initial=0), count())
+    # Each token's run's start: (start,) * tokens of the run, chained.
+    offsets = list(chain.from_iterable(map(mul, zip(run_starts), map(_COUNT, pieces))))
+    texts, kinds, starts, ends, written, words = map(list, zip(*rows, strict=True))
+    starts, ends = list(map(add, offsets, starts)), list(map(add, offsets, ends))
+    tokens = Tokens(source, texts, kinds, starts, ends, pieces)
+    if any(map(_SPECIAL, pieces)):
+        return _words(tokens, lexicon)  # shorthand or an acronym to expand: rare
+    return Reading(tokens, words, written, kinds, list(range(len(texts))))
+
+
+def _read_pieces(runs: list[str], found: list[Piece | None], lexicon: Lexicon) -> None:
+    """The runs not read before, read and kept."""
+    pieces = lexicon.pieces
+    for index, run in enumerate(runs):
+        if found[index] is None:
+            found[index] = piece = _piece(run, lexicon)
+            if len(pieces) < _PIECES:  # bounded: a stream of new words cannot grow it
+                pieces[run] = piece
+
+
+def _piece(run: str, lexicon: Lexicon) -> Piece:
+    tokens = tokenize(run)
+    texts, kinds = tokens.texts, tokens.kinds
+    correct, expandable = lexicon.typos.correct, lexicon.expandable
+    written, words = tokens.written(), list(map(correct, texts))
+    rows = tuple(zip(texts, kinds, tokens.starts, tokens.ends, written, words, strict=True))
+    special = any(t in expandable and k == WORD for t, k in zip(texts, kinds, strict=True))
+    return len(texts), rows, special, fold_chars(run)
 
 
 def _words(tokens: Tokens, lexicon: Lexicon) -> Reading:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate, compress
 from operator import itemgetter
+from typing import Any
 
 # Latin letters with diacritics live below U+2500 (and the full-width forms); nothing else folds.
 _FOLDED_RANGES = ((0x0000, 0x2500), (0xFF00, 0xFFF0))
@@ -28,6 +29,7 @@ _TOKEN = re.compile(
 # trúc", "thuê bao/100 dân") are no tokens, so a name matches with or without them; periods such
 # as "Q3/2025" are read from the text itself.
 WORD, NUMBER, SYMBOL, _MENTION = "w", "n", "s", "m"
+_LAST = itemgetter(-1)
 _KIND_OF_FIRST = {
     **dict.fromkeys("0123456789", NUMBER),
     **dict.fromkeys("abcdefghijklmnopqrstuvwxyz", WORD),
@@ -81,6 +83,15 @@ class Tokens:
     kinds: list[str]
     starts: list[int]
     ends: list[int]
+    # The source's runs between spaces, read (parsing.reading.Piece: the run folded last), when
+    # it was read run by run.
+    pieces: list[tuple[Any, ...]] | None = None
+
+    def folded(self) -> str:
+        """The source folded, one character for one (fold_chars)."""
+        if self.pieces is not None:
+            return " ".join(map(_LAST, self.pieces))
+        return fold_chars(self.source)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -116,10 +127,13 @@ def tokenize(text: str) -> Tokens:
     return Tokens(source, texts, kinds, starts, ends)
 
 
-def positions(items: list[str], wanted: AbstractSet[str]) -> list[int]:
-    """The places of the items that are in `wanted`, in order. Most often none or one of them
-    is there: then the set and the list's own search find them, with no loop over the items."""
-    common = wanted & set(items)
+def positions(
+    items: list[str], wanted: AbstractSet[str], present: AbstractSet[str] | None = None
+) -> list[int]:
+    """The places of the items that are in `wanted`, in order; `present`: the set of the items,
+    when it is at hand. Most often none or one of them is there: then the set and the list's
+    own search find them, with no loop over the items."""
+    common = wanted & set(items) if present is None else present & wanted
     if len(common) > 1:
         return list(compress(range(len(items)), map(common.__contains__, items)))
     found: list[int] = []

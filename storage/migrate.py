@@ -67,4 +67,9 @@ async def upgrade(engine: AsyncEngine) -> None:
     if await is_current(engine):
         return
     async with engine.begin() as conn:
+        # Looking again takes SQLite's write lock (its BEGIN IMMEDIATE goes with the first
+        # statement) before Alembic starts, and finds what another process starting at the same
+        # time migrated meanwhile.
+        if await conn.run_sync(recorded_revisions) == head_revisions():
+            return
         await conn.run_sync(_upgrade)

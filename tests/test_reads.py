@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from decimal import Decimal as D
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,6 +32,7 @@ from storage.migrate import MIGRATIONS, upgrade
 from storage.models import ValueChangeRow
 from tests.conftest import DATA
 
+T = TypeVar("T")
 NOW = datetime(2025, 10, 1, 1, 0, tzinfo=UTC)
 FRAMEWORK = "dti-province-2025"
 
@@ -179,14 +181,17 @@ def _triggers_and_indexes(connection: Connection) -> tuple[set[str], set[str]]:
     return triggers, {name for name in indexes if name}
 
 
-def _round_trip(connection: Connection) -> list[tuple[set[str], set[str]]]:
+def _round_trip(
+    connection: Connection, up: str, down: str, look: Callable[[Connection], T]
+) -> list[T]:
+    """What `look` sees after migrating up to `up`, down to `down` and up again."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     seen = []
     for step in (command.upgrade, command.downgrade, command.upgrade):
-        step(config, "0013" if step is command.upgrade else "0012")
-        seen.append(_triggers_and_indexes(connection))
+        step(config, up if step is command.upgrade else down)
+        seen.append(look(connection))
     return seen
 
 
@@ -196,7 +201,9 @@ async def test_migration_0013_adds_the_counting_triggers_and_the_newest_index_an
     engine = make_engine(database_url)
     try:
         async with engine.begin() as connection:
-            up, down, again = await connection.run_sync(_round_trip)
+            up, down, again = await connection.run_sync(
+                _round_trip, "0013", "0012", _triggers_and_indexes
+            )
     finally:
         await engine.dispose()
     counting = {"submissions_count_values", "reviews_count_values"}
@@ -216,24 +223,15 @@ def _pruning_triggers(connection: Connection) -> int:
     return sum("DELETE FROM value_changes" in body for (body,) in connection.execute(text(query)))
 
 
-def _pruning_round_trip(connection: Connection) -> list[int]:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    seen = []
-    for step in (command.upgrade, command.downgrade, command.upgrade):
-        step(config, "0014" if step is command.upgrade else "0013")
-        seen.append(_pruning_triggers(connection))
-    return seen
-
-
 async def test_migration_0014_makes_the_counting_triggers_prune_value_changes_and_back(
     database_url: str,
 ) -> None:
     engine = make_engine(database_url)
     try:
         async with engine.begin() as connection:
-            up, down, again = await connection.run_sync(_pruning_round_trip)
+            up, down, again = await connection.run_sync(
+                _round_trip, "0014", "0013", _pruning_triggers
+            )
     finally:
         await engine.dispose()
     pruning = 2 if database_url.startswith("postgresql") else 4  # SQLite: insert and update

@@ -17,7 +17,7 @@ from handlers.insight_views import (
     what_if_text,
 )
 from handlers.request import ADMIN, Request
-from handlers.views import period_label
+from handlers.views import as_of_view
 from parsing.arguments import natural, year
 from parsing.intents import (
     TOTAL,
@@ -47,9 +47,7 @@ async def gap(request: Request, intent: Gap) -> None:
     t = request.t
     found = await request.services.insights.gap(intent.target, intent.period)
     text = gap_text(t, found.plan, found.board)
-    if found.as_of is not None:
-        text = t("score.as_of", period=period_label(t, found.as_of)) + "\n" + text
-    await request.reply(text)
+    await request.reply(as_of_view(t, found.as_of, text))
 
 
 async def what_if(request: Request, intent: WhatIf) -> None:

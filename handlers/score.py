@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.request import Request
 from handlers.target_views import index_view, targets_view
-from handlers.views import answer_view, period_label
+from handlers.views import answer_view, as_of_view
 from parsing.intents import Score
 from services.frameworks import IndexAnswer, TargetsAnswer
 
@@ -33,6 +33,4 @@ async def answer(request: Request, score: Score) -> None:
             notes=result.notes,
         )
         result.rendered[key] = text
-    if result.as_of is not None:
-        text = t("score.as_of", period=period_label(t, result.as_of)) + "\n" + text
-    await request.reply(text)
+    await request.reply(as_of_view(t, result.as_of, text))

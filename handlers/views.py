@@ -174,6 +174,13 @@ def sub_index_view(
     return "\n".join(lines)
 
 
+def as_of_view(t: Text, period: str | None, text: str) -> str:
+    """An answer scored at the end of an earlier `period` says so first (None: today's)."""
+    if period is None:
+        return text
+    return t("score.as_of", period=period_label(t, period)) + "\n" + text
+
+
 def answer_view(
     t: Text,
     board: Scoreboard,

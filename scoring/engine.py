@@ -246,10 +246,7 @@ def evaluate(
     period: the later one), and carries the values a reader should see beside it. Values not
     yet reviewed count only `with_pending`; otherwise the newest one is shown as waiting."""
     values = [m for m in measurements if not m.part]
-    order = rank([m.period for m in values])
-    by_code: dict[str, list[Measurement]] = {}
-    for m in values:
-        by_code.setdefault(m.code, []).append(m)
+    order, by_code = _ranked_by_code(values)
     pillars = []
     for pillar in framework.pillars:
         subs = []
@@ -270,11 +267,7 @@ def rescore(
     as `evaluate` takes them) and the others kept: the board `evaluate` gives from every value
     when only those sub-indices' values changed since `board` was scored. A sub-index's score
     reads only its own values, and the order of their periods is the same among any of them."""
-    values = [m for m in measurements if not m.part and m.code in codes]
-    order = rank(m.period for m in values)
-    by_code: dict[str, list[Measurement]] = {}
-    for m in values:
-        by_code.setdefault(m.code, []).append(m)
+    order, by_code = _ranked_by_code([m for m in measurements if not m.part and m.code in codes])
     pillars = []
     for pillar in board.pillars:
         subs = []
@@ -285,6 +278,16 @@ def rescore(
             subs.append(kept)
         pillars.append(PillarScore(pillar.pillar, tuple(subs)))
     return Scoreboard(board.framework, tuple(pillars))
+
+
+def _ranked_by_code(
+    values: list[Measurement],
+) -> tuple[Mapping[str, int], dict[str, list[Measurement]]]:
+    """The rank of the values' periods, and the values by sub-index in their given order."""
+    by_code: dict[str, list[Measurement]] = {}
+    for m in values:
+        by_code.setdefault(m.code, []).append(m)
+    return rank([m.period for m in values]), by_code
 
 
 def _pick(

@@ -195,17 +195,22 @@ def _round_trip(
     return seen
 
 
-async def test_migration_0013_adds_the_counting_triggers_and_the_newest_index_and_back(
-    database_url: str,
-) -> None:
+async def _migrated(
+    database_url: str, up: str, down: str, look: Callable[[Connection], T]
+) -> list[T]:
+    """`_round_trip` on a fresh engine."""
     engine = make_engine(database_url)
     try:
         async with engine.begin() as connection:
-            up, down, again = await connection.run_sync(
-                _round_trip, "0013", "0012", _triggers_and_indexes
-            )
+            return await connection.run_sync(_round_trip, up, down, look)
     finally:
         await engine.dispose()
+
+
+async def test_migration_0013_adds_the_counting_triggers_and_the_newest_index_and_back(
+    database_url: str,
+) -> None:
+    up, down, again = await _migrated(database_url, "0013", "0012", _triggers_and_indexes)
     counting = {"submissions_count_values", "reviews_count_values"}
     assert counting <= up[0]
     assert "ix_submissions_newest" in up[1]
@@ -226,14 +231,7 @@ def _pruning_triggers(connection: Connection) -> int:
 async def test_migration_0014_makes_the_counting_triggers_prune_value_changes_and_back(
     database_url: str,
 ) -> None:
-    engine = make_engine(database_url)
-    try:
-        async with engine.begin() as connection:
-            up, down, again = await connection.run_sync(
-                _round_trip, "0014", "0013", _pruning_triggers
-            )
-    finally:
-        await engine.dispose()
+    up, down, again = await _migrated(database_url, "0014", "0013", _pruning_triggers)
     pruning = 2 if database_url.startswith("postgresql") else 4  # SQLite: insert and update
     assert (up, down, again) == (pruning, 0, pruning)
 

@@ -98,7 +98,8 @@ def _add(evidence: dict[str, float], kind: str, amount: float) -> None:
 
 
 def _strongest(evidence: dict[str, float], *but: str) -> float:
-    return max((w for k, w in evidence.items() if k not in but), default=0.0)
+    weights = [w for k, w in evidence.items() if k not in but]
+    return max(weights) if weights else 0.0
 
 
 def _hypothetical(evidence: dict[str, float], entities: Entities, found: Signals) -> None:

@@ -20,6 +20,8 @@ _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, h�
 # form when it has one].
 _CHILDREN, _FORMS, _SENSES, _PLAIN, _NOTE, _WRITTEN = range(6)
 _new_tuple = tuple.__new__
+_UNSEEN = object()
+_CHECKED = 50_000  # phrases kept with the diacritics they were typed with
 
 
 @lru_cache(maxsize=8192)
@@ -81,6 +83,8 @@ class PhraseIndex(Generic[T]):
             node[_WRITTEN] = list(forms[0][0]) if len(forms) == 1 else None
         words = {w for forms in self._table.values() for written, _ in forms for w in written}
         self._known = frozenset(accent_key(w) for w in (*words, *known))
+        # (words, as typed, strict) -> (length, senses, note) of the phrase they give, or None
+        self._checked: dict[tuple[Any, ...], tuple[int, tuple[T, ...], Any] | None] = {}
 
     def __contains__(self, phrase: tuple[str, ...]) -> bool:
         return phrase in self._table
@@ -180,8 +184,25 @@ class PhraseIndex(Generic[T]):
                 hits.append(_new_tuple(Hit, (first, last, found[_SENSES], found[_NOTE])))
                 index = last
                 continue
-            hit = self.at(words, first, end, typed, strict)  # diacritics to check: rare
+            hit = self._checked_at(words, first, last, typed, strict)
             if hit is not None:
                 hits.append(hit)
                 index = hit.last
         return hits
+
+    def _checked_at(
+        self, words: Sequence[str], first: int, last: int, typed: Sequence[str], strict: bool
+    ) -> Hit[T] | None:
+        """`at` for a phrase whose diacritics must be checked against what was typed ("bot"
+        is also "bớt"), where the longest phrase starting at `first` ends at `last`: the answer
+        depends on those words only, so it is kept for the next message that types them."""
+        key = (tuple(words[first:last]), tuple(typed[first:last]), strict)
+        kept = self._checked.get(key, _UNSEEN)
+        if kept is _UNSEEN:
+            hit = self.at(words, first, last, typed, strict)
+            kept = None if hit is None else (hit.last - first, hit.senses, hit.note)
+            if len(self._checked) < _CHECKED:  # bounded: a stream of new words cannot grow it
+                self._checked[key] = kept
+        if kept is None:
+            return None
+        return _new_tuple(Hit, (first, first + kept[0], kept[1], kept[2]))

@@ -8,7 +8,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, count
+from itertools import accumulate, chain, compress, count
 from operator import add, itemgetter, mul
 from typing import cast
 
@@ -107,7 +107,7 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     tokens = reading.tokens
     words, kinds = reading.words, reading.kinds
     reading.owner = owner = [-1] * len(words)
-    reading.numbers = [i for i, kind in enumerate(kinds) if kind == NUMBER]
+    reading.numbers = list(compress(range(len(kinds)), map(NUMBER.__eq__, kinds)))
     hits, meanings, markers = reading.hits, reading.meanings, reading.markers
     counted: set[int | str] = set()
     cued: list[tuple[int, tuple[tuple[str, float], ...]]] = []  # (first word, cues)

@@ -39,7 +39,8 @@ class SubjectReading:
 
 _GAP = GAP_UNIT
 _CACHED = 50_000
-_END = itemgetter(1)
+_START, _END = itemgetter(0), itemgetter(1)
+_WORDS = itemgetter(0)  # of a unit
 
 
 def name_units(
@@ -90,35 +91,28 @@ def _name_parts(reading: Reading, lexicon: Lexicon) -> list[NamePart]:
     out once a message."""
     if reading.name_parts is not None:
         return reading.name_parts
-    parts: list[NamePart] = []
     strict = not reading.tokens.source.isascii()
-    words, written = reading.words, reading.written
+    words, written, owner = reading.words, reading.written, reading.owner
     vocabulary, cache = lexicon.name_vocabulary, lexicon.loose_units
-    loose_from = 0  # the words from here to the next phrase are claimed by none
-
-    def add_loose(first: int, last: int) -> None:
-        for index, word in enumerate(words[first:last], first):
-            if word not in vocabulary:
-                continue
-            key = (word, written[index], strict)
-            found = cache.get(key)
-            if found is None:
-                found = _loose_unit(word, written[index], strict, lexicon)
-                if len(cache) < _CACHED:  # bounded: a stream of new words cannot grow it
-                    cache[key] = found
-            if found is not _GAP:
-                parts.append((index, index + 1, found, None))
-
+    parts: list[NamePart] = []
+    # The words no phrase claims (owner -1) that the names hold, each a unit of its own.
+    for index in [i for i, word in enumerate(words) if owner[i] < 0 and word in vocabulary]:
+        key = (words[index], written[index], strict)
+        found = cache.get(key)
+        if found is None:
+            found = _loose_unit(*key, lexicon)
+            if len(cache) < _CACHED:  # bounded: a stream of new words cannot grow it
+                cache[key] = found
+        if found is not _GAP:
+            parts.append((index, index + 1, found, None))
     for hit, meaning in zip(reading.hits, reading.meanings, strict=True):
-        add_loose(loose_from, hit.first)
-        loose_from = hit.last
         if meaning.support or meaning.core:
             found = meaning.unit
             if found is None:  # a phrase whose senses diacritics narrowed: no unit worked out
                 words_of_hit = meaning.canonical or tuple(words[hit.first : hit.last])
                 found = unit(words_of_hit, meaning.support or meaning.canonical is not None)
             parts.append((hit.first, hit.last, found, meaning))
-    add_loose(loose_from, len(words))
+    parts.sort(key=_START)  # no two parts start at one word
     reading.name_parts = parts
     return parts
 
@@ -148,7 +142,7 @@ def subs_by_name(
     evidence of the best from its core words."""
     end = len(reading) if last is None else last
     every, core = name_units(reading, first, end, taken, lexicon)
-    if not any(words for words, _, _ in core):
+    if not any(map(_WORDS, core)):
         return (), 0.0
     return named(entry.names, every, core)
 

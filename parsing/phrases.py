@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from itertools import compress
 from typing import Any, Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
@@ -20,7 +21,6 @@ _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, h�
 # form when it has one].
 _CHILDREN, _FORMS, _SENSES, _PLAIN, _NOTE, _WRITTEN = range(6)
 _new_tuple = tuple.__new__
-_UNSEEN = object()
 _CHECKED = 50_000  # phrases kept with the diacritics they were typed with
 
 
@@ -159,14 +159,12 @@ class PhraseIndex(Generic[T]):
         this repeats inline for the common case: it runs for every word of every message)."""
         hits: list[Hit[T]] = []
         end = len(words)
-        root = self._root
+        starting: list[Any] = list(map(self._root.get, words))  # each word's node, if any
         index = 0  # the first word after the last phrase found
-        for first, word in enumerate(words):
+        for first in compress(range(end), starting):
             if first < index:
                 continue
-            node = root.get(word)
-            if node is None:
-                continue
+            node = starting[first]
             found, last, following = None, 0, first + 1
             while True:
                 if node[_FORMS] is not None:
@@ -197,8 +195,9 @@ class PhraseIndex(Generic[T]):
         is also "bớt"), where the longest phrase starting at `first` ends at `last`: the answer
         depends on those words only, so it is kept for the next message that types them."""
         key = (tuple(words[first:last]), tuple(typed[first:last]), strict)
-        kept = self._checked.get(key, _UNSEEN)
-        if kept is _UNSEEN:
+        if key in self._checked:
+            kept = self._checked[key]
+        else:
             hit = self.at(words, first, last, typed, strict)
             kept = None if hit is None else (hit.last - first, hit.senses, hit.note)
             if len(self._checked) < _CHECKED:  # bounded: a stream of new words cannot grow it

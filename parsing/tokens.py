@@ -133,7 +133,13 @@ def positions(
     """The places of the items that are in `wanted`, in order; `present`: the set of the items,
     when it is at hand. Most often none or one of them is there: then the set and the list's
     own search find them, with no loop over the items."""
-    common = wanted & set(items) if present is None else present & wanted
+    common: AbstractSet[str]
+    if present is not None:
+        common = present & wanted
+    elif isinstance(wanted, frozenset | set):
+        common = wanted.intersection(items)  # a probe per item, no set of them made
+    else:
+        common = wanted & set(items)
     if len(common) > 1:
         return list(compress(range(len(items)), map(common.__contains__, items)))
     found: list[int] = []

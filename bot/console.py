@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
+from bot import collector
 from bot.app import build_application
 from bot.runtime import open_services
 from bot.settings import Settings, describe_database
@@ -179,6 +180,7 @@ async def run_console(
         )
         console = Console(request, user_id)
         async with app:
+            collector.resume()  # started: see bot/collector.py
             if once is not None:
                 await app.process_update(Update.de_json(console.update_for(once), app.bot))
                 return

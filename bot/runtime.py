@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application
 
+from bot import collector
 from bot.logs import protect_stderr
 from bot.settings import Settings
 from bot.startup import check_reference, connect_to_telegram, open_database
@@ -135,6 +136,7 @@ async def run(settings: Settings) -> None:
     async with open_runtime(settings) as runtime:
         try:
             async with serving(settings, runtime, stop):
+                collector.resume()  # started: see bot/collector.py
                 await stop.wait()
         except StoppedBeforeStart:
             return  # stopped while waiting for Telegram

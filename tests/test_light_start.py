@@ -3,6 +3,7 @@ not loaded by a start that does not use them, and what replaces them answers the
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import yaml
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 
+from bot import collector
 from bot.__main__ import SUBCOMMANDS, parser
 from scoring import yaml_reader
 from services.seeding import seed
@@ -94,6 +96,44 @@ async def test_a_question_answered_on_a_current_database_loads_none_of_them(
     loaded = _loaded_after(ONCE + "import json\n" + held, "--once", "tổng điểm DTI", env=env)
     assert set(loaded) & set(SUBCOMMAND_MODULES) == set()
     assert "bot.console" in loaded
+
+
+async def test_the_collector_makes_no_full_pass_while_the_bot_starts_and_is_on_after(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}"
+    engine = make_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_URL"))}
+    env |= {"DATABASE_URL": url, "PTB_TIMEDELTA": "true"}
+    # The full passes made from the interpreter's start to the bot's first `resume`.
+    watch = (
+        "import gc\n"
+        "from bot import collector\n"
+        "passes, resume = [], collector.resume\n"
+        "def noted():\n"
+        "    passes.append(gc.get_stats()[2]['collections'])\n"
+        "    resume()\n"
+        "collector.resume = noted\n"
+    )
+    after = (
+        "import json\nprint(json.dumps([passes[0], gc.isenabled(), gc.get_freeze_count() > 0]))\n"
+    )
+    found = _loaded_after(watch + ONCE + after, "--once", "tổng điểm DTI", env=env)
+    assert found == [0, True, True]
+
+
+def test_resuming_leaves_off_a_collector_someone_else_turned_off() -> None:
+    gc.disable()
+    try:
+        collector.pause()
+        collector.resume()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_subcommand_loads_its_own_module_and_help_names_every_one() -> None:

@@ -26,7 +26,7 @@ from tests.conftest import DATA
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a start that draws no chart, writes no export and migrates nothing must not import.
-HEAVY = ("matplotlib", "numpy", "openpyxl", "PIL", "alembic", "holidays.countries", "hypothesis")
+HEAVY = ("matplotlib", "numpy", "openpyxl", "PIL", "alembic", "holidays", "hypothesis")
 RUNTIME = (
     "bot.__main__", "bot.app", "bot.runtime", "bot.console", "bot.inbound", "bot.polling",
     "bot.web", "services.container", "handlers.reports", "reports.charts", "reports.export",

@@ -136,7 +136,6 @@ async def run(settings: Settings) -> None:
     async with open_runtime(settings) as runtime:
         try:
             async with serving(settings, runtime, stop):
-                collector.resume()  # started: see bot/collector.py
                 await stop.wait()
         except StoppedBeforeStart:
             return  # stopped while waiting for Telegram
@@ -173,6 +172,9 @@ async def serving(
     if app.job_queue is not None and app.job_queue.get_jobs_by_name(reminder_job.JOB_NAME):
         heartbeat = JobHeartbeat(clock, settings.reminder_tick_seconds)
         heartbeat.attach(app.job_queue, reminder_job.JOB_NAME)
+    # Built: the collector on again (bot/collector.py) before a wait for Telegram that may
+    # last, its failed attempts leaving garbage behind.
+    collector.resume()
     if not await connect_to_telegram(app, stopping or asyncio.Event(), settings.bot_api_base_url):
         raise StoppedBeforeStart
     stop = asyncio.Event()

@@ -180,10 +180,12 @@ async def run_console(
         )
         console = Console(request, user_id)
         async with app:
-            collector.resume()  # started: see bot/collector.py
             if once is not None:
+                # One answer, then the process ends: the collector stays paused (see
+                # bot/collector.py), what it would free goes with the process.
                 await app.process_update(Update.de_json(console.update_for(once), app.bot))
                 return
+            collector.resume()  # started
             t = services.texts.for_language(services.texts.default)
             print(t("console.banner"), file=out)
             print(t("console.database", where=describe_database(settings.database)), file=out)

@@ -14,11 +14,14 @@ import logging
 import os
 import sys
 from collections.abc import Collection, Iterator, Mapping
+from typing import TYPE_CHECKING
 
+from bot import collector
 from bot.commands import Command
 from bot.logs import configure_logging, protect_stderr
-from bot.settings import Settings
-from bot.startup import run_guarded
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 class Subcommands(Mapping[str, Command]):
@@ -79,6 +82,18 @@ def _asked_for(argv: list[str]) -> Collection[str] | None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Before the settings, the storage layer and Telegram are imported: see bot/collector.py.
+    collector.pause()
+    try:
+        _main(argv)
+    finally:
+        collector.resume()
+
+
+def _main(argv: list[str] | None) -> None:
+    from bot.settings import Settings
+    from bot.startup import run_guarded
+
     argv = sys.argv[1:] if argv is None else argv
     args = parser(_asked_for(argv)).parse_args(argv)
     # Opt in to PTB 22's timedelta durations (RetryAfter.retry_after); silences its deprecation.
@@ -90,6 +105,8 @@ def main(argv: list[str] | None = None) -> None:
 
     def run() -> int:
         command = SUBCOMMANDS.get(args.command or "")
+        if command is not None:
+            collector.resume()  # a one-off task, of any size: the collector as usual
         if command is not None and not command.needs_settings:
             return asyncio.run(command.run(None, args))
         settings = Settings()

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
+from bot import collector
 from bot.app import build_application
 from bot.runtime import open_services
 from bot.settings import Settings, describe_database
@@ -180,8 +181,11 @@ async def run_console(
         console = Console(request, user_id)
         async with app:
             if once is not None:
+                # One answer, then the process ends: the collector stays paused (see
+                # bot/collector.py), what it would free goes with the process.
                 await app.process_update(Update.de_json(console.update_for(once), app.bot))
                 return
+            collector.resume()  # started
             t = services.texts.for_language(services.texts.default)
             print(t("console.banner"), file=out)
             print(t("console.database", where=describe_database(settings.database)), file=out)

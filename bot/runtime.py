@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application
 
+from bot import collector
 from bot.logs import protect_stderr
 from bot.settings import Settings
 from bot.startup import check_reference, connect_to_telegram, open_database
@@ -171,6 +172,9 @@ async def serving(
     if app.job_queue is not None and app.job_queue.get_jobs_by_name(reminder_job.JOB_NAME):
         heartbeat = JobHeartbeat(clock, settings.reminder_tick_seconds)
         heartbeat.attach(app.job_queue, reminder_job.JOB_NAME)
+    # Built: the collector on again (bot/collector.py) before a wait for Telegram that may
+    # last, its failed attempts leaving garbage behind.
+    collector.resume()
     if not await connect_to_telegram(app, stopping or asyncio.Event(), settings.bot_api_base_url):
         raise StoppedBeforeStart
     stop = asyncio.Event()

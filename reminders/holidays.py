@@ -9,9 +9,13 @@ local days off; nothing here types in a date per year."""
 
 from __future__ import annotations
 
+import ast
+import importlib.util
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -68,10 +72,39 @@ class WorkCalendar:
 
 @lru_cache(maxsize=1)
 def _countries() -> frozenset[str]:
-    """The codes the holidays library knows, from its registry (no country module loaded)."""
+    """The codes the holidays library knows: read from its registry's source, since importing
+    the registry imports the whole package (its calendars, a few hundredths of a second at every
+    start); from the registry itself when the source does not read as expected."""
+    found = registry_codes()
+    if found:
+        return found
     from holidays.registry import EntityLoader
 
     return frozenset(EntityLoader.get_country_codes())
+
+
+# The registry's table: `COUNTRIES: RegistryDict = {"vietnam": ("Vietnam", "VN", "VNM"), …}`,
+# the class name, then the codes (alpha-2 first) and aliases.
+_TABLE = re.compile(r"^COUNTRIES\b[^=\n]*=\s*(\{.*?^\})", re.MULTILINE | re.DOTALL)
+
+
+def registry_codes() -> frozenset[str]:
+    """The country codes and aliases (two or three letters, as the library counts them) in the
+    source of holidays/registry.py, without importing it; empty when it cannot be read so."""
+    spec = importlib.util.find_spec("holidays")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    try:
+        source = (Path(folders[0]) / "registry.py").read_text(encoding="utf-8")
+        table = _TABLE.search(source)
+        entities = ast.literal_eval(table[1]) if table else {}
+        return frozenset(
+            code
+            for entity in entities.values()
+            for code in entity[1:]
+            if isinstance(code, str) and 2 <= len(code) <= 3
+        )
+    except (IndexError, OSError, ValueError, SyntaxError, AttributeError, TypeError):
+        return frozenset()
 
 
 # No weekend, no holiday: every day works (a deployment that wants reminders on every day).

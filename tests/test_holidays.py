@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reminders.calendar import Change, calendar, recurring, runs
-from reminders.holidays import EVERY_DAY, WorkCalendar, parse_work_calendar
+from reminders.holidays import EVERY_DAY, WorkCalendar, parse_work_calendar, registry_codes
 from tests.conftest import DATA
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -125,3 +125,10 @@ def test_the_review_conference_is_a_placeholder_until_an_administrator_moves_it(
         [2026], [Change("move", "conference:2026-H1", date(2026, 7, 31))], "SKHCN"
     )
     assert not next(d for d in confirmed if d.key == "conference:2026-H1").placeholder
+
+
+def test_the_country_codes_read_from_the_registry_s_source_are_the_library_s() -> None:
+    from holidays.registry import EntityLoader
+
+    assert registry_codes() == frozenset(EntityLoader.get_country_codes())
+    assert {"VN", "VNM", "GB", "UK"} <= registry_codes()

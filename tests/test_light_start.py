@@ -3,9 +3,12 @@ not loaded by a start that does not use them, and what replaces them answers the
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -15,16 +18,19 @@ import yaml
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 
+from bot import collector
 from bot.__main__ import SUBCOMMANDS, parser
 from scoring import yaml_reader
 from services.seeding import seed
 from storage.db import make_engine, make_sessions
 from storage.migrate import MIGRATIONS, head_revisions, is_current, upgrade
+from tests.botapi import FakeBotApi
 from tests.conftest import DATA
+from tests.process import bot_env
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a start that draws no chart, writes no export and migrates nothing must not import.
-HEAVY = ("matplotlib", "numpy", "openpyxl", "PIL", "alembic", "holidays.countries", "hypothesis")
+HEAVY = ("matplotlib", "numpy", "openpyxl", "PIL", "alembic", "holidays", "hypothesis")
 RUNTIME = (
     "bot.__main__", "bot.app", "bot.runtime", "bot.console", "bot.inbound", "bot.polling",
     "bot.web", "services.container", "handlers.reports", "reports.charts", "reports.export",
@@ -53,6 +59,19 @@ ONCE = (
     "    main(sys.argv[1:])\n"
     "except SystemExit as end:\n"
     "    assert not end.code, end.code\n"
+)
+
+
+# Notes, in `passes`, the collector's full passes made from the interpreter's start to each
+# `resume` (bot/collector.py).
+WATCH = (
+    "import gc\n"
+    "from bot import collector\n"
+    "passes, resume = [], collector.resume\n"
+    "def noted():\n"
+    "    passes.append(gc.get_stats()[2]['collections'])\n"
+    "    resume()\n"
+    "collector.resume = noted\n"
 )
 
 
@@ -94,6 +113,64 @@ async def test_a_question_answered_on_a_current_database_loads_none_of_them(
     loaded = _loaded_after(ONCE + "import json\n" + held, "--once", "tổng điểm DTI", env=env)
     assert set(loaded) & set(SUBCOMMAND_MODULES) == set()
     assert "bot.console" in loaded
+
+
+async def test_the_collector_makes_no_full_pass_while_the_bot_starts_and_is_on_after(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}"
+    engine = make_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_URL"))}
+    env |= {"DATABASE_URL": url, "PTB_TIMEDELTA": "true"}
+    after = (
+        "import json\nprint(json.dumps([passes[0], gc.isenabled(), gc.get_freeze_count() > 0]))\n"
+    )
+    found = _loaded_after(WATCH + ONCE + after, "--once", "tổng điểm DTI", env=env)
+    assert found == [0, True, True]
+
+
+async def test_the_served_bot_makes_no_full_pass_while_it_starts_and_polls_with_it_on(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    # The full passes made before `resume`, and whether the collector is on when polling starts.
+    watch = WATCH + (
+        "import json\n"
+        "noted = collector.resume\n"
+        "def resumed():\n"
+        "    noted()\n"
+        "    from bot import polling  # imported by then: not before, with the collector on\n"
+        "    poll = polling.Poller.run\n"
+        "    async def polls(self, stop):\n"
+        "        print(json.dumps([passes, gc.isenabled()]), flush=True)\n"
+        "        await poll(self, stop)\n"
+        "    polling.Poller.run = polls\n"
+        "collector.resume = resumed\n"
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", watch + ONCE, cwd=ROOT, env=bot_env(api, tmp_path),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), 120)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 60)
+    assert json.loads(line) == [[0], True]
+
+
+def test_resuming_leaves_off_a_collector_someone_else_turned_off() -> None:
+    gc.disable()
+    try:
+        collector.pause()
+        collector.resume()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_subcommand_loads_its_own_module_and_help_names_every_one() -> None:

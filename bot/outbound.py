@@ -48,6 +48,7 @@ from telegram.error import (
 from telegram.ext import Application, BaseRateLimiter
 from telegram.request import BaseRequest
 
+from bot.api_client import NOT_SENT
 from bot.pacing import FOREVER, Chat, Ledger, Limits, is_private
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,9 @@ _NOT_MESSAGES = frozenset({"sendChatAction"})
 # Tried once: start-up waits for Telegram itself (bot.startup.connect_to_telegram), one log line
 # per attempt, and a stop signal must end that wait.
 _ONE_TRY = frozenset({"getMe"})
-# httpx errors raised before the request left this machine: safe to send again.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Errors raised before the request left this machine: safe to send again. Those of our client
+# (bot.api_client) and those of PTB's HTTPXRequest, which a caller may still pass in.
+_NOT_SENT = (*NOT_SENT, httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class OutcomeUnknown(TimedOut):

@@ -22,7 +22,6 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import operator
-from bot.api_client import BotApiRequest
 from bot.ordering import ChatOrderedProcessor
 from bot.outbound import Outbound, OutboundApplication
 from bot.settings import Settings
@@ -164,7 +163,10 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
-        # aiohttp with JSON bodies (bot/api_client.py); one connection for getUpdates, as PTB's.
+        # aiohttp with JSON bodies; one connection for getUpdates, as PTB's. Imported here: the
+        # console (`--once`) has a request of its own and does not load aiohttp.
+        from bot.api_client import BotApiRequest
+
         builder = builder.request(BotApiRequest()).get_updates_request(
             BotApiRequest(connections=1)
         )

@@ -11,12 +11,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, TimedOut
+from telegram.ext import ExtBot
 
 from bot.api_client import BotApiRequest
-from bot.outbound import _may_have_arrived
+from bot.outbound import Outbound, OutcomeUnknown, Policy, Retry, _may_have_arrived
 from tests.botapi import TOKEN, FakeBotApi
 
 USER = 1001
+FAST = Retry(attempts=3, within=30.0, first=0.01, longest=0.01)
 
 
 def _bot(base_url: str, request: BotApiRequest, updates: BotApiRequest | None = None) -> Bot:
@@ -182,6 +184,41 @@ async def test_a_connection_closed_after_the_request_was_read_may_have_arrived()
             await request.shutdown()
     assert len(server.requests) == 1
     assert _may_have_arrived(caught.value)
+
+
+async def _send_through_outbound(base_url: str) -> tuple[BaseException, Outbound]:
+    """One reply through the bot's outgoing path (bot.outbound) over this client; what it
+    raised, and the path's counters."""
+    outbound = Outbound(Policy(replies=FAST))
+    request = BotApiRequest()
+    bot = ExtBot(TOKEN, base_url=base_url, request=request, rate_limiter=outbound)
+    await request.initialize()
+    await outbound.initialize()
+    try:
+        with pytest.raises(NetworkError) as caught:
+            await bot.send_message(USER, "một lần thôi")
+    finally:
+        await outbound.shutdown()
+        await request.shutdown()
+    return caught.value, outbound
+
+
+async def test_a_reply_whose_connection_dropped_after_sending_is_not_sent_again() -> None:
+    async with RawServer(_close) as server:
+        raised, outbound = await _send_through_outbound(server.base_url)
+    assert isinstance(raised, OutcomeUnknown)
+    assert len(server.requests) == 1
+    assert outbound.counters["reply"].unknown == 1
+
+
+async def test_a_reply_that_found_no_server_is_tried_again_then_fails() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    raised, outbound = await _send_through_outbound(f"http://127.0.0.1:{port}/bot")
+    assert not isinstance(raised, OutcomeUnknown)
+    counts = outbound.counters["reply"]
+    assert (counts.retried, counts.failed, counts.unknown) == (FAST.attempts - 1, 1, 0)
 
 
 async def test_a_request_shut_down_refuses_to_send_until_initialized_again(

@@ -34,7 +34,9 @@ from telegram.request import BaseRequest, RequestData
 from bot.tls import tls_context
 
 CONNECTIONS = 32  # requests in flight at once, each on its own connection
-KEPT_ALIVE = 15.0  # seconds an idle connection stays open
+# Seconds an idle connection stays open: httpx's default. Longer, and the server may close it as
+# a request is put on it: a request lost that way can only be counted as perhaps arrived.
+KEPT_ALIVE = 5.0
 _DEFAULT = type(BaseRequest.DEFAULT_NONE)  # what PTB passes for a timeout not given
 _POOL_TIMEOUT = (
     "Pool timeout: All connections in the connection pool are occupied. "

@@ -19,14 +19,12 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot import operator
-from bot.api_client import BotApiRequest
 from bot.ordering import ChatOrderedProcessor
 from bot.outbound import Outbound, OutboundApplication
 from bot.settings import Settings
-from bot.tls import tls_context
 from handlers import (
     agencies,
     asking,
@@ -165,9 +163,12 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
-        # JSON bodies, few idle connections; PTB's own pool of 1 for getUpdates; one TLS context.
+        # aiohttp with JSON bodies; one connection for getUpdates, as PTB's. Imported here: the
+        # console (`--once`) has a request of its own and does not load aiohttp.
+        from bot.api_client import BotApiRequest
+
         builder = builder.request(BotApiRequest()).get_updates_request(
-            HTTPXRequest(connection_pool_size=1, httpx_kwargs={"verify": tls_context()})
+            BotApiRequest(connections=1)
         )
     if rate_limited:
         # One outgoing path for every request (bot/outbound.py): replies at once within

@@ -62,8 +62,9 @@ _NOT_MESSAGES = frozenset({"sendChatAction"})
 # Tried once: start-up waits for Telegram itself (bot.startup.connect_to_telegram), one log line
 # per attempt, and a stop signal must end that wait.
 _ONE_TRY = frozenset({"getMe"})
-# httpx errors raised before the request left this machine: safe to send again.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# httpx errors raised before the request left this machine: safe to send again. PTB's
+# HTTPXRequest, which a caller may still pass in; bot.api_client.NOT_SENT are the bot's own.
+_HTTPX_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class OutcomeUnknown(TimedOut):
@@ -508,10 +509,12 @@ def _paced_chat(endpoint: str, data: dict[str, Any]) -> Chat | None:
 def _may_have_arrived(exc: NetworkError) -> bool:
     """False when Telegram answered (a 5xx) or the request never left (no connection, no free
     connection in the pool); True for a missing answer or a connection lost after sending."""
+    from bot.api_client import NOT_SENT  # here: the console sends through no HTTP client
+
     cause = exc.__cause__
     if cause is None or isinstance(cause, TelegramError):  # an answer, perhaps unparseable
         return False
-    return not isinstance(cause, _NOT_SENT)
+    return not isinstance(cause, NOT_SENT + _HTTPX_NOT_SENT)
 
 
 def _seconds(value: float | timedelta) -> float:

@@ -1,8 +1,8 @@
 """Long polling over raw getUpdates: each batch is recorded (bot.inbound) before the next
 request's offset confirms it to Telegram, and an update the library cannot read is skipped
 instead of stopping the loop. Network trouble gets a growing pause and one log line, not a
-traceback per attempt. The requests go through httpx, the HTTP client python-telegram-bot
-loads anyway (aiohttp would add 8 MB and a tenth of a second to every start)."""
+traceback per attempt. The requests go through aiohttp, the client of every other request to
+the Bot API (bot/api_client.py), on a connection of their own."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
+import aiohttp
 
 from bot.inbound import Inbound, update_id_of
 from bot.metrics import Metrics
@@ -60,8 +60,10 @@ class Poller:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; the request in flight is abandoned then."""
-        timeout = httpx.Timeout(self.poll_seconds + 15, connect=10)
-        async with httpx.AsyncClient(timeout=timeout, verify=tls_context()) as http:
+        # Telegram holds the request `poll_seconds`; the answer may take a while more to come.
+        timeout = aiohttp.ClientTimeout(connect=10, sock_read=self.poll_seconds + 15)
+        connector = aiohttp.TCPConnector(limit=1, ssl=tls_context())
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
             while not stop.is_set():
                 await _until(stop, self.inbound.wait_for_room())
                 if stop.is_set():
@@ -77,16 +79,16 @@ class Poller:
                 self._recovered()
             await self._confirm(http)
 
-    async def _get(self, http: httpx.AsyncClient, wait: float) -> list[Any]:
+    async def _get(self, http: aiohttp.ClientSession, wait: float) -> list[Any]:
         params: dict[str, Any] = {
             "timeout": wait, "limit": BATCH, "allowed_updates": self.allowed_updates,
         }  # fmt: skip
         if self.offset is not None:
             params["offset"] = self.offset
         try:
-            response = await http.post(self._url, json=params)
-            status, body = response.status_code, response.content
-        except (httpx.HTTPError, TimeoutError, OSError) as exc:
+            async with http.post(self._url, json=params) as response:
+                status, body = response.status, await response.read()
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise PollFailed(f"no answer from the Bot API ({type(exc).__name__})") from None
         try:
             answer = json.loads(body)
@@ -142,16 +144,16 @@ class Poller:
             log.info("getUpdates works again after %d failure(s)", self.failures)
         self.failures, self.problem = 0, ""
 
-    async def _confirm(self, http: httpx.AsyncClient) -> None:
+    async def _confirm(self, http: aiohttp.ClientSession) -> None:
         """On the way out: tell Telegram the last batch arrived (it is recorded), so a restart
         is not sent it again. Best effort: the journal recognises it anyway."""
         if self.offset is None:
             return
         params = {"offset": self.offset, "timeout": 0, "limit": 1,
                   "allowed_updates": self.allowed_updates}  # fmt: skip
-        with contextlib.suppress(httpx.HTTPError, TimeoutError, OSError):
-            async with asyncio.timeout(5):
-                await http.post(self._url, json=params)
+        with contextlib.suppress(aiohttp.ClientError, TimeoutError, OSError):
+            async with asyncio.timeout(5), http.post(self._url, json=params) as response:
+                await response.read()
 
 
 async def _until(stop: asyncio.Event, work: Any) -> Any:

@@ -1,4 +1,4 @@
-"""One TLS context for every HTTP client the bot opens (python-telegram-bot's two, the poller's):
+"""One TLS context for every HTTP client the bot opens (bot.api_client's two, the poller's):
 each client would otherwise read the CA bundle again, a good part of a start."""
 
 from __future__ import annotations

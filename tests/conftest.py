@@ -7,9 +7,7 @@ import compileall
 import functools
 import os
 import socket
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +24,7 @@ from scoring.loading import parse_directory, parse_framework
 from scoring.model import Directory, Framework
 from services.container import Services
 from tests.botapi import TOKEN, FakeBotApi
-from tests.templates import PgAdmin, Templates
+from tests.templates import PgAdmin, PgDatabases, Templates
 
 # PTB 22 warns on every RetryAfter unless this opts in to timedelta values (as bot/__main__.py
 # does); with filterwarnings=error the warning would replace the 429 the tests inject.
@@ -154,62 +152,48 @@ def framework(directory: Directory) -> Framework:
 PG = PgAdmin(PG_HOST, PG_PORT, PG_ADMIN_DB)
 
 
-async def _pg(sql: str, database: str = PG_ADMIN_DB) -> None:
-    await PG.execute(sql, database)
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[PgDatabases | None]:
+    """This process's PostgreSQL test databases, made ahead and dropped behind in threads
+    (tests/templates.py); None without PostgreSQL."""
+    if not POSTGRES:
+        yield None
+        return
+    databases = PgDatabases(PG)
+    yield databases
+    databases.close()
 
 
 @pytest.fixture(scope="session")
-def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+def templates(
+    tmp_path_factory: pytest.TempPathFactory, pg_databases: PgDatabases | None
+) -> Iterator[Templates]:
     """The session's template databases (tests/templates.py), dropped at its end."""
-    made = Templates(tmp_path_factory.mktemp("templates"), DATA, PG if POSTGRES else None)
+    made = Templates(tmp_path_factory.mktemp("templates"), DATA, pg_databases)
     yield made
-    asyncio.run(made.drop())
-
-
-class _Drops:
-    """Test databases dropped in a thread of their own while the next tests run: a DROP
-    DATABASE waits for the server's disk (a second and more on a busy machine), which no test
-    needs to wait for. The session's end waits for every drop, and fails if one failed."""
-
-    def __init__(self) -> None:
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-drop")
-        self._pending: list[Future[None]] = []
-
-    def drop(self, name: str) -> None:
-        sql = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-        self._pending.append(self._thread.submit(asyncio.run, _pg(sql)))
-
-    def wait(self) -> None:
-        self._thread.shutdown(wait=True)
-        for done in self._pending:
-            done.result()
-
-
-@pytest.fixture(scope="session")
-def pg_drops() -> Iterator[_Drops]:
-    drops = _Drops()
-    yield drops
-    drops.wait()
+    if pg_databases is not None:
+        pg_databases.close()  # no copy of a template is still being made
+        for name in made.templates():
+            asyncio.run(PG.drop(name))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, pg_drops: _Drops
+    request: pytest.FixtureRequest, tmp_path: Path, pg_databases: PgDatabases | None
 ) -> AsyncIterator[str]:
-    """A fresh, empty database of each kind; PostgreSQL gets its own database, dropped after
-    (in the background: pg_drops)."""
+    """A fresh, empty database of each kind; PostgreSQL gets its own database (made before the
+    test needed it, dropped after it: pg_databases)."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}"
         return
-    if not POSTGRES:
+    if pg_databases is None:
         pytest.skip(SKIP_PG)
-    name = f"dti_test_{uuid.uuid4().hex[:12]}"
-    await _pg(f'CREATE DATABASE "{name}"')
+    name = await pg_databases.take()
     try:
-        yield f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
+        yield PG.url(name)
     finally:
         await asyncio.sleep(0)
-        pg_drops.drop(name)
+        pg_databases.drop(name)
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ from hypothesis import settings as hypothesis_settings
 from telegram.ext import Application
 
 from bot.app import build_application
+from bot.outbound import Outbound, Policy
+from bot.pacing import Limits
 from bot.settings import Settings
 from parsing.lexicon import Lexicon
 from scoring.loading import parse_directory, parse_framework
@@ -257,15 +259,24 @@ async def api() -> AsyncIterator[FakeBotApi]:
     assert server.internal_errors == []
 
 
+# Telegram's limits, but one private chat's pace (a message a second after a burst of three) a
+# hundred times quicker: the end-to-end tests ask one person many questions in a row, and each
+# answer after the third waited a second that proves nothing about what they test. The pacing
+# code runs all the same (queued, then let go by its timer); the real pace is tested on its own
+# (tests/test_outbound_pacing.py, tests/test_e2e_outbound.py).
+E2E_LIMITS = Limits(private_interval=0.01)
+
+
 @asynccontextmanager
 async def running_bot(
     api: FakeBotApi, settings: Settings, services: Services
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """The real Application, long-polling the local Bot API server."""
+    """The real Application, long-polling the local Bot API server (E2E_LIMITS' pace)."""
     local = settings.model_copy(
         update={"bot_api_base_url": api.base_url, "bot_api_file_url": api.base_file_url}
     )
-    app = build_application(local, services, token=TOKEN)
+    outbound = Outbound(Policy(limits=E2E_LIMITS))
+    app = build_application(local, services, token=TOKEN, outbound=outbound)
     async with app:
         await app.start()
         assert app.updater is not None

@@ -200,9 +200,7 @@ def templates(
     made = Templates(tmp_path_factory.mktemp("templates"), DATA, pg_databases)
     yield made
     if pg_databases is not None:
-        pg_databases.close()  # no copy of a template is still being made
-        for name in made.templates():
-            asyncio.run(PG.drop(name))
+        pg_databases.close(made.templates())
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -201,15 +201,16 @@ _DONE.set_result(None)
 
 
 class PgDatabases:
-    """A test process's PostgreSQL databases, made one ahead and dropped behind, each in a
-    thread of its own (a DROP DATABASE waits for a checkpoint: no test needs to wait for it):
-    a test takes a database made while the tests before it ran (empty, or a copy of a
-    template). `close` waits for all of it, and fails if any of it failed."""
+    """A test process's PostgreSQL databases, made one ahead in a thread and dropped behind in
+    others: a test takes a database made while the tests before it ran (empty, or a copy of a
+    template), and never waits for one to be dropped (a DROP DATABASE waits for a checkpoint;
+    drops at the same time share one, so those left at the session's end go together). `close`
+    waits for all of it, and fails if any of it failed."""
 
     def __init__(self, admin: PgAdmin) -> None:
         self.admin = admin
         self._makes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-create")
-        self._drops = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-drop")
+        self._drops = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pg-drop")
         self._ahead: dict[str | None, deque[tuple[str, Future[None]]]] = {}  # template -> made
         self._dropping: list[Future[None]] = []
 
@@ -239,13 +240,16 @@ class PgDatabases:
     def drop(self, name: str) -> None:
         self._dropping.append(self._drops.submit(asyncio.run, self.admin.drop(name)))
 
-    def close(self) -> None:
-        """Wait for the databases being made, then drop every one left (templates last)."""
+    def close(self, templates: list[str] | None = None) -> None:
+        """Wait for the databases being made, then drop every one left, and the `templates`
+        they were copies of."""
         self._makes.shutdown(wait=True)
         for ahead in self._ahead.values():
             for name, made in ahead:
                 made.result()
                 self.drop(name)
+        for name in templates or ():
+            self.drop(name)
         self._ahead.clear()
         self._drops.shutdown(wait=True)
         for dropped in self._dropping:

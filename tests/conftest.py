@@ -7,9 +7,8 @@ import compileall
 import functools
 import os
 import socket
-import uuid
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,13 +19,15 @@ from hypothesis import settings as hypothesis_settings
 from telegram.ext import Application
 
 from bot.app import build_application
+from bot.outbound import Outbound, Policy
+from bot.pacing import Limits
 from bot.settings import Settings
 from parsing.lexicon import Lexicon
 from scoring.loading import parse_directory, parse_framework
 from scoring.model import Directory, Framework
 from services.container import Services
 from tests.botapi import TOKEN, FakeBotApi
-from tests.templates import PgAdmin, Templates
+from tests.templates import PgAdmin, PgDatabases, Templates
 
 # PTB 22 warns on every RetryAfter unless this opts in to timedelta values (as bot/__main__.py
 # does); with filterwarnings=error the warning would replace the 429 the tests inject.
@@ -69,6 +70,31 @@ def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):
         for package in PACKAGES:
             compileall.compile_dir(ROOT / package, quiet=1)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection() -> Iterator[object]:
+    """pytest's rewritten test modules kept in tests/__pycache__ even with
+    PYTHONDONTWRITEBYTECODE set (as pytest_configure keeps the bot's): rewriting the asserts of
+    every test module costs each worker three seconds of CPU at every run otherwise."""
+    was = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        return (yield)
+    finally:
+        sys.dont_write_bytecode = was
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, half at the head of each worker's share: pytest-xdist's worksteal
+    gives each of two workers one half of the list and lets the idle one take the other's tail,
+    so a test of ten seconds and more left for the end would keep one worker alone at work."""
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if not slow:
+        return
+    rest = [item for item in items if not item.get_closest_marker("slow")]
+    head = len(items) // 2 - len(slow[0::2])
+    items[:] = [*slow[0::2], *rest[:head], *slow[1::2], *rest[head:]]
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -154,62 +180,46 @@ def framework(directory: Directory) -> Framework:
 PG = PgAdmin(PG_HOST, PG_PORT, PG_ADMIN_DB)
 
 
-async def _pg(sql: str, database: str = PG_ADMIN_DB) -> None:
-    await PG.execute(sql, database)
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[PgDatabases | None]:
+    """This process's PostgreSQL test databases, made ahead and dropped behind in threads
+    (tests/templates.py); None without PostgreSQL."""
+    if not POSTGRES:
+        yield None
+        return
+    databases = PgDatabases(PG)
+    yield databases
+    databases.close()
 
 
 @pytest.fixture(scope="session")
-def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+def templates(
+    tmp_path_factory: pytest.TempPathFactory, pg_databases: PgDatabases | None
+) -> Iterator[Templates]:
     """The session's template databases (tests/templates.py), dropped at its end."""
-    made = Templates(tmp_path_factory.mktemp("templates"), DATA, PG if POSTGRES else None)
+    made = Templates(tmp_path_factory.mktemp("templates"), DATA, pg_databases)
     yield made
-    asyncio.run(made.drop())
-
-
-class _Drops:
-    """Test databases dropped in a thread of their own while the next tests run: a DROP
-    DATABASE waits for the server's disk (a second and more on a busy machine), which no test
-    needs to wait for. The session's end waits for every drop, and fails if one failed."""
-
-    def __init__(self) -> None:
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-drop")
-        self._pending: list[Future[None]] = []
-
-    def drop(self, name: str) -> None:
-        sql = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-        self._pending.append(self._thread.submit(asyncio.run, _pg(sql)))
-
-    def wait(self) -> None:
-        self._thread.shutdown(wait=True)
-        for done in self._pending:
-            done.result()
-
-
-@pytest.fixture(scope="session")
-def pg_drops() -> Iterator[_Drops]:
-    drops = _Drops()
-    yield drops
-    drops.wait()
+    if pg_databases is not None:
+        pg_databases.close(made.templates())
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, pg_drops: _Drops
+    request: pytest.FixtureRequest, tmp_path: Path, pg_databases: PgDatabases | None
 ) -> AsyncIterator[str]:
-    """A fresh, empty database of each kind; PostgreSQL gets its own database, dropped after
-    (in the background: pg_drops)."""
+    """A fresh, empty database of each kind; PostgreSQL gets its own database (made before the
+    test needed it, dropped after it: pg_databases)."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}"
         return
-    if not POSTGRES:
+    if pg_databases is None:
         pytest.skip(SKIP_PG)
-    name = f"dti_test_{uuid.uuid4().hex[:12]}"
-    await _pg(f'CREATE DATABASE "{name}"')
+    name = await pg_databases.take()
     try:
-        yield f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
+        yield PG.url(name)
     finally:
         await asyncio.sleep(0)
-        pg_drops.drop(name)
+        pg_databases.drop(name)
 
 
 @pytest.fixture
@@ -273,15 +283,24 @@ async def api() -> AsyncIterator[FakeBotApi]:
     assert server.internal_errors == []
 
 
+# Telegram's limits, but one private chat's pace (a message a second after a burst of three) a
+# hundred times quicker: the end-to-end tests ask one person many questions in a row, and each
+# answer after the third waited a second that proves nothing about what they test. The pacing
+# code runs all the same (queued, then let go by its timer); the real pace is tested on its own
+# (tests/test_outbound_pacing.py, tests/test_e2e_outbound.py).
+E2E_LIMITS = Limits(private_interval=0.01)
+
+
 @asynccontextmanager
 async def running_bot(
     api: FakeBotApi, settings: Settings, services: Services
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """The real Application, long-polling the local Bot API server."""
+    """The real Application, long-polling the local Bot API server (E2E_LIMITS' pace)."""
     local = settings.model_copy(
         update={"bot_api_base_url": api.base_url, "bot_api_file_url": api.base_file_url}
     )
-    app = build_application(local, services, token=TOKEN)
+    outbound = Outbound(Policy(limits=E2E_LIMITS))
+    app = build_application(local, services, token=TOKEN, outbound=outbound)
     async with app:
         await app.start()
         assert app.updater is not None

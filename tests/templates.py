@@ -8,15 +8,25 @@ for PostgreSQL. A copy is what those steps would have made in the test's own dat
 stamps rows with the clock's time, so there is one seeded template per starting time), and it is
 the test's alone: isolation is the same as with a database made from nothing.
 
+PostgreSQL's CREATE DATABASE writes the whole template to the WAL and waits for the disk (half
+a second and more on a busy machine), so `PgDatabases` makes each worker's next databases, empty
+or copies, in a thread of its own while the tests run; a test takes one that is ready. Every
+test database commits without waiting for the disk (`synchronous_commit = off`): what other
+sessions see, and when, is the same; only a crash of the PostgreSQL server itself, which no test
+makes, could lose the latest commits.
+
 Only a database that is still empty is replaced by a copy; a database the test has used already
 (a second start on the same database, say) goes through the real start-up steps, which is what
 such tests are about."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -29,12 +39,17 @@ from storage.db import make_engine
 from storage.migrate import upgrade
 
 Clock = Callable[[], datetime]
+_OBJECTS_IN_PUBLIC = (
+    "SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace)"
+    " + (SELECT count(*) FROM pg_type WHERE typnamespace = 'public'::regnamespace)"
+    " + (SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace)"
+)
 
 
 class Templates:
     """The session's template databases, made on first use; `drop` removes PostgreSQL's."""
 
-    def __init__(self, folder: Path, data_dir: Path, pg: PgAdmin | None) -> None:
+    def __init__(self, folder: Path, data_dir: Path, pg: PgDatabases | None) -> None:
         self.folder, self.data_dir, self.pg = folder, data_dir.resolve(), pg
         self._made: dict[tuple[str, str], str] = {}  # (backend, kind) -> SQLite path / PG name
 
@@ -73,9 +88,10 @@ class Templates:
             return True
         assert self.pg is not None
         assert target.database
-        if not await self.pg.is_empty(target.database):
+        empty, pristine = await self.pg.admin.is_empty(target.database)
+        if not empty:
             return False
-        await self.pg.recreate(target.database, await self._template(backend, kind))
+        await self.pg.replace(target.database, await self._template(backend, kind), pristine)
         return True
 
     async def _template(self, backend: str, kind: str) -> str:
@@ -93,8 +109,8 @@ class Templates:
         else:
             assert self.pg is not None
             made = name
-            await self.pg.execute(f'CREATE DATABASE "{name}"')
-            url = self.pg.url(name)
+            await self.pg.admin.create(name)
+            url = self.pg.admin.url(name)
         if kind == "migrated":
             engine = make_engine(url)
             try:
@@ -112,12 +128,9 @@ class Templates:
         assert backend != "sqlite" or not _used(Path(f"{made}-wal")), "the WAL was not merged"
         return made
 
-    async def drop(self) -> None:
-        if self.pg is None:
-            return
-        for (backend, _kind), name in self._made.items():
-            if backend != "sqlite":
-                await self.pg.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    def templates(self) -> list[str]:
+        """PostgreSQL's templates, to drop at the session's end."""
+        return [name for (backend, _kind), name in self._made.items() if backend != "sqlite"]
 
 
 def _used(path: Path) -> bool:
@@ -140,19 +153,40 @@ class PgAdmin:
         finally:
             await conn.close()
 
-    async def is_empty(self, database: str) -> bool:
-        """No table in the database's public schema yet."""
+    async def is_empty(self, database: str) -> tuple[bool, bool]:
+        """No table in the database's public schema yet; and nothing else in it either (a
+        database as CREATE DATABASE makes it)."""
         conn = await self._connect(database)
         try:
-            query = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
-            return int(await conn.fetchval(query)) == 0
+            tables = await conn.fetchval(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            )
+            objects = await conn.fetchval(_OBJECTS_IN_PUBLIC)
+            return int(tables) == 0, int(objects) == 0
         finally:
             await conn.close()
 
-    async def recreate(self, database: str, template: str) -> None:
-        """Drop the (empty) database and make it again as a copy of `template`."""
-        await self.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
-        await self.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
+    async def create(self, name: str, template: str | None = None) -> None:
+        """A new database (a copy of `template`) whose commits do not wait for the disk."""
+        conn = await self._connect(self.admin_db)
+        try:
+            copy = "" if template is None else f' TEMPLATE "{template}"'
+            await conn.execute(f'CREATE DATABASE "{name}"{copy}')
+            await conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+        finally:
+            await conn.close()
+
+    async def drop(self, name: str) -> None:
+        await self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    async def swap(self, database: str, ready: str, spare: str) -> None:
+        """Rename the database to `spare` and give its name to the database `ready`."""
+        conn = await self._connect(self.admin_db)
+        try:
+            await conn.execute(f'ALTER DATABASE "{database}" RENAME TO "{spare}"')
+            await conn.execute(f'ALTER DATABASE "{ready}" RENAME TO "{database}"')
+        finally:
+            await conn.close()
 
     async def _connect(self, database: str):  # type: ignore[no-untyped-def]
         import asyncpg  # noqa: PLC0415 - only where PostgreSQL is used
@@ -160,3 +194,67 @@ class PgAdmin:
         return await asyncpg.connect(
             host=self.host, port=self.port, user="postgres", database=database
         )
+
+
+_DONE: Future[None] = Future()
+_DONE.set_result(None)
+
+
+class PgDatabases:
+    """A test process's PostgreSQL databases, made one ahead in a thread and dropped behind in
+    others: a test takes a database made while the tests before it ran (empty, or a copy of a
+    template), and never waits for one to be dropped (a DROP DATABASE waits for a checkpoint;
+    drops at the same time share one, so those left at the session's end go together). `close`
+    waits for all of it, and fails if any of it failed."""
+
+    def __init__(self, admin: PgAdmin) -> None:
+        self.admin = admin
+        self._makes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-create")
+        self._drops = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pg-drop")
+        self._ahead: dict[str | None, deque[tuple[str, Future[None]]]] = {}  # template -> made
+        self._dropping: list[Future[None]] = []
+
+    async def take(self, template: str | None = None) -> str:
+        """The name of a new database of the test's own: empty, or a copy of `template`."""
+        ahead = self._ahead.setdefault(template, deque())
+        if not ahead:
+            ahead.append(self._make(template))
+        name, made = ahead.popleft()
+        if not ahead:
+            ahead.append(self._make(template))  # the next test's, made while this one runs
+        await asyncio.wrap_future(made)
+        return name
+
+    async def replace(self, database: str, template: str, pristine: bool) -> None:
+        """Make the (empty) `database` a copy of `template`: a ready copy takes its name, and
+        the database itself, under another name, is the next test's empty one when nothing at
+        all was made in it (else it is dropped)."""
+        ready = await self.take(template)
+        spare = f"dti_test_{uuid.uuid4().hex[:12]}"
+        await self.admin.swap(database, ready, spare)
+        if pristine:
+            self._ahead.setdefault(None, deque()).appendleft((spare, _DONE))
+        else:
+            self.drop(spare)
+
+    def drop(self, name: str) -> None:
+        self._dropping.append(self._drops.submit(asyncio.run, self.admin.drop(name)))
+
+    def close(self, templates: list[str] | None = None) -> None:
+        """Wait for the databases being made, then drop every one left, and the `templates`
+        they were copies of."""
+        self._makes.shutdown(wait=True)
+        for ahead in self._ahead.values():
+            for name, made in ahead:
+                made.result()
+                self.drop(name)
+        for name in templates or ():
+            self.drop(name)
+        self._ahead.clear()
+        self._drops.shutdown(wait=True)
+        for dropped in self._dropping:
+            dropped.result()
+
+    def _make(self, template: str | None) -> tuple[str, Future[None]]:
+        name = f"dti_test_{uuid.uuid4().hex[:12]}"
+        return name, self._makes.submit(asyncio.run, self.admin.create(name, template))

@@ -31,7 +31,7 @@ from storage.db import make_engine, make_sessions, reading
 from storage.migrate import upgrade
 from storage.models import IndicatorRow, ReviewRow, SubmissionRow
 from storage.models import SubmissionRow as S
-from tests.conftest import DATA, PG_HOST, PG_PORT, POSTGRES, SKIP_PG, _pg
+from tests.conftest import DATA, PG, PG_HOST, PG_PORT, POSTGRES, SKIP_PG
 
 NOW = datetime(2025, 10, 1, 1, 0, tzinfo=UTC)
 DTI, TARGETS, INDEX = "dti-province-2025", "ninh-thuan-2314", "dti-ninh-thuan-2022"
@@ -137,7 +137,7 @@ def database(
         url = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
     with asyncio.Runner() as runner:
         if request.param == "postgresql":
-            runner.run(_pg(f'CREATE DATABASE "{name}"'))
+            runner.run(PG.create(name))
         engine = make_engine(url)
         sessions = make_sessions(engine)
 
@@ -153,7 +153,7 @@ def database(
         finally:
             runner.run(engine.dispose())
             if request.param == "postgresql":
-                runner.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                runner.run(PG.drop(name))
 
 
 async def _store(db: Database, history: list[Stored], *, fresh: bool = True) -> None:

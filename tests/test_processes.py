@@ -25,7 +25,7 @@ from bot.web import SECRET_HEADER
 from storage.db import make_engine
 from storage.models import UpdateJournalRow
 from tests.botapi import TOKEN, FakeBotApi
-from tests.conftest import PG_HOST, PG_PORT, POSTGRES, SKIP_PG, _pg
+from tests.conftest import PG, PG_HOST, PG_PORT, POSTGRES, SKIP_PG
 from tests.intake import SECRET, eventually, until, webhook_path
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -143,7 +143,7 @@ async def test_two_webhook_processes_on_one_postgresql_answer_500_updates_exactl
     api: FakeBotApi, tmp_path: Path
 ) -> None:
     name = f"dti_test_{uuid.uuid4().hex[:12]}"
-    await _pg(f'CREATE DATABASE "{name}"')
+    await PG.create(name)
     url = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
     ports = [free_port(), free_port()]
     common = {"WEBHOOK_URL": "https://bot.example.test", "WEBHOOK_SECRET": SECRET}
@@ -191,7 +191,7 @@ async def test_two_webhook_processes_on_one_postgresql_answer_500_updates_exactl
         assert TOKEN not in logs
         assert SECRET not in logs
     finally:
-        await _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await PG.drop(name)
 
 
 async def _until_healthy(http: aiohttp.ClientSession, port: int, *processes: Process) -> None:

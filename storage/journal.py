@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import upserts
@@ -15,8 +15,23 @@ from storage.models import BotStateRow, UpdateJournalRow
 
 CLAIMED, HANDLED, SKIPPED, FAILED = "claimed", "handled", "skipped", "failed"
 # Every update passes record_many and finish: their statements are built on the table itself, so
-# SQLAlchemy runs them as plain SQL (no ORM bulk set-up, no search of the session for objects).
+# SQLAlchemy runs them as plain SQL (no ORM bulk set-up, no search of the session for objects),
+# and built once, with the values as parameters: building a statement again for each call cost
+# more CPU than running it, and a multi-row VALUES of new rows was compiled again every time
+# (its SQL differs with the number of rows), where one statement run with many rows is
+# compiled once and kept in SQLAlchemy's cache.
 _JOURNAL = UpdateJournalRow.__table__
+_FINISH = (
+    update(_JOURNAL)
+    .where(
+        _JOURNAL.c.bot_id == bindparam("bot"),
+        _JOURNAL.c.update_id.in_(bindparam("ids", expanding=True)),
+        _JOURNAL.c.owner == bindparam("me"),
+        _JOURNAL.c.status == CLAIMED,
+    )
+    .values(status=bindparam("to"), finished_at=bindparam("at"), error=bindparam("why"))
+)
+_RECORD: dict[str, Any] = {}  # dialect name -> the INSERT of record_many
 
 
 class Recorded(NamedTuple):
@@ -29,6 +44,20 @@ class Recorded(NamedTuple):
 
 def _insert(session: AsyncSession, table: Any) -> Any:
     return upserts.insert(session, table)
+
+
+def _record_statement(session: AsyncSession) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING update_id, in the session's dialect: run with
+    many rows, SQLAlchemy sends them as one multi-row statement ("insertmanyvalues")."""
+    dialect = session.bind.dialect.name if session.bind is not None else ""
+    statement = _RECORD.get(dialect)
+    if statement is None:
+        statement = _RECORD[dialect] = (
+            _insert(session, _JOURNAL)
+            .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
+            .returning(_JOURNAL.c.update_id)
+        )
+    return statement
 
 
 class Entry(NamedTuple):
@@ -51,6 +80,7 @@ async def record_many(
     ids recorded now: each is recorded for exactly one caller; an id recorded before (Telegram
     sent it again, or another process has it) or earlier in `entries` is not among them."""
     recorded: set[int] = set()
+    statement = _record_statement(session)
     for start in range(0, len(entries), CHUNK):
         rows = [
             {
@@ -61,12 +91,7 @@ async def record_many(
             }
             for e in entries[start : start + CHUNK]
         ]  # fmt: skip
-        result = await session.execute(
-            _insert(session, _JOURNAL)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
-            .returning(_JOURNAL.c.update_id)
-        )
+        result = await session.execute(statement, rows)
         recorded.update(result.scalars())
     return recorded
 
@@ -102,15 +127,12 @@ async def finish(
     if not update_ids:
         return 0
     result = await session.execute(
-        update(_JOURNAL)
-        .where(
-            _JOURNAL.c.bot_id == bot_id,
-            _JOURNAL.c.update_id.in_(list(update_ids)),
-            _JOURNAL.c.owner == owner,
-            _JOURNAL.c.status == CLAIMED,
-        )
-        .values(status=status, finished_at=now, error=error[:500])
-    )
+        _FINISH,
+        {
+            "bot": bot_id, "ids": list(update_ids), "me": owner, "to": status, "at": now,
+            "why": error[:500],
+        },
+    )  # fmt: skip
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -4,10 +4,13 @@ Values and reviews are only ever inserted, and every transaction that inserts on
 the "values" revision (storage.revisions), with the sub-index and period it touched. Each read
 asks for that revision first, in the same read-only transaction: one row by its key, whatever
 the history. While it is unchanged, what is kept is exact; a commit in this process or in any
-other one (a second bot process, the command line) changes it, and the values of the
-sub-indices and periods touched since are read again, the others kept; a board asked for again
-is scored again for the sub-indices touched only (scoring.engine.rescore), so neither the read
-nor the scoring after a change grows with the periods and sub-indices stored."""
+other one (a second bot process, the command line) changes it. The values changed since are
+then read by their ids (value_changes names them, migration 0015) and merged into those kept
+of their sub-index and period (storage.current.pick); a sub-index and period whose change cannot
+be merged (a repair by UPDATE, a kept value decided while values it hid were waiting) is read
+again whole, the others kept. A board asked for again is scored again for the sub-indices
+touched only (scoring.engine.rescore), so neither the read nor the scoring after a change grows
+with the periods and sub-indices stored, nor with the corrections of one of them."""
 
 from __future__ import annotations
 

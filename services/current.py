@@ -4,10 +4,13 @@ Values and reviews are only ever inserted, and every transaction that inserts on
 the "values" revision (storage.revisions), with the sub-index and period it touched. Each read
 asks for that revision first, in the same read-only transaction: one row by its key, whatever
 the history. While it is unchanged, what is kept is exact; a commit in this process or in any
-other one (a second bot process, the command line) changes it, and the values of the
-sub-indices and periods touched since are read again, the others kept; a board asked for again
-is scored again for the sub-indices touched only (scoring.engine.rescore), so neither the read
-nor the scoring after a change grows with the periods and sub-indices stored."""
+other one (a second bot process, the command line) changes it. The values changed since are
+then read by their ids (value_changes names them, migration 0015) and merged into those kept
+of their sub-index and period (storage.current.pick); a sub-index and period whose change cannot
+be merged (a repair by UPDATE, a kept value decided while values it hid were waiting) is read
+again whole, the others kept. A board asked for again is scored again for the sub-indices
+touched only (scoring.engine.rescore), so neither the read nor the scoring after a change grows
+with the periods and sub-indices stored, nor with the corrections of one of them."""
 
 from __future__ import annotations
 
@@ -16,10 +19,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.status import ReviewStatus
 from scoring.engine import Measurement, Scoreboard, evaluate, rescore
 from scoring.model import Framework
 from storage import current, revisions
-from storage.current import Group
+from storage.current import Group, Kept
 from storage.db import reading
 
 
@@ -29,7 +33,7 @@ class Current:
     revision, and the boards scored from them so far."""
 
     revision: int
-    groups: dict[Group, list[Measurement]]  # by sub-index and period, each oldest first
+    kept: dict[Group, list[Kept]]  # by sub-index and period, each oldest first
     waiting: dict[Group, int]  # values waiting for review, rows of targets included
     _boards: dict[tuple[bool, bool], Scoreboard] = field(default_factory=dict)
     # The boards scored from the values before the last refresh, and the sub-indices (ids and
@@ -39,6 +43,11 @@ class Current:
     _changed_codes: frozenset[str] = frozenset()
     # Answers rendered from these values (handlers/score.py): dropped with them.
     rendered: dict[Hashable, str] = field(default_factory=dict)
+    groups: dict[Group, list[Measurement]] = field(init=False)  # the values of `kept`
+
+    def __post_init__(self) -> None:
+        groups = {g: [k.value for k in kept] for g, kept in self.kept.items()}
+        object.__setattr__(self, "groups", groups)
 
     @property
     def values(self) -> list[Measurement]:
@@ -102,17 +111,27 @@ class CurrentValues:
             held = self._held.get(framework_code)
             if held is not None and held.revision == revision:
                 return held
-            touched = None
+            changes = None
             if held is not None:
-                touched = await current.changed_since(session, held.revision)
-                if touched is not None and len(touched) > REFRESH_LIMIT:
-                    touched = None
-            read = await current.current_values(session, framework_code, touched)
-            waiting = await current.pending_counts(session, framework_code, touched)
-        if held is None or touched is None:
-            held = Current(revision, read, waiting)
-        else:
-            held = _refreshed(held, revision, touched, read, waiting)
+                changes = await current.changes_since(session, held.revision)
+                if changes is not None and len(changes) > REFRESH_LIMIT:
+                    changes = None
+            if held is None or changes is None:
+                read = await current.kept_values(session, framework_code)
+                waiting = await current.pending_counts(session, framework_code)
+                held = Current(revision, read, waiting)
+            else:
+                whole = {g for g, change in changes.items() if not _mergeable(held, g, change)}
+                merged = {g: changes[g] for g in changes.keys() - whole}
+                named = {i for c in merged.values() for i in (*c.inserted, *c.reviewed)}
+                stored = await current.values_by_id(session, framework_code, named)
+                read, waiting = {}, {}
+                if whole:
+                    read = await current.kept_values(session, framework_code, whole)
+                    waiting = await current.pending_counts(session, framework_code, whole)
+                for g, change in merged.items():
+                    _merge(held, g, change, stored.get(g, []), read, waiting)
+                held = _refreshed(held, revision, set(changes), read, waiting)
         self._held[framework_code] = held
         return held
 
@@ -121,21 +140,69 @@ class CurrentValues:
         self._held.clear()
 
 
+def _mergeable(held: Current, group: Group, change: current.Change) -> bool:
+    """Whether the values of `group` changed since `held` was read can be merged into those
+    kept (`_merge`), rather than the pair read again whole. A value stored since only adds
+    one; so does a value decided that was not kept (it ranked under kept ones in every
+    partition of its old state). A kept value that was decided leaves its old state: the value
+    under it must be known, which it is only when every value waiting in the pair is kept (it
+    was waiting, being kept before a first review)."""
+    if change.whole:
+        return False
+    kept = {k.value.submission_id: k for k in held.kept.get(group, ())}
+    decided = [kept[i] for i in change.reviewed - change.inserted if i in kept]
+    if not decided:
+        return True
+    waiting_kept = sum(1 for k in kept.values() if k.value.status == ReviewStatus.PENDING)
+    return held.waiting.get(group, 0) == waiting_kept and all(
+        k.value.status == ReviewStatus.PENDING for k in decided
+    )
+
+
+def _merge(
+    held: Current,
+    group: Group,
+    change: current.Change,
+    stored: list[Kept],
+    read: dict[Group, list[Kept]],
+    waiting: dict[Group, int],
+) -> None:
+    """Into `read` and `waiting`, the values of `group` kept in `held` with the values
+    `stored` (those changed since, as they stand now) merged in, and its count of values
+    waiting for review. Each value has one review at most (migration 0012), so a value decided
+    since was as stored before."""
+    changed = change.inserted | change.reviewed
+    count = held.waiting.get(group, 0)
+    for k in stored:
+        now = k.value.status == ReviewStatus.PENDING
+        before = k.value.submission_id not in change.inserted and k.stored == ReviewStatus.PENDING
+        count += now - before
+    values = [k for k in held.kept.get(group, ()) if k.value.submission_id not in changed]
+    picked = current.pick([*values, *stored])
+    if picked:
+        read[group] = picked
+    if count:
+        waiting[group] = count
+
+
 def _refreshed(
     held: Current,
     revision: int,
     touched: set[Group],
-    read: dict[Group, list[Measurement]],
+    read: dict[Group, list[Kept]],
     waiting: dict[Group, int],
 ) -> Current:
     """`held` with the sub-indices and periods `touched` read again (`read`, `waiting`)."""
     changed = frozenset(indicator for indicator, _ in touched)
     codes = frozenset(
-        m.code for g in touched for kept in (held.groups.get(g, ()), read.get(g, ())) for m in kept
+        k.value.code
+        for g in touched
+        for kept in (held.kept.get(g, ()), read.get(g, ()))
+        for k in kept
     )
     return Current(
         revision,
-        {g: v for g, v in held.groups.items() if g not in touched} | read,
+        {g: v for g, v in held.kept.items() if g not in touched} | read,
         {g: n for g, n in held.waiting.items() if g not in touched} | waiting,
         _before=dict(held._boards),
         _changed=changed,

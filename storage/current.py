@@ -5,10 +5,13 @@ stored, so a read does not grow with the number of corrections. Callers own the 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, and_, case, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.status import ReviewStatus
@@ -60,6 +63,7 @@ def _official_points() -> ColumnElement[int]:
     return case((and_(S.points.is_not(None), official), 1), else_=0)
 
 
+Query = Select[*tuple[Any, ...]]
 Group = tuple[int, int]  # (indicator id, period id): values scoring compares with each other
 
 
@@ -71,6 +75,23 @@ def _in(groups: Collection[Group] | None) -> ColumnElement[bool]:
     return or_(false(), *(and_(S.indicator_id == i, S.period_id == p) for i, p in groups))
 
 
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A value that can decide a score, with what ranks it among the others of its sub-index
+    and period (the window of `current_values`): the newest first by date, then id."""
+
+    value: Measurement
+    part: str | None  # as stored: the ranking's row of a target
+    created_at: datetime
+    scorable: bool
+    official: bool
+    stored: ReviewStatus  # what it was stored as, before any review
+
+    @property
+    def order(self) -> tuple[datetime, int]:
+        return self.created_at, self.value.submission_id or 0
+
+
 async def current_values(
     session: AsyncSession, framework_code: str, groups: Collection[Group] | None = None
 ) -> dict[Group, list[Measurement]]:
@@ -78,6 +99,14 @@ async def current_values(
     period (all of them, or those of `groups`), each oldest first as stored: of each sub-index,
     period, row and state the newest value, the newest scorable one, the newest unscorable ones
     shown beside it and the newest with official points."""
+    found = await kept_values(session, framework_code, groups)
+    return {g: [k.value for k in kept] for g, kept in found.items()}
+
+
+async def kept_values(
+    session: AsyncSession, framework_code: str, groups: Collection[Group] | None = None
+) -> dict[Group, list[Kept]]:
+    """`current_values`, each with what ranks it (`Kept`)."""
     key = (S.indicator_id, S.period_id, S.part, _state())
     newest_first = (S.created_at.desc(), S.id.desc())
     can_score, official = scorable(), _official_points()
@@ -111,26 +140,50 @@ async def current_values(
         and_(ranked.c.scorable == 0, ranked.c.of_kind <= UNSCORED_SHOWN),
         and_(ranked.c.official == 1, ranked.c.of_official == 1),
     )
-    rows = await session.execute(
+    query = _kept_query(framework_code).join(ranked, ranked.c.id == S.id).where(picked)
+    return await _read_kept(session, query)
+
+
+async def values_by_id(
+    session: AsyncSession, framework_code: str, ids: Collection[int]
+) -> dict[Group, list[Kept]]:
+    """The values of a framework with these ids, whatever their state, by sub-index and period
+    (the values changed since a revision, `changes_since`): read by their key, so the read
+    grows with the values changed, not with those stored before."""
+    if not ids:
+        return {}
+    return await _read_kept(session, _kept_query(framework_code).where(S.id.in_(sorted(ids))))
+
+
+def _kept_query(framework_code: str) -> Query:
+    return (
         select(
             *_COLUMNS,
             S.indicator_id,
             S.period_id,
+            S.created_at,
             I.code.label("code"),
             PeriodRow.code.label("period"),
             R.decision.label("decision"),
+            scorable().label("can_score"),
+            _official_points().label("is_official"),
         )
-        .join(ranked, ranked.c.id == S.id)
         .join(I, I.id == S.indicator_id)
         .join(FrameworkRow, FrameworkRow.id == I.framework_id)
         .join(PeriodRow, PeriodRow.id == S.period_id)
         .outerjoin(R, R.submission_id == S.id)
-        .where(picked, FrameworkRow.code == framework_code)
+        .where(FrameworkRow.code == framework_code)
         .order_by(S.created_at, S.id)
     )
-    found: dict[Group, list[Measurement]] = {}
-    for r in rows:
-        found.setdefault((r.indicator_id, r.period_id), []).append(_measurement(r))
+
+
+async def _read_kept(session: AsyncSession, query: Query) -> dict[Group, list[Kept]]:
+    found: dict[Group, list[Kept]] = {}
+    for r in await session.execute(query):
+        kept = Kept(
+            _measurement(r), r.part, r.created_at, bool(r.can_score), bool(r.is_official), r.status
+        )
+        found.setdefault((r.indicator_id, r.period_id), []).append(kept)
     return found
 
 
@@ -155,6 +208,30 @@ def _measurement(r: Row[Any]) -> Measurement:
     )
 
 
+def pick(values: Iterable[Kept]) -> list[Kept]:
+    """Of values of one sub-index and period, those `kept_values` keeps (its window, in
+    Python), oldest first: of `values` ⊇ what `kept_values` read from a history, plus values
+    stored since, this is what it would read from the history with them."""
+    seen: Counter[tuple[object, ...]] = Counter()
+    picked = []
+    for k in sorted(values, key=lambda k: k.order, reverse=True):
+        if k.value.status not in COUNTED:
+            continue
+        key = (k.part, k.value.status)
+        seen[key] += 1
+        seen[(*key, "kind", k.scorable)] += 1
+        seen[(*key, "official", k.official)] += 1
+        of_kind = seen[(*key, "kind", k.scorable)]
+        if (
+            seen[key] == 1
+            or (k.scorable and of_kind == 1)
+            or (not k.scorable and of_kind <= UNSCORED_SHOWN)
+            or (k.official and seen[(*key, "official", True)] == 1)
+        ):
+            picked.append(k)
+    return picked[::-1]
+
+
 async def pending_counts(
     session: AsyncSession, framework_code: str, groups: Collection[Group] | None = None
 ) -> dict[Group, int]:
@@ -171,11 +248,57 @@ async def pending_counts(
     return {(i, p): n for i, p, n in found}
 
 
-async def changed_since(session: AsyncSession, revision: int) -> set[Group] | None:
+# Past this many changes since the last read, `changes_since` names the sub-indices and periods
+# only (each is read again whole).
+CHANGES_NAMED = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The values of one sub-index and period stored (`inserted`) and decided (`reviewed`)
+    since a revision; `whole` when a change does not say which (an UPDATE, a row older than
+    migration 0015, too many changes): then the pair is read again whole."""
+
+    inserted: frozenset[int] = frozenset()
+    reviewed: frozenset[int] = frozenset()
+    whole: bool = False
+
+
+async def changes_since(session: AsyncSession, revision: int) -> dict[Group, Change] | None:
     """The sub-indices and periods that got a value or a review after `revision` of "values"
-    (counted by triggers in commit order, migration 0013), or None when the rows of the
-    revisions after it are gone (only the newest are kept, migration 0014): then nobody can
-    tell. Callers ask only when the revision changed since, so at least one row follows."""
+    (counted by triggers in commit order, migration 0013) and which values, or None when the
+    rows of the revisions after it are gone (only the newest are kept, migration 0014): then
+    nobody can tell. Callers ask only when the revision changed since, so at least one row
+    follows."""
+    V = ValueChangeRow  # noqa: N806 - a table's short name, as S, I and R
+    rows = (
+        await session.execute(
+            select(V.revision, V.indicator_id, V.period_id, V.submission_id, V.kind)
+            .where(V.revision > revision)
+            .order_by(V.revision)
+            .limit(CHANGES_NAMED + 1)
+        )
+    ).all()
+    if not rows or rows[0].revision != revision + 1:
+        return None
+    if len(rows) > CHANGES_NAMED:
+        touched = await changed_since(session, revision)
+        return None if touched is None else {g: Change(whole=True) for g in touched}
+    named: dict[Group, tuple[set[int], set[int]]] = {}
+    whole: set[Group] = set()
+    for r in rows:
+        group = (r.indicator_id, r.period_id)
+        inserted, reviewed = named.setdefault(group, (set(), set()))
+        if r.submission_id is None or r.kind not in ("value", "review"):
+            whole.add(group)
+        else:
+            (inserted if r.kind == "value" else reviewed).add(r.submission_id)
+    return {g: Change(frozenset(i), frozenset(v), whole=g in whole) for g, (i, v) in named.items()}
+
+
+async def changed_since(session: AsyncSession, revision: int) -> set[Group] | None:
+    """The sub-indices and periods that got a value or a review after `revision` of "values",
+    or None when the rows of the revisions after it are gone (`changes_since`)."""
     found = (
         await session.execute(
             select(

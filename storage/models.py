@@ -433,12 +433,17 @@ class FrameworkImportRow(Base):
 class ValueChangeRow(Base):
     """Which sub-index and period got a value or a review at each "values" revision: written by
     triggers (migration 0013), read by processes that keep current values to refresh only
-    those. The triggers keep the newest 10,000 revisions' rows (migration 0014)."""
+    those (since migration 0015, only the values inserted). The triggers keep the newest 10,000
+    revisions' rows (migration 0014)."""
 
     __tablename__ = "value_changes"
     revision: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     indicator_id: Mapped[int] = mapped_column(Integer)
     period_id: Mapped[int] = mapped_column(Integer)
+    # The value an insert touched (the value stored, or the one a review decided) and what was
+    # inserted, "value" or "review"; None for an UPDATE and for rows before migration 0015.
+    submission_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class RevisionRow(Base):

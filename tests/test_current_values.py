@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.status import ReviewStatus
@@ -156,8 +156,14 @@ def database(
                 runner.run(PG.drop(name))
 
 
-async def _store(db: Database, history: list[Stored], *, fresh: bool = True) -> None:
-    async with db.sessions() as session, session.begin():
+async def _store(
+    db: Database,
+    history: list[Stored],
+    *,
+    fresh: bool = True,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
+) -> None:
+    async with (sessions or db.sessions)() as session, session.begin():
         if fresh:
             await session.execute(delete(ReviewRow))
             await session.execute(delete(SubmissionRow))
@@ -258,14 +264,20 @@ def test_the_values_sql_keeps_score_every_board_as_the_whole_history_does(
     database.runner.run(_check(database, history))
 
 
-async def _review_waiting(db: Database, decisions: list[ReviewStatus]) -> None:
-    """Decide the oldest values still waiting, one decision each."""
-    async with db.sessions() as session, session.begin():
+async def _review_waiting(
+    db: Database,
+    decisions: list[ReviewStatus],
+    *,
+    newest: bool = False,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
+) -> None:
+    """Decide the oldest (or newest) values still waiting, one decision each."""
+    async with (sessions or db.sessions)() as session, session.begin():
         waiting = await session.scalars(
             select(S.id)
             .outerjoin(ReviewRow, ReviewRow.submission_id == S.id)
             .where(ReviewRow.id.is_(None), S.status == ReviewStatus.PENDING)
-            .order_by(S.id)
+            .order_by(S.id.desc() if newest else S.id)
         )
         for submission_id, decision in zip(waiting.all(), decisions, strict=False):
             await values.add_review(session, submission_id, decision, "", None, NOW)
@@ -403,3 +415,129 @@ def test_a_history_of_corrections_keeps_a_few_values_per_sub_index_and_period(
     kept = [m for group in database.runner.run(read()).values() for m in group]
     assert [(m.value, m.provenance) for m in kept] == [(D(59), Provenance.REPORTED)]
     assert parse_period(kept[0].period).code == "2025-Q3"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One commit of a history that goes on after values were kept: values stored, or values
+    waiting decided (the newest first: those kept), by this process or another one."""
+
+    stored: list[Stored]
+    decisions: list[ReviewStatus]
+    newest: bool
+    other: bool
+
+
+steps = st.builds(
+    Step,
+    st.lists(stored(DTI), max_size=4),
+    st.lists(st.sampled_from((ReviewStatus.APPROVED, ReviewStatus.REJECTED)), max_size=3),
+    st.booleans(),
+    st.booleans(),
+)
+
+
+async def _refresh_steps(db: Database, before: list[Stored], history: list[Step]) -> None:
+    await _store(db, before)
+    other = make_engine(db.engine.url.render_as_string(hide_password=False))
+    try:
+        theirs = make_sessions(other)
+        mine, yours = CurrentValues(db.sessions), CurrentValues(theirs)
+        for code in db.frameworks:
+            await mine.get(code)
+            await yours.get(code)
+        for step in history:
+            writer = theirs if step.other else db.sessions
+            if step.stored:
+                await _store(db, step.stored, fresh=False, sessions=writer)
+            if step.decisions:
+                await _review_waiting(db, step.decisions, newest=step.newest, sessions=writer)
+            async with reading(db.sessions) as session:
+                for code in db.frameworks:
+                    fresh = await current.current_values(session, code)
+                    pending = await current.pending_counts(session, code)
+                    for kept in (mine, yours):
+                        refreshed = await kept.get(code)
+                        assert refreshed.groups == fresh
+                        assert refreshed.waiting == pending
+    finally:
+        await other.dispose()
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(before=st.lists(stored(DTI), max_size=40), history=st.lists(steps, max_size=6))
+def test_values_kept_through_many_changes_by_two_processes_are_those_read_afresh(
+    database: Database, before: list[Stored], history: list[Step]
+) -> None:
+    """Values stored and decided one commit after another, by this process and another one,
+    the newest waiting (kept) values decided as well as older ones: after each commit both
+    processes keep what a fresh read gives, values waiting included."""
+    database.runner.run(_refresh_steps(database, before, history))
+
+
+def _correction(minute: int, status: ReviewStatus = ReviewStatus.APPROVED) -> Stored:
+    return Stored(DTI, "3.1", "2025-Q3", D(minute % 90), None, None, "%", status, None,
+                  "reported", "", minute)  # fmt: skip
+
+
+async def _ranked_reads(db: Database) -> list[int]:
+    """Store and decide values in one sub-index and period of many corrections, one commit at
+    a time; after each, how many statements the refresh ranked values in (row_number)."""
+    await _store(db, [_correction(i) for i in range(60)])
+    kept = CurrentValues(db.sessions)
+    await kept.get(DTI)
+    ranked: list[int] = []
+    statements: list[str] = []
+
+    def seen(_c: object, _cur: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        for minute in range(60, 66):
+            await _store(db, [_correction(minute, ReviewStatus.PENDING)], fresh=False)
+            for step in range(2):  # the value stored, then its decision (kept: it was newest)
+                statements.clear()
+                refreshed = await kept.get(DTI)
+                ranked.append(sum("row_number" in s.lower() for s in statements))
+                async with reading(db.sessions) as session:
+                    assert refreshed.groups == await current.current_values(session, DTI)
+                    assert refreshed.waiting == await current.pending_counts(session, DTI)
+                if step == 0:
+                    decision = [ReviewStatus.APPROVED, ReviewStatus.REJECTED][minute % 2]
+                    await _review_waiting(db, [decision], newest=True)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+    return ranked
+
+
+def test_a_refresh_reads_the_values_changed_not_the_corrections_of_their_sub_index(
+    database: Database,
+) -> None:
+    """Sixty corrections of one sub-index and period, then values stored and decided there:
+    each refresh reads the values changed by their ids and merges them into those kept; none
+    ranks the corrections of the sub-index and period again."""
+    assert database.runner.run(_ranked_reads(database)) == [0] * 12
+
+
+async def _updated(db: Database) -> None:
+    await _store(db, [_correction(i) for i in range(5)])
+    kept = CurrentValues(db.sessions)
+    await kept.get(DTI)
+    async with db.sessions() as session, session.begin():
+        newest = await session.scalar(select(func.max(S.id)))
+        await session.execute(update(S).where(S.id == newest).values(value=D(7)))
+    refreshed = await kept.get(DTI)
+    async with reading(db.sessions) as session:
+        assert refreshed.groups == await current.current_values(session, DTI)
+    assert [m.value for m in refreshed.values] == [D(7)]
+
+
+def test_a_value_repaired_by_an_update_is_read_again(database: Database) -> None:
+    """An UPDATE does not say which value it changed in value_changes: its sub-index and period
+    is read again whole, and the repaired value is the one kept."""
+    database.runner.run(_updated(database))

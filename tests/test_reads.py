@@ -236,6 +236,52 @@ async def test_migration_0014_makes_the_counting_triggers_prune_value_changes_an
     assert (up, down, again) == (pruning, 0, pruning)
 
 
+def _named_changes(connection: Connection) -> tuple[set[str], int]:
+    """The columns of value_changes, and how many counting triggers name the value they touched
+    (and still prune value_changes)."""
+    columns = {c["name"] for c in inspect(connection).get_columns("value_changes")}
+    if connection.dialect.name == "postgresql":
+        query = "SELECT prosrc FROM pg_proc WHERE proname LIKE '%_count_values'"
+    else:
+        query = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_count_%'"
+    bodies = [body for (body,) in connection.execute(text(query))]
+    named = sum("submission_id, kind" in b and "DELETE FROM value_changes" in b for b in bodies)
+    return columns, named
+
+
+async def test_migration_0015_makes_value_changes_name_the_value_touched_and_back(
+    database_url: str,
+) -> None:
+    up, down, again = await _migrated(database_url, "0015", "0014", _named_changes)
+    named = 2 if database_url.startswith("postgresql") else 4  # SQLite: insert and update
+    assert up == ({"revision", "indicator_id", "period_id", "submission_id", "kind"}, named)
+    assert down == ({"revision", "indicator_id", "period_id"}, 0)
+    assert again == up
+
+
+async def test_value_changes_name_each_value_and_review_inserted_and_not_an_update(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A value stored and its review each name the value; an UPDATE names none (its sub-index
+    and period is read again whole)."""
+    async with reading(sessions) as session:
+        held = await session.scalar(text("SELECT value FROM revisions WHERE name = 'values'"))
+    await store(sessions, "8.2", D("12.5"), ReviewStatus.APPROVED)
+    async with sessions() as session, session.begin():
+        stored = await session.scalar(text("SELECT max(id) FROM submissions"))
+        repair = text("UPDATE submissions SET note = 'x' WHERE id = :i")
+        await session.execute(repair, {"i": stored})
+    async with reading(sessions) as session:
+        rows = (
+            await session.execute(
+                select(ValueChangeRow.submission_id, ValueChangeRow.kind)
+                .where(ValueChangeRow.revision > held)
+                .order_by(ValueChangeRow.revision)
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [(stored, "value"), (stored, "review"), (None, None)]
+
+
 KEPT = 10_000  # rows of value_changes the triggers keep (migration 0014)
 
 

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -28,6 +28,9 @@ from scoring.model import Directory, Framework
 from services.container import Services
 from tests.botapi import TOKEN, FakeBotApi
 from tests.templates import PgAdmin, PgDatabases, Templates
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 # PTB 22 warns on every RetryAfter unless this opts in to timedelta values (as bot/__main__.py
 # does); with filterwarnings=error the warning would replace the 429 the tests inject.
@@ -267,13 +270,19 @@ def clock() -> MovableClock:
 
 
 @pytest.fixture
-async def services(
+async def runtime(
     settings: Settings, clock: MovableClock, templates: Templates
-) -> AsyncIterator[Services]:
-    """Services on a fresh, migrated and seeded SQLite database (a copy of the session's
-    template), on the test's clock."""
-    async with templates.open_runtime(settings, clock) as runtime:
-        yield runtime.services
+) -> AsyncIterator[Runtime]:
+    """The bot's runtime on a fresh, migrated and seeded SQLite database (a copy of the
+    session's template), on the test's clock."""
+    async with templates.open_runtime(settings, clock) as opened:
+        yield opened
+
+
+@pytest.fixture
+def services(runtime: Runtime) -> Services:
+    """The services of `runtime`."""
+    return runtime.services
 
 
 @pytest.fixture

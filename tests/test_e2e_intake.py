@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -16,18 +15,9 @@ from bot.settings import Settings
 from storage import journal
 from tests.botapi import FakeBotApi
 from tests.conftest import MovableClock
-from tests.intake import eventually, journal_statuses, running
-from tests.templates import Templates
+from tests.intake import eventually, journal_statuses, record_command, running
 
 DEAD = "an-old-host:4242:0badc0de"  # the owner of claims left by a process that crashed
-
-
-@pytest.fixture
-async def runtime(
-    settings: Settings, clock: MovableClock, templates: Templates
-) -> AsyncIterator[Runtime]:
-    async with templates.open_runtime(settings, clock) as opened:
-        yield opened
 
 
 async def confirm(api: FakeBotApi, offset: int) -> None:
@@ -151,18 +141,8 @@ async def test_an_answer_cut_off_by_a_stop_is_given_after_the_restart_and_only_t
 async def test_recovery_leaves_alone_what_the_intake_is_recording_at_that_moment(
     api: FakeBotApi, settings: Settings, runtime: Runtime, clock: MovableClock
 ) -> None:
-    sender = {"id": 1001, "is_bot": False, "first_name": "Lan"}
-    chat = {"id": 1001, "type": "private", "first_name": "Lan"}
-    command = [{"type": "bot_command", "offset": 0, "length": 9}]
-    message = {"message_id": 1, "date": 0, "chat": chat, "from": sender, "text": "/dang_ghi",
-               "entities": command}  # fmt: skip
-    update = {"update_id": 999, "message": message}
     async with running(api, settings, runtime) as bot:
-        async with runtime.sessions() as session, session.begin():
-            await journal.record(
-                session, bot.inbound.bot_id, 999, "message", json.dumps(update),
-                owner=bot.inbound.owner, now=clock(),
-            )  # fmt: skip
+        await record_command(bot, runtime, clock(), 999, "/dang_ghi")
         bot.inbound._recording = {999}  # committed, not yet handed on by the intake
         assert await bot.inbound.recover() == 0
         bot.inbound._recording = set()  # as if the intake never handed it on

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -14,7 +13,6 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from storage import journal
 from tests.botapi import FakeBotApi
-from tests.conftest import MovableClock
 from tests.intake import (
     SECRET,
     eventually,
@@ -24,15 +22,6 @@ from tests.intake import (
     webhook_path,
     webhook_settings,
 )
-from tests.templates import Templates
-
-
-@pytest.fixture
-async def runtime(
-    settings: Settings, clock: MovableClock, templates: Templates
-) -> AsyncIterator[Runtime]:
-    async with templates.open_runtime(settings, clock) as opened:
-        yield opened
 
 
 async def test_the_webhook_is_registered_with_the_secret_and_the_configured_updates(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -17,18 +16,9 @@ from storage.db import make_engine
 from tests.botapi import FakeBotApi
 from tests.conftest import MovableClock
 from tests.intake import eventually, get, running, sample
-from tests.templates import Templates
 from tests.test_e2e_reminders import at_eight, link, no_sleep
 
 UNREACHABLE = "postgresql+asyncpg://postgres@127.0.0.1:1/nowhere"
-
-
-@pytest.fixture
-async def runtime(
-    settings: Settings, clock: MovableClock, templates: Templates
-) -> AsyncIterator[Runtime]:
-    async with templates.open_runtime(settings, clock) as opened:
-        yield opened
 
 
 async def test_healthz_is_200_while_the_reminder_job_ticks_and_503_with_the_reason_when_not(

@@ -4,28 +4,14 @@ handed to the handlers again by a recovery; a stop marks everything at once."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.runtime import Runtime
 from bot.settings import Settings
 from storage import journal
 from tests.botapi import FakeBotApi
 from tests.conftest import MovableClock
-from tests.intake import eventually, running
-from tests.templates import Templates
+from tests.intake import eventually, record_command, running
 
 PAUSE = 3600.0  # longer than any test: only a stop ends it
-
-
-@pytest.fixture
-async def runtime(
-    settings: Settings, clock: MovableClock, templates: Templates
-) -> AsyncIterator[Runtime]:
-    async with templates.open_runtime(settings, clock) as opened:
-        yield opened
 
 
 async def statuses(runtime: Runtime, bot_id: int) -> dict[str, int]:
@@ -61,18 +47,8 @@ async def test_updates_finishing_during_the_pause_are_marked_together_when_the_b
 async def test_recovery_leaves_alone_what_finished_and_is_not_yet_marked_handled(
     api: FakeBotApi, settings: Settings, runtime: Runtime, clock: MovableClock
 ) -> None:
-    sender = {"id": 1001, "is_bot": False, "first_name": "Lan"}
-    chat = {"id": 1001, "type": "private", "first_name": "Lan"}
-    command = [{"type": "bot_command", "offset": 0, "length": 8}]
-    message = {"message_id": 1, "date": 0, "chat": chat, "from": sender, "text": "/da_xong",
-               "entities": command}  # fmt: skip
-    update = {"update_id": 998, "message": message}
     async with running(api, settings, runtime) as bot:
-        async with runtime.sessions() as session, session.begin():
-            await journal.record(
-                session, bot.inbound.bot_id, 998, "message", json.dumps(update),
-                owner=bot.inbound.owner, now=clock(),
-            )  # fmt: skip
+        await record_command(bot, runtime, clock(), 998, "/da_xong")
         async with bot.inbound._flushing:  # no flush runs meanwhile
             bot.inbound._finished.append(998)  # answered, waiting to be marked
             assert await bot.inbound.recover() == 0

@@ -90,6 +90,19 @@ def _loaded_after(code: str, *args: str, env: dict[str, str] | None = None) -> l
     return list(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+async def _current_database(folder: Path) -> dict[str, str]:
+    """The environment of a bot on a SQLite database in `folder`, migrated as an earlier start
+    left it."""
+    url = f"sqlite+aiosqlite:///{folder / 'dti.sqlite3'}"
+    engine = make_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_URL"))}
+    return env | {"DATABASE_URL": url, "PTB_TIMEDELTA": "true"}
+
+
 def test_importing_the_runtime_modules_loads_no_chart_export_or_migration_library() -> None:
     code = "import importlib\n"
     code += "".join(f"importlib.import_module({name!r})\n" for name in RUNTIME)
@@ -99,14 +112,7 @@ def test_importing_the_runtime_modules_loads_no_chart_export_or_migration_librar
 async def test_a_question_answered_on_a_current_database_loads_none_of_them(
     tmp_path: Path,
 ) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}"
-    engine = make_engine(url)
-    try:
-        await upgrade(engine)  # as an earlier start left it
-    finally:
-        await engine.dispose()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_URL"))}
-    env |= {"DATABASE_URL": url, "PTB_TIMEDELTA": "true"}
+    env = await _current_database(tmp_path)
     loaded = _loaded_after(ONCE + REPORT, "--once", "điểm Hạ tầng số hiện tại", env=env)
     assert loaded == []
     held = "print(json.dumps(sorted(m for m in sys.modules if m.startswith('bot.'))))\n"
@@ -118,14 +124,7 @@ async def test_a_question_answered_on_a_current_database_loads_none_of_them(
 async def test_the_collector_makes_no_full_pass_while_the_bot_starts_and_is_on_after(
     tmp_path: Path,
 ) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'dti.sqlite3'}"
-    engine = make_engine(url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_URL"))}
-    env |= {"DATABASE_URL": url, "PTB_TIMEDELTA": "true"}
+    env = await _current_database(tmp_path)
     after = (
         "import json\nprint(json.dumps([passes[0], gc.isenabled(), gc.get_freeze_count() > 0]))\n"
     )

@@ -90,7 +90,10 @@ def weigh(entities: Entities, found: Signals) -> dict[str, float]:
     _quantities(evidence, entities)
     _mine(evidence, entities, found)
     _generic_score(evidence)
-    return {kind: weight for kind, weight in evidence.items() if weight > 0}
+    weighed = {kind: weight for kind, weight in evidence.items() if weight > 0}
+    if not weighed and entities.reading.has("greeting"):
+        return {"help": STRONG}  # "xin chào", "hi": greeted, nothing asked
+    return weighed
 
 
 def _add(evidence: dict[str, float], kind: str, amount: float) -> None:

@@ -65,7 +65,9 @@ class Meaning:
 
 # Markers that only give context to the words around them and may also be ordinary words of a
 # name: "số" (ordinal) in "chữ ký số", "chứ" (question tail) folded like "chủ".
-CONTEXT_ONLY = frozenset({"agency_head", "ordinal", "count", "question_tail", "targets"})
+CONTEXT_ONLY = frozenset(
+    {"agency_head", "ordinal", "count", "question_tail", "targets", "calendar"}
+)
 
 
 def meaning_of(

@@ -34,9 +34,11 @@ def find_year(reading: Reading, taken: Container[int]) -> tuple[int, int] | None
 
 def find_target(reading: Reading, taken: Container[int], total_max: Decimal) -> Decimal | None:
     """The first number no other entity took that reads as points of the total: up to
-    `total_max` points, a DTI value in (0, 1] or a percentage — never a year."""
+    `total_max` points, a DTI value in (0, 1] or a percentage — never a year, nor a day or a
+    month of a date ("trước ngày 25")."""
     for index in reading.numbers:
-        if index in taken or is_year(reading.words[index]):
+        date_part = reading.marked(index - 1, "calendar")
+        if index in taken or is_year(reading.words[index]) or date_part:
             continue
         percent = reading.marked(index + 1, "percent")
         points = _points(reading.typed(index, index + 1), total_max, percent=percent)

@@ -24,6 +24,21 @@ from parsing.tokens import NUMBER, WORD, Tokens, fold_chars, positions, tokenize
 _SENTENCE_END = re.compile(r"[.!?][.!?]*(?=\s)")
 _NEW_LINE = re.compile("\n")
 CONTEXT_SHARE = 0.5
+# Markers that say nothing of what is asked: a sentence of them alone is a greeting, a thanks.
+_SAY_NOTHING = frozenset(
+    {
+        "filler",
+        "separator",
+        "greeting",
+        "first_person",
+        "question_tail",
+        "link",
+        "then",
+        "movement",
+        "step_up",
+        "step_down",
+    }
+)
 _PIECES = 50_000  # runs of characters kept read
 _COUNT, _ROWS, _SPECIAL = itemgetter(0), itemgetter(1), itemgetter(2)
 # Before a province name that is also an everyday phrase: "tỉnh Cao Bằng", "thành phố Huế".
@@ -51,6 +66,10 @@ class Reading:
     name_parts: list[NamePart] | None = None  # what may belong to a sub-index name (subjects)
     # The words of the sentence that asks, when the message has several (see _weigh_cues).
     focus: tuple[int, int] | None = None
+    # Where each sentence after the first starts (a word index), and whether each sentence is
+    # typed with diacritics: its plain words then mean them ("gia" is not "giả").
+    breaks: list[int] = field(default_factory=list)
+    accented: list[bool] = field(default_factory=list)
     word_set: frozenset[str] | None = None  # of the words, made on first use (where)
 
     def __len__(self) -> int:
@@ -97,6 +116,10 @@ class Reading:
     def is_number(self, word: int) -> bool:
         return 0 <= word < len(self.words) and self.kinds[word] == NUMBER
 
+    def strict(self, word: int) -> bool:
+        """The word's sentence is typed with diacritics."""
+        return self.accented[bisect_right(self.breaks, word) if self.breaks else 0]
+
 
 def read(text: str, lexicon: Lexicon) -> Reading:
     """The words of a message and the lexicon's phrases in them."""
@@ -104,17 +127,15 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     reading = _from_pieces(source, lexicon)
     if reading is None:
         reading = _words(tokenize(source), lexicon)
-    tokens = reading.tokens
     words, kinds = reading.words, reading.kinds
     reading.owner = owner = [-1] * len(words)
     reading.numbers = list(compress(range(len(kinds)), map(NUMBER.__eq__, kinds)))
     hits, meanings, markers = reading.hits, reading.meanings, reading.markers
     counted: set[int | str] = set()
     cued: list[tuple[int, tuple[tuple[str, float], ...]]] = []  # (first word, cues)
-    # A message typed with diacritics means its plain words too: "gia" is not "giả".
-    strict = not tokens.source.isascii()
+    _sentences(reading)
     # Inline rather than a call a phrase: this runs for every phrase of every message.
-    for hit in lexicon.phrases.scan(words, typed=reading.written, strict=strict):
+    for hit in _scan(reading, lexicon):
         meaning = hit.note if hit.note is not None else narrowed_meaning(hit.senses)
         if meaning.capitals:
             kept = _as_typed(reading, hit)
@@ -149,26 +170,89 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     return reading
 
 
+def sentence_ends(text: str) -> list[int]:
+    """Where each sentence of a text ends (after its ".", "!", "?" or new line), in order."""
+    if not ("." in text or "!" in text or "?" in text or "\n" in text):
+        return []
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    if "\n" in text:
+        ends = sorted([*ends, *(m.end() for m in _NEW_LINE.finditer(text))])
+    return ends
+
+
+def sentences_of(text: str) -> list[str]:
+    """The sentences of a text, as typed (a text of one sentence: itself)."""
+    ends = sentence_ends(text)
+    if not ends:
+        return [text]
+    bounds = [0, *ends, len(text)]
+    parts = (text[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False))
+    return [part for part in parts if part] or [text]
+
+
+def asking_order(sentences: list[Reading]) -> list[int]:
+    """The sentences of a message that may ask, the likeliest first: those with a question
+    word, then those that say anything (a cue, a number, something named, a word of a
+    sub-index's name), each the last first; a greeting or a thanks says nothing."""
+    asking: list[int] = []
+    saying: list[int] = []
+    for index, sentence in enumerate(sentences):
+        if "question" in sentence.markers:
+            asking.append(index)
+        elif sentence.numbers or any(map(_says, sentence.meanings)):
+            saying.append(index)
+    return asking[::-1] + saying[::-1]
+
+
+def _says(meaning: Meaning) -> bool:
+    return bool(meaning.cues or meaning.things or meaning.core or meaning.marks - _SAY_NOTHING)
+
+
+def _sentences(reading: Reading) -> None:
+    """Where the sentences start, and which are typed with diacritics."""
+    source = reading.tokens.source
+    ends = sentence_ends(source)
+    if not ends:
+        reading.accented = [not source.isascii()]
+        return
+    # The first word whose token starts at or after each end (tokens are in order, words too).
+    starts, origin = reading.tokens.starts, reading.origin
+    breaks = sorted({bisect_left(origin, bisect_left(starts, end)) for end in ends})
+    reading.breaks = breaks
+    written = reading.written
+    bounds = [0, *breaks, len(written)]
+    reading.accented = [
+        not "".join(written[a:b]).isascii() for a, b in zip(bounds, bounds[1:], strict=False)
+    ]
+
+
+def _scan(reading: Reading, lexicon: Lexicon) -> list[Hit[Sense]]:
+    """The lexicon's phrases in the words, each sentence held to diacritics if it is typed
+    with them ("Chào anh. bieu do lich su 6.6": the plain sentence means its plain words)."""
+    words, written, accented = reading.words, reading.written, reading.accented
+    if all(accented) or not any(accented):
+        return lexicon.phrases.scan(words, typed=written, strict=accented[0])
+    hits: list[Hit[Sense]] = []
+    bounds = [0, *reading.breaks, len(words)]
+    for (first, last), strict in zip(zip(bounds, bounds[1:], strict=False), accented, strict=True):
+        found = lexicon.phrases.scan(words[first:last], typed=written[first:last], strict=strict)
+        hits += [Hit(a + first, b + first, senses, note) for a, b, senses, note in found]
+    return hits
+
+
 def _weigh_cues(reading: Reading, cued: list[tuple[int, tuple[tuple[str, float], ...]]]) -> None:
     """Each kind's evidence from its cues. In a message of several sentences the question is
     the last one with cues: "Chiều nay họp giao ban, theo kế hoạch phải đạt 800 điểm. Điểm hạ
     tầng số bao nhiêu?" asks for a score; the cues of the sentences before it count less."""
-    source = reading.tokens.source
-    several = "." in source or "!" in source or "?" in source or "\n" in source
-    ends = [m.end() for m in _SENTENCE_END.finditer(source)] if several else []
-    if "\n" in source:
-        ends = sorted([*ends, *(m.end() for m in _NEW_LINE.finditer(source))])
-    starts, origin = reading.tokens.starts, reading.origin
+    breaks = reading.breaks
 
     def sentence(word: int) -> int:
-        return bisect_right(ends, starts[origin[word]])
+        return bisect_right(breaks, word)
 
-    focus = sentence(cued[-1][0]) if cued and ends else 0
+    focus = sentence(cued[-1][0]) if cued and breaks else 0
     if focus:
-        # The words whose tokens start within the sentence (tokens are in order, words too).
-        first_token = bisect_left(starts, ends[focus - 1])
-        last_token = bisect_left(starts, ends[focus]) if focus < len(ends) else len(starts)
-        reading.focus = (bisect_left(origin, first_token), bisect_left(origin, last_token))
+        last = breaks[focus] if focus < len(breaks) else len(reading.words)
+        reading.focus = (breaks[focus - 1], last)
     evidence = reading.cues
     for first, cues in cued:
         share = 1.0 if not focus or sentence(first) == focus else CONTEXT_SHARE

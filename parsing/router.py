@@ -11,25 +11,43 @@ up to three candidates to offer as buttons; with no evidence at all, Unclear wit
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from parsing.builders import build
 from parsing.commands import command_intent, split_command
 from parsing.entities import Entities, extract
-from parsing.evidence import CANDIDATE, CLOSE, CONFIDENT, Signals, signals, weigh
+from parsing.evidence import CANDIDATE, CLOSE, CONFIDENT, Signals, is_question, signals, weigh
 from parsing.intents import (
+    TOTAL,
+    Chart,
+    Gap,
     Help,
     Intent,
     NoData,
     NoDataReason,
+    NotReported,
+    Score,
+    Subject,
+    SubjectKind,
+    Trend,
     Unclear,
     UnclearReason,
     Update,
 )
 from parsing.lexicon import Lexicon
-from parsing.reading import read
+from parsing.period_text import PERIOD_FIRST_WORDS, starts_period
+from parsing.reading import Reading, asking_order, read, sentences_of
 
 MAX_CANDIDATES = 3
+# What the other sentences of a message may fill in when the asking sentence leaves it out.
+_COMPLETED: dict[type, tuple[str, ...]] = {
+    Gap: ("target", "period"),
+    Score: ("period",),
+    NotReported: ("period", "agency", "code"),
+}
+_TAKE_SUBJECT = (Score, Trend, Chart)
+_TRIED = 2  # sentences routed alone before the whole message is
 # Kinds answered from the deployment's own figures only: a province held through another
 # framework cannot be asked this way ("Ninh Thuận còn thiếu bao nhiêu điểm").
 _OWN_FIGURES = frozenset(
@@ -38,11 +56,117 @@ _OWN_FIGURES = frozenset(
 
 
 def route(text: str, lexicon: Lexicon, today: date, default: str | None = None) -> Intent:
-    """The intent of a message; `default` is the chat's framework code when it has one."""
+    """The intent of a message; `default` is the chat's framework code when it has one.
+
+    In a message of several sentences the one that asks is routed alone first: a greeting, a
+    thanks or the meeting the figures are for ("Em mới được phân công làm đầu mối. Biểu đồ
+    các trụ cột") must not change the answer. Only when it is unclear alone does the whole
+    message decide, its other sentences completing it ("Về chỉ số 6.6. Ai chủ trì?")."""
     command = split_command(text)
     if command is not None:
         return command_intent(command[0], command[1], lexicon, today, default)
-    entities = extract(read(text, lexicon), lexicon, today, default)
+    texts = sentences_of(text)
+    sentences = [read(sentence, lexicon) for sentence in texts]
+    if len(sentences) == 1:
+        return _route_reading(sentences[0], lexicon, today, default)
+    for asked in asking_order(sentences)[:_TRIED]:
+        # The others, the nearest first: "Mục tiêu là 850 điểm. Còn thiếu bao nhiêu?"
+        others = sorted(range(len(sentences)), key=lambda other: abs(other - asked))[1:]
+        # "Giả sử 8.2 đạt 40%. Khi đó tổng điểm bao nhiêu?": the condition is in another one.
+        if any(sentences[other].has("hypothetical") for other in others):
+            break
+        alone = _route_reading(sentences[asked], lexicon, today, default)
+        if isinstance(alone, Update) and _asks(sentences):
+            break  # a message with a question word anywhere is never an update
+        if not isinstance(alone, Unclear):
+            nearest = [sentences[other] for other in others]
+            return _completed(alone, sentences[asked], nearest, lexicon, today, default)
+        if alone.reason != UnclearReason.NOTHING and asked > 0:
+            # "Về chỉ số 6.6. Ai chủ trì?": it asks, the sentence before completes it.
+            pair = read(f"{texts[asked - 1]} {texts[asked]}", lexicon)
+            joined = _route_reading(pair, lexicon, today, default)
+            if not isinstance(joined, Unclear) or len(sentences) == 2:
+                return joined
+            break
+    return _route_reading(read(text, lexicon), lexicon, today, default)
+
+
+def _asks(sentences: list[Reading]) -> bool:
+    """A question word in any sentence, or a question particle ending the message."""
+    return any(s.has("question") for s in sentences) or is_question(sentences[-1])
+
+
+def _completed(
+    intent: Intent,
+    sentence: Reading,
+    others: list[Reading],
+    lexicon: Lexicon,
+    today: date,
+    default: str | None,
+) -> Intent:
+    """The asking sentence's intent with what it leaves out taken from the message's other
+    sentences (`others`, the nearest first), the first that names it: "Mục tiêu năm nay là
+    850 điểm. Còn thiếu bao nhiêu?" aims at 850; "Hạ tầng số. Điểm bao nhiêu?" asks for
+    pillar 3. A subject comes only from a code or a pillar there (the words of a greeting or a
+    meeting may share words with a sub-index's name), and never when the sentence asks for
+    the total itself; an update is never completed."""
+    empty = [name for name in _COMPLETED.get(type(intent), ()) if getattr(intent, name) is None]
+    subject = getattr(intent, "subject", TOTAL)
+    open_subject = subject in (None, TOTAL) and isinstance(intent, _TAKE_SUBJECT)
+    if open_subject and (sentence.has("total") or sentence.has("dti")):
+        open_subject = False
+    changes: dict[str, object] = {}
+    for other in others:
+        if not (empty or open_subject):
+            break
+        if not _may_complete(other, empty, open_subject):
+            continue
+        context = extract(other, lexicon, today, default)
+        found = {
+            "target": context.target,
+            "period": context.period,
+            "agency": context.agency,
+            "code": next((c.code for c in context.codes if c.known), None),
+        }
+        for name in [name for name in empty if found[name] is not None]:
+            changes[name] = found[name]
+            empty.remove(name)
+        named = _named_precisely(context) if open_subject else None
+        if named is not None:
+            changes["subject"] = named
+            open_subject = False
+    return replace(intent, **changes) if changes else intent
+
+
+def _may_complete(reading: Reading, empty: list[str], subject: bool) -> bool:
+    """The sentence holds what could fill one of the `empty` fields (or the subject): a
+    number for a target, a code ("6.6") or a pillar for a subject, a period's first word or
+    a year, an agency."""
+    numbers = [reading.words[i] for i in reading.numbers]
+    if numbers and "target" in empty:
+        return True
+    if (subject or "code" in empty) and any("." in n or "," in n for n in numbers):
+        return True
+    if "period" in empty and (
+        reading.where(PERIOD_FIRST_WORDS) or any(map(starts_period, numbers))
+    ):
+        return True
+    kinds = {sense.kind for _, sense in reading.things}
+    return ("agency" in empty and "agency" in kinds) or (subject and "pillar" in kinds)
+
+
+def _named_precisely(entities: Entities) -> Subject | None:
+    """A sub-index by its code, or a pillar, named in the message."""
+    code = next((c.code for c in entities.codes if c.known), None)
+    if code is not None:
+        return Subject(SubjectKind.SUB_INDEX, code)
+    if entities.pillars:
+        return Subject(SubjectKind.PILLAR, entities.pillars[0].code)
+    return None
+
+
+def _route_reading(reading: Reading, lexicon: Lexicon, today: date, default: str | None) -> Intent:
+    entities = extract(reading, lexicon, today, default)
     found = signals(entities)
     ranked = sorted(weigh(entities, found).items(), key=lambda item: -item[1])
     refused = _not_held(entities)
@@ -50,7 +174,7 @@ def route(text: str, lexicon: Lexicon, today: date, default: str | None = None) 
         return refused
     if not ranked:
         # "@TroLyDtiBot" alone calls the bot: the help.
-        mention_only = not entities.reading.words and "@" in text
+        mention_only = not reading.words and "@" in reading.tokens.source
         return Help() if mention_only else Unclear(UnclearReason.NOTHING)
     built: dict[str, Intent] = {}
     # A kind that lacks its part ("which indicators" with no agency) gives way to a confident

@@ -91,13 +91,12 @@ def _name_parts(reading: Reading, lexicon: Lexicon) -> list[NamePart]:
     out once a message."""
     if reading.name_parts is not None:
         return reading.name_parts
-    strict = not reading.tokens.source.isascii()
     words, written, owner = reading.words, reading.written, reading.owner
     vocabulary, cache = lexicon.name_vocabulary, lexicon.loose_units
     parts: list[NamePart] = []
     # The words no phrase claims (owner -1) that the names hold, each a unit of its own.
     for index in [i for i, word in enumerate(words) if owner[i] < 0 and word in vocabulary]:
-        key = (words[index], written[index], strict)
+        key = (words[index], written[index], reading.strict(index))
         found = cache.get(key)
         if found is None:
             found = _loose_unit(*key, lexicon)

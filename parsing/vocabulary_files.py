@@ -39,6 +39,8 @@ MARKERS = frozenset(
         "agency_head",
         "not_held",
         "filler",
+        "greeting",
+        "calendar",
         "ordinary",
         "other_province",
         "commune",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any, cast
 
 from parsing.builders import build
 from parsing.commands import command_intent, split_command
@@ -135,7 +136,10 @@ def _completed(
         if named is not None:
             changes["subject"] = named
             open_subject = False
-    return replace(intent, **changes) if changes else intent
+    if not changes:
+        return intent
+    completed: Any = intent  # each change is a field its kind has (_COMPLETED, _TAKE_SUBJECT)
+    return cast(Intent, replace(completed, **changes))
 
 
 def _may_complete(reading: Reading, empty: list[str], subject: bool) -> bool:

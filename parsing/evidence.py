@@ -173,7 +173,11 @@ def _subject(evidence: dict[str, float], entities: Entities) -> None:
         if "score" in evidence and _strongest(evidence, "score") < CONFIDENT:
             # "điểm tạm tính", "DTI": the total, provisional or not, of some period.
             reading = entities.reading
-            hints = (reading.has("total"), reading.has("provisional"), bool(entities.period))
+            hints = (
+                reading.has("total"),
+                reading.has("provisional") or reading.has("official"),
+                bool(entities.period),
+            )
             _add(evidence, "score", SCORE_HINT * sum(hints))
         return
     # "tình hình hạ tầng số": summary words about one subject ask for its score.

@@ -28,6 +28,7 @@ MARKERS = frozenset(
         "percent",
         "separator",
         "provisional",
+        "official",
         "total",
         "history",
         "code_prefix",

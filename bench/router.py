@@ -7,7 +7,8 @@ Aim (issue 10): under 0.2 ms median for a 300-character message.
 Prints the time to build the lexicon; the median and p95 routing time of the corpus's messages
 (short) and of 300-character messages made of corpus phrasings run together; then, over the
 corpus (tests/corpus/*.tsv, bundled data, 30/11/2025), the accuracy per expected kind and the
-confusion matrix (expected kind × routed kind). Lines that wait for data the bundled data/ does
+confusion matrix (expected kind × routed kind), and how often the sentences officials write
+around a question leave its answer unchanged. Lines that wait for data the bundled data/ does
 not hold yet are left out, as in tests/test_router_corpus.py."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from parsing.intents import KINDS, fields, kind_of  # noqa: E402
 from parsing.router import explain, route  # noqa: E402
 from tests.router_data import bundled, bundled_lexicon  # noqa: E402
+from tests.test_router_context import ABOUT, AFTER, BEFORE, answered_alone, typed_like  # noqa: E402
 from tests.test_router_corpus import TODAY, corpus_lines, mismatches, waits_for_data  # noqa: E402
 
 LONG = 300  # characters
@@ -113,6 +115,36 @@ def report_accuracy() -> None:
             print(f"| {expected} | " + " | ".join(row) + " |")
 
 
+def report_context() -> None:
+    """The corpus lines answered alone, again with sentences around them
+    (tests/test_router_context.py): the same intent after a greeting or before a thanks, the
+    same kind and values after what the figures are for."""
+    lexicon = bundled_lexicon()
+    rows = (
+        ("a greeting or an apology before", BEFORE, False, True),
+        ("a thanks after", AFTER, True, True),
+        ("the meeting, the report or the plan before", ABOUT, False, False),
+        ("the meeting or the report after", ABOUT[:2], True, False),
+    )
+    print("\n| sentences around the question | messages | same answer | share |")
+    print("|---|---|---|---|")
+    for name, sentences, after, same in rows:
+        total = right = 0
+        for question, alone in answered_alone():
+            for sentence in sentences:
+                typed = typed_like(sentence, question)
+                message = f"{question}. {typed}" if after else f"{typed} {question}"
+                got = route(message, lexicon, TODAY)
+                expected, found = fields(alone), fields(got)
+                total += 1
+                right += (
+                    got == alone
+                    if same
+                    else all(found.get(key) == value for key, value in expected.items())
+                )
+        print(f"| {name} | {total} | {right} | {right / total:.1%} |")
+
+
 def explain_one(text: str) -> None:
     """For whoever extends the vocabulary: the evidence of each kind, and the intent."""
     lexicon = bundled_lexicon()
@@ -146,6 +178,7 @@ def main() -> None:
         f"{LONG} characters: questions run together ({len(crowded)})", timings(crowded, rounds)
     )
     report_accuracy()
+    report_context()
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ ABOUT = (
 )
 
 
-def _typed_like(sentence: str, question: str) -> str:
+def typed_like(sentence: str, question: str) -> str:
     """The sentence as the person who typed the question would: without diacritics if they
     typed none."""
     return fold_chars(sentence) if question.isascii() else sentence
@@ -51,7 +51,7 @@ def _after(question: str, sentence: str) -> str:
 
 
 @cache
-def _answered() -> list[tuple[str, Intent]]:
+def answered_alone() -> list[tuple[str, Intent]]:
     """The corpus lines the router answers alone, with that answer."""
     lexicon = bundled_lexicon()
     out = []
@@ -64,10 +64,10 @@ def _answered() -> list[tuple[str, Intent]]:
     return out
 
 
-def _mismatches(messages: list[tuple[str, Intent, str]], *, same_intent: bool) -> list[str]:
+def _mismatches(messages: list[tuple[Intent, str]], *, same_intent: bool) -> list[str]:
     lexicon = bundled_lexicon()
     out = []
-    for question, alone, message in messages:
+    for alone, message in messages:
         got = route(message, lexicon, TODAY)
         if same_intent:
             right = got == alone
@@ -80,24 +80,24 @@ def _mismatches(messages: list[tuple[str, Intent, str]], *, same_intent: bool) -
 
 
 def _update_after_plain_thanks(question: str, alone: Intent, sentence: str) -> bool:
-    """"... em cam on a": typed without diacritics, the closing "a" may be "ạ" (polite) or
+    """ "... em cam on a": typed without diacritics, the closing "a" may be "ạ" (polite) or
     "à" (a question), and a message that may ask is never stored: it is asked back."""
     return isinstance(alone, Update) and question.isascii() and sentence == "Em cảm ơn ạ."
 
 
 def test_the_corpus_is_answered_alone_often_enough_to_be_a_test() -> None:
-    assert len(_answered()) > 600
+    assert len(answered_alone()) > 600
 
 
 def test_a_greeting_or_a_thanks_around_a_question_does_not_change_its_answer() -> None:
     messages = [
-        (question, alone, f"{_typed_like(sentence, question)} {question}")
-        for question, alone in _answered()
+        (alone, f"{typed_like(sentence, question)} {question}")
+        for question, alone in answered_alone()
         for sentence in BEFORE
     ]
     messages += [
-        (question, alone, _after(question, _typed_like(sentence, question)))
-        for question, alone in _answered()
+        (alone, _after(question, typed_like(sentence, question)))
+        for question, alone in answered_alone()
         for sentence in AFTER
         if not _update_after_plain_thanks(question, alone, sentence)
     ]
@@ -106,8 +106,8 @@ def test_a_greeting_or_a_thanks_around_a_question_does_not_change_its_answer() -
 
 def test_what_the_figures_are_for_does_not_change_the_answer() -> None:
     messages = [
-        (question, alone, f"{_typed_like(sentence, question)} {question}")
-        for question, alone in _answered()
+        (alone, f"{typed_like(sentence, question)} {question}")
+        for question, alone in answered_alone()
         for sentence in ABOUT
     ]
     assert _mismatches(messages, same_intent=False) == []

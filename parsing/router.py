@@ -46,6 +46,7 @@ _COMPLETED: dict[type, tuple[str, ...]] = {
     Gap: ("target", "period"),
     Score: ("period",),
     NotReported: ("period", "agency", "code"),
+    Update: ("period",),  # "Quý 3. 8.2 đạt 13,1%": the preview shows it before it is stored
 }
 _TAKE_SUBJECT = (Score, Trend, Chart)
 _TRIED = 2  # sentences routed alone before the whole message is
@@ -110,7 +111,7 @@ def _completed(
     850 điểm. Còn thiếu bao nhiêu?" aims at 850; "Hạ tầng số. Điểm bao nhiêu?" asks for
     pillar 3. A subject comes only from a code or a pillar there (the words of a greeting or a
     meeting may share words with a sub-index's name), and never when the sentence asks for
-    the total itself; an update is never completed."""
+    the total itself; an update takes only its period."""
     empty = [name for name in _COMPLETED.get(type(intent), ()) if getattr(intent, name) is None]
     subject = getattr(intent, "subject", TOTAL)
     open_subject = subject in (None, TOTAL) and isinstance(intent, _TAKE_SUBJECT)

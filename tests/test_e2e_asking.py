@@ -133,6 +133,26 @@ async def test_the_history_chart_is_asked_with_diacritics(
     assert photos[2]["caption"].startswith("Chỉ số chính 3. Hạ tầng số theo kỳ")
 
 
+async def test_the_sentence_that_asks_is_answered_whatever_is_written_around_it(
+    api: FakeBotApi, bot: Application
+) -> None:
+    chat = Chat(api, 1001)
+    alone = (await chat.say("năm 2025 còn thiếu bao nhiêu điểm để đạt 800"))["text"]
+    # A greeting, the meeting it is for, a thanks: the same answer, no question asked back.
+    around = (
+        "Chào bot, cho mình hỏi với ạ. Chiều nay anh Chủ tịch họp giao ban, cần số liệu để báo"
+        " cáo. Năm 2025 còn thiếu bao nhiêu điểm để đạt 800? Em cảm ơn ạ."
+    )
+    assert (await chat.say(around))["text"] == alone
+    # "trước ngày 25": a day, never the target; the plan's 850 in the sentence before is.
+    text = (
+        await chat.say(
+            "Mục tiêu năm nay là 850 điểm. Bên mình gửi trước ngày 25. Còn thiếu bao nhiêu?"
+        )
+    )["text"]
+    assert text.startswith("🎯 Mục tiêu 850: hiện 269,19, còn thiếu 580,81 điểm")
+
+
 async def test_hello_gets_the_short_help_and_no_suggestion(
     api: FakeBotApi, bot: Application
 ) -> None:

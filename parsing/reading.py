@@ -3,7 +3,6 @@ the phrases of the lexicon found in them, with the spans of the text as typed.""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Set as AbstractSet
@@ -14,31 +13,12 @@ from typing import cast
 
 from parsing.lexicon import Lexicon, Meaning, Piece, Sense, narrowed_meaning
 from parsing.phrases import Hit
+from parsing.sentences import sentence_ends
 from parsing.subindex_names import Unit
 from parsing.tokens import NUMBER, WORD, Tokens, fold_chars, positions, tokenize
 
-# Where a sentence ends: ".", "!" or "?" before a space (not the dot of "8.2" or "TP.HCM"),
-# or a new line. The cues of the sentences before the question count CONTEXT_SHARE.
-# (Written so that the pattern starts with a set of characters and no alternation: the regular
-# expression engine then skips ahead to those characters instead of trying at every place.)
-_SENTENCE_END = re.compile(r"[.!?][.!?]*(?=\s)")
-_NEW_LINE = re.compile("\n")
+# The cues of the sentences before the question count CONTEXT_SHARE (parsing.sentences).
 CONTEXT_SHARE = 0.5
-# Markers that say nothing of what is asked: a sentence of them alone is a greeting, a thanks.
-_SAY_NOTHING = frozenset(
-    {
-        "filler",
-        "separator",
-        "greeting",
-        "first_person",
-        "question_tail",
-        "link",
-        "then",
-        "movement",
-        "step_up",
-        "step_down",
-    }
-)
 _PIECES = 50_000  # runs of characters kept read
 _COUNT, _ROWS, _SPECIAL = itemgetter(0), itemgetter(1), itemgetter(2)
 # Before a province name that is also an everyday phrase: "tỉnh Cao Bằng", "thành phố Huế".
@@ -168,44 +148,6 @@ def read(text: str, lexicon: Lexicon) -> Reading:
                 cued.append((first, cues))
     _weigh_cues(reading, cued)
     return reading
-
-
-def sentence_ends(text: str) -> list[int]:
-    """Where each sentence of a text ends (after its ".", "!", "?" or new line), in order."""
-    if not ("." in text or "!" in text or "?" in text or "\n" in text):
-        return []
-    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-    if "\n" in text:
-        ends = sorted([*ends, *(m.end() for m in _NEW_LINE.finditer(text))])
-    return ends
-
-
-def sentences_of(text: str) -> list[str]:
-    """The sentences of a text, as typed (a text of one sentence: itself)."""
-    ends = sentence_ends(text)
-    if not ends:
-        return [text]
-    bounds = [0, *ends, len(text)]
-    parts = (text[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False))
-    return [part for part in parts if part] or [text]
-
-
-def asking_order(sentences: list[Reading]) -> list[int]:
-    """The sentences of a message that may ask, the likeliest first: those with a question
-    word, then those that say anything (a cue, a number, something named, a word of a
-    sub-index's name), each the last first; a greeting or a thanks says nothing."""
-    asking: list[int] = []
-    saying: list[int] = []
-    for index, sentence in enumerate(sentences):
-        if "question" in sentence.markers:
-            asking.append(index)
-        elif sentence.numbers or any(map(_says, sentence.meanings)):
-            saying.append(index)
-    return asking[::-1] + saying[::-1]
-
-
-def _says(meaning: Meaning) -> bool:
-    return bool(meaning.cues or meaning.things or meaning.core or meaning.marks - _SAY_NOTHING)
 
 
 def _sentences(reading: Reading) -> None:

@@ -6,49 +6,34 @@
 The message is read once (parsing.reading), its entities extracted once (parsing.entities),
 each kind of question weighed by its evidence (parsing.evidence), and the best built
 (parsing.builders). When two kinds are close, or the best is weak, the answer is Unclear with
-up to three candidates to offer as buttons; with no evidence at all, Unclear with none.
+up to three candidates to offer as buttons; with no evidence at all, Unclear with none. A
+message of several sentences is answered from the one that asks (parsing.sentences), the
+others filling in what it leaves out (parsing.completion).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
-from typing import Any, cast
 
 from parsing.builders import build
 from parsing.commands import command_intent, split_command
+from parsing.completion import completed
 from parsing.entities import Entities, extract
 from parsing.evidence import CANDIDATE, CLOSE, CONFIDENT, Signals, is_question, signals, weigh
 from parsing.intents import (
-    TOTAL,
-    Chart,
-    Gap,
     Help,
     Intent,
     NoData,
     NoDataReason,
-    NotReported,
-    Score,
-    Subject,
-    SubjectKind,
-    Trend,
     Unclear,
     UnclearReason,
     Update,
 )
 from parsing.lexicon import Lexicon
-from parsing.period_text import PERIOD_FIRST_WORDS, starts_period
-from parsing.reading import Reading, asking_order, read, sentences_of
+from parsing.reading import Reading, read
+from parsing.sentences import asking_order, sentences_of
 
 MAX_CANDIDATES = 3
-# What the other sentences of a message may fill in when the asking sentence leaves it out.
-_COMPLETED: dict[type, tuple[str, ...]] = {
-    Gap: ("target", "period"),
-    Score: ("period",),
-    NotReported: ("period", "agency", "code"),
-    Update: ("period",),  # "Quý 3. 8.2 đạt 13,1%": the preview shows it before it is stored
-}
-_TAKE_SUBJECT = (Score, Trend, Chart)
 _TRIED = 2  # sentences routed alone before the whole message is
 # Kinds answered from the deployment's own figures only: a province held through another
 # framework cannot be asked this way ("Ninh Thuận còn thiếu bao nhiêu điểm").
@@ -82,7 +67,7 @@ def route(text: str, lexicon: Lexicon, today: date, default: str | None = None) 
             break  # a message with a question word anywhere is never an update
         if not isinstance(alone, Unclear):
             nearest = [sentences[other] for other in others]
-            return _completed(alone, sentences[asked], nearest, lexicon, today, default)
+            return completed(alone, sentences[asked], nearest, lexicon, today, default)
         if alone.reason != UnclearReason.NOTHING and asked > 0:
             # "Về chỉ số 6.6. Ai chủ trì?": it asks, the sentence before completes it.
             pair = read(f"{texts[asked - 1]} {texts[asked]}", lexicon)
@@ -96,78 +81,6 @@ def route(text: str, lexicon: Lexicon, today: date, default: str | None = None) 
 def _asks(sentences: list[Reading]) -> bool:
     """A question word in any sentence, or a question particle ending the message."""
     return any(s.has("question") for s in sentences) or is_question(sentences[-1])
-
-
-def _completed(
-    intent: Intent,
-    sentence: Reading,
-    others: list[Reading],
-    lexicon: Lexicon,
-    today: date,
-    default: str | None,
-) -> Intent:
-    """The asking sentence's intent with what it leaves out taken from the message's other
-    sentences (`others`, the nearest first), the first that names it: "Mục tiêu năm nay là
-    850 điểm. Còn thiếu bao nhiêu?" aims at 850; "Hạ tầng số. Điểm bao nhiêu?" asks for
-    pillar 3. A subject comes only from a code or a pillar there (the words of a greeting or a
-    meeting may share words with a sub-index's name), and never when the sentence asks for
-    the total itself; an update takes only its period."""
-    empty = [name for name in _COMPLETED.get(type(intent), ()) if getattr(intent, name) is None]
-    subject = getattr(intent, "subject", TOTAL)
-    open_subject = subject in (None, TOTAL) and isinstance(intent, _TAKE_SUBJECT)
-    if open_subject and (sentence.has("total") or sentence.has("dti")):
-        open_subject = False
-    changes: dict[str, object] = {}
-    for other in others:
-        if not (empty or open_subject):
-            break
-        if not _may_complete(other, empty, open_subject):
-            continue
-        context = extract(other, lexicon, today, default)
-        found = {
-            "target": context.target,
-            "period": context.period,
-            "agency": context.agency,
-            "code": next((c.code for c in context.codes if c.known), None),
-        }
-        for name in [name for name in empty if found[name] is not None]:
-            changes[name] = found[name]
-            empty.remove(name)
-        named = _named_precisely(context) if open_subject else None
-        if named is not None:
-            changes["subject"] = named
-            open_subject = False
-    if not changes:
-        return intent
-    completed: Any = intent  # each change is a field its kind has (_COMPLETED, _TAKE_SUBJECT)
-    return cast(Intent, replace(completed, **changes))
-
-
-def _may_complete(reading: Reading, empty: list[str], subject: bool) -> bool:
-    """The sentence holds what could fill one of the `empty` fields (or the subject): a
-    number for a target, a code ("6.6") or a pillar for a subject, a period's first word or
-    a year, an agency."""
-    numbers = [reading.words[i] for i in reading.numbers]
-    if numbers and "target" in empty:
-        return True
-    if (subject or "code" in empty) and any("." in n or "," in n for n in numbers):
-        return True
-    if "period" in empty and (
-        reading.where(PERIOD_FIRST_WORDS) or any(map(starts_period, numbers))
-    ):
-        return True
-    kinds = {sense.kind for _, sense in reading.things}
-    return ("agency" in empty and "agency" in kinds) or (subject and "pillar" in kinds)
-
-
-def _named_precisely(entities: Entities) -> Subject | None:
-    """A sub-index by its code, or a pillar, named in the message."""
-    code = next((c.code for c in entities.codes if c.known), None)
-    if code is not None:
-        return Subject(SubjectKind.SUB_INDEX, code)
-    if entities.pillars:
-        return Subject(SubjectKind.PILLAR, entities.pillars[0].code)
-    return None
 
 
 def _route_reading(reading: Reading, lexicon: Lexicon, today: date, default: str | None) -> Intent:

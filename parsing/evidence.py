@@ -148,9 +148,11 @@ def _update(evidence: dict[str, float], entities: Entities, found: Signals) -> N
 
 
 def _reported(evidence: dict[str, float], entities: Entities, found: Signals) -> None:
-    """ "… đã gửi số liệu chưa", "has the police reported yet": a reporting verb asked about."""
+    """ "… đã gửi số liệu chưa", "has the police reported yet", "did the Department of Health
+    report?": a reporting verb asked about."""
     reading = entities.reading
-    if found.question and reading.has("reporting") and _ends_asking_yet(reading):
+    asks_done = _ends_asking_yet(reading) or reading.marked(0, "done_question")
+    if found.question and reading.has("reporting") and asks_done:
         _add(evidence, "not_reported", ASKED_REPORTED)
         evidence.pop("update", None)
 

@@ -42,6 +42,7 @@ MARKERS = frozenset(
         "filler",
         "greeting",
         "calendar",
+        "done_question",
         "ordinary",
         "other_province",
         "commune",

@@ -119,10 +119,13 @@ def _hypothetical(evidence: dict[str, float], entities: Entities, found: Signals
     _add(evidence, "what_if", HYPOTHETICAL + PER_CHANGE * len(changes.changes))
     if changes.not_understood or changes.unknown_codes:
         _add(evidence, "what_if", UNREAD_CLAUSE)
-    if changes.changes or (changes.not_understood and entities.codes):
+    named = entities.codes or entities.pillars or entities.reading.numbers
+    if changes.changes or (changes.not_understood and named):
         # "… thì tổng điểm bao nhiêu" asks for the what-if's total, even when a clause naming a
-        # sub-index could not be read (it is named back, never answered as its current score).
+        # subject or a number could not be read ("giả sử hạ tầng số tăng 10 điểm": it is named
+        # back, never answered as the current score, nor its movement as a trend).
         evidence.pop("score", None)
+        evidence.pop("trend", None)
 
 
 def _update(evidence: dict[str, float], entities: Entities, found: Signals) -> None:

@@ -103,7 +103,7 @@ class CurrentValues:
         """The framework's current values: those kept, when no value or review was stored
         since they were read; else read again."""
         held = self._held.get(framework_code)
-        if held is not None and held.revision == self._probe.committed(revisions.VALUES):
+        if held is not None and held.revision == await self._probe.committed(revisions.VALUES):
             return held  # the usual case, answered without a transaction (revisions.Probe)
         async with reading(self._sessions) as session:
             # Read first: a commit between the two reads then only makes the next read again.

@@ -26,8 +26,9 @@ POSTGRES_POOL = 20
 PING_IDLE = 1.0
 
 
-def make_engine(url: str) -> AsyncEngine:
-    """An async engine; SQLite files get WAL, foreign keys and a busy timeout. Statement
+def make_engine(url: str, *, ping_idle: float = PING_IDLE) -> AsyncEngine:
+    """An async engine; SQLite files get WAL, foreign keys and a busy timeout; PostgreSQL
+    connections idle longer than `ping_idle` seconds are checked before use. Statement
     parameters (invite codes, user text) never appear in its errors or logs."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -47,27 +48,30 @@ def make_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     engine = create_async_engine(url, pool_size=POSTGRES_POOL, hide_parameters=True)
-    event.listen(engine.sync_engine.pool, "connect", _returned)
-    event.listen(engine.sync_engine.pool, "checkin", _returned)
-    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    _ping_when_idle(engine, ping_idle)
     return engine
 
 
-def _returned(_dbapi_connection: Any, record: Any) -> None:
-    if record is not None:  # None: the connection was invalidated and is being closed
+def _ping_when_idle(engine: AsyncEngine, idle: float) -> None:
+    """SQLAlchemy's pool_pre_ping, for connections idle in the pool longer than `idle` seconds
+    only. A failed ping, as there, replaces every connection opened before it (the server
+    restarted), and the pool tries again with a new one before the caller gets it."""
+
+    def returned(_dbapi_connection: Any, record: Any) -> None:
         record.info["returned"] = time.monotonic()
 
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("returned", 0.0) <= idle:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as error:  # noqa: BLE001 - whatever the driver raised, it is gone
+            raise exc.InvalidatePoolError(f"ping failed: {type(error).__name__}") from error
 
-def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-    """SQLAlchemy's pool_pre_ping, for connections idle longer than PING_IDLE only. A failed
-    ping, as there, replaces every connection opened before it (the server restarted) and the
-    pool tries again with a new one before the caller gets it."""
-    if time.monotonic() - record.info.get("returned", 0.0) <= PING_IDLE:
-        return
-    try:
-        dbapi_connection.ping()
-    except Exception as error:  # noqa: BLE001 - whatever the driver raised, the connection is gone
-        raise exc.InvalidatePoolError(f"ping failed: {type(error).__name__}") from error
+    pool = engine.sync_engine.pool
+    event.listen(pool, "connect", returned)
+    event.listen(pool, "checkin", returned)
+    event.listen(pool, "checkout", checkout)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

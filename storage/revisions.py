@@ -89,7 +89,9 @@ class Probe:
         try:
             server = self._server or await self._connect(engine)
             return {row[0]: int(row[1] or 0) for row in await server.fetch(_PROBE_ALL)}
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        # Whatever the driver raised (a dropped connection can leave asyncpg's protocol in a
+        # state it reports as an internal error): the caller asks in a transaction instead.
+        except Exception:  # noqa: BLE001
             self.close()
             return None
 

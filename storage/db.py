@@ -47,7 +47,16 @@ def make_engine(url: str, *, ping_idle: float = PING_IDLE) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    engine = create_async_engine(url, pool_size=POSTGRES_POOL, hide_parameters=True)
+    engine = create_async_engine(
+        url,
+        pool_size=POSTGRES_POOL,
+        # The connection returned last is taken first: at a steady trickle of messages the same
+        # one or two are used again and again, within PING_IDLE, and the others stay idle (and
+        # are pinged when a busy moment needs them). First in, first out, every connection of
+        # the pool took its turn and had been idle longer than PING_IDLE.
+        pool_use_lifo=True,
+        hide_parameters=True,
+    )
     _ping_when_idle(engine, ping_idle)
     return engine
 

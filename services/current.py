@@ -47,7 +47,7 @@ class Current:
     pending: int = field(init=False)  # values waiting for review
     # `counted`, listed once per revision: listing every kept value for each answer grew with
     # the history (28 values kept on the seeded database, 775 at 10,000 stored).
-    _counted: dict[bool, list[Measurement]] = field(default_factory=dict)
+    _counted: dict[bool, list[Measurement]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         groups = {g: [k.value for k in kept] for g, kept in self.kept.items()}

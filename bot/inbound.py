@@ -27,6 +27,7 @@ from bot.ordering import ChatOrderedProcessor
 from bot.outbound import Stopping
 from services.clock import Clock
 from storage import journal
+from storage.db import one_statement, transaction
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # handling started this often without finishing: the update is given up
@@ -239,7 +240,9 @@ class Inbound:
             )
             for row in rows
         ]  # fmt: skip
-        async with self.sessions() as session, session.begin():
+        # One INSERT for up to journal.CHUNK updates: atomic by itself (one_statement).
+        writing = one_statement if len(entries) <= journal.CHUNK else transaction
+        async with writing(self.sessions) as session:
             recorded = await journal.record_many(
                 session, self.bot_id, entries, owner=self.owner, now=now
             )
@@ -313,7 +316,7 @@ class Inbound:
                 return
             self._marking = ids
             try:
-                async with self.sessions() as session, session.begin():
+                async with one_statement(self.sessions) as session:
                     await journal.finish(
                         session, self.bot_id, ids, owner=self.owner, status=journal.HANDLED,
                         now=self.clock(),

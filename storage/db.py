@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
 from storage import sqlite_driver
 
 SQLITE_POOL = 24  # connections kept open to a SQLite file (10 more may be opened past them)
+# Connections kept open to PostgreSQL: more than MAX_CONCURRENT_UPDATES (16) with the intake and
+# the jobs, so that a busy moment does not open and close connections past the pool (each new
+# one is a login and the driver's type set-up: many round trips and milliseconds of CPU).
+POSTGRES_POOL = 20
+# A PostgreSQL connection idle in the pool longer than this is checked (pinged) before use: the
+# server may have restarted or dropped it meanwhile. One returned less than this ago answered
+# then; pinging it too cost three round trips (BEGIN, ping, ROLLBACK) for every session.
+PING_IDLE = 1.0
 
 
-def make_engine(url: str) -> AsyncEngine:
-    """An async engine; SQLite files get WAL, foreign keys and a busy timeout. Statement
+def make_engine(url: str, *, ping_idle: float = PING_IDLE) -> AsyncEngine:
+    """An async engine; SQLite files get WAL, foreign keys and a busy timeout; PostgreSQL
+    connections idle longer than `ping_idle` seconds are checked before use. Statement
     parameters (invite codes, user text) never appear in its errors or logs."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -37,7 +47,40 @@ def make_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+    engine = create_async_engine(
+        url,
+        pool_size=POSTGRES_POOL,
+        # The connection returned last is taken first: at a steady trickle of messages the same
+        # one or two are used again and again, within PING_IDLE, and the others stay idle (and
+        # are pinged when a busy moment needs them). First in, first out, every connection of
+        # the pool took its turn and had been idle longer than PING_IDLE.
+        pool_use_lifo=True,
+        hide_parameters=True,
+    )
+    _ping_when_idle(engine, ping_idle)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, idle: float) -> None:
+    """SQLAlchemy's pool_pre_ping, for connections idle in the pool longer than `idle` seconds
+    only. A failed ping, as there, replaces every connection opened before it (the server
+    restarted), and the pool tries again with a new one before the caller gets it."""
+
+    def returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("returned", 0.0) <= idle:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as error:  # noqa: BLE001 - whatever the driver raised, it is gone
+            raise exc.InvalidatePoolError(f"ping failed: {type(error).__name__}") from error
+
+    pool = engine.sync_engine.pool
+    event.listen(pool, "connect", returned)
+    event.listen(pool, "checkin", returned)
+    event.listen(pool, "checkout", checkout)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -81,6 +124,36 @@ def as_utc(value: datetime) -> datetime:
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+# Execution options of a session that runs one statement (see `one_statement`).
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+
+@asynccontextmanager
+async def one_statement(
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A session for one statement that writes, committed on leaving. A single statement is
+    atomic by itself: on PostgreSQL it runs with no transaction around it (its own, committed
+    when the server answers it), which saves the BEGIN and COMMIT round trips; on SQLite in a
+    transaction as usual (its BEGIN already goes with the statement, in the same trip). Use it
+    for exactly one statement: two would commit separately on PostgreSQL."""
+    async with sessions() as session:
+        bind = session.bind
+        if bind is not None and bind.dialect.name == "postgresql":
+            await session.connection(execution_options=AUTOCOMMIT)
+            yield session
+        else:
+            async with session.begin():
+                yield session
+
+
+@asynccontextmanager
+async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session in a transaction, committed on leaving (rolled back on an error)."""
+    async with sessions() as session, session.begin():
+        yield session
 
 
 @asynccontextmanager

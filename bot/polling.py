@@ -17,7 +17,7 @@ import aiohttp
 
 from bot.inbound import Inbound, update_id_of
 from bot.metrics import Metrics
-from bot.tls import tls_context
+from bot.tls import tls_for
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 25  # how long Telegram holds a getUpdates open when nothing arrives
@@ -62,7 +62,7 @@ class Poller:
         """Poll until `stop` is set; the request in flight is abandoned then."""
         # Telegram holds the request `poll_seconds`; the answer may take a while more to come.
         timeout = aiohttp.ClientTimeout(connect=10, sock_read=self.poll_seconds + 15)
-        connector = aiohttp.TCPConnector(limit=1, ssl=tls_context())
+        connector = aiohttp.TCPConnector(limit=1, ssl=tls_for(self._url))
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
             while not stop.is_set():
                 await _until(stop, self.inbound.wait_for_room())

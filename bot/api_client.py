@@ -140,9 +140,9 @@ class BotApiRequest(BaseRequest):
         await self._take_slot(_given(pool_timeout, default.pool))
         try:
             async with session.request(
-                method, url, data=body, headers=headers, timeout=timeout, allow_redirects=False,
-                ssl=tls_for(url),
-            ) as response:
+                method, url, data=body, headers=headers, timeout=timeout, ssl=tls_for(url),
+                allow_redirects=False,
+            ) as response:  # fmt: skip
                 return response.status, await response.read()
         except TimeoutError as err:  # aiohttp's ServerTimeoutError, and the total bound
             raise TimedOut from err

@@ -31,7 +31,7 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.tls import tls_context
+from bot.tls import tls_for
 
 CONNECTIONS = 32  # requests in flight at once, each on its own connection
 # Seconds an idle connection stays open: httpx's default. Longer, and the server may close it as
@@ -89,9 +89,7 @@ class BotApiRequest(BaseRequest):
         """Open the session (again after a shutdown); a second call does nothing."""
         if self._session is None or self._session.closed:
             self._slots = asyncio.Semaphore(self._connections)
-            connector = aiohttp.TCPConnector(
-                limit=self._connections, keepalive_timeout=KEPT_ALIVE, ssl=tls_context()
-            )
+            connector = aiohttp.TCPConnector(limit=self._connections, keepalive_timeout=KEPT_ALIVE)
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
@@ -142,8 +140,9 @@ class BotApiRequest(BaseRequest):
         await self._take_slot(_given(pool_timeout, default.pool))
         try:
             async with session.request(
-                method, url, data=body, headers=headers, timeout=timeout, allow_redirects=False
-            ) as response:
+                method, url, data=body, headers=headers, timeout=timeout, ssl=tls_for(url),
+                allow_redirects=False,
+            ) as response:  # fmt: skip
                 return response.status, await response.read()
         except TimeoutError as err:  # aiohttp's ServerTimeoutError, and the total bound
             raise TimedOut from err

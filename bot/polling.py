@@ -17,7 +17,7 @@ import aiohttp
 
 from bot.inbound import Inbound, update_id_of
 from bot.metrics import Metrics
-from bot.tls import tls_context
+from bot.tls import tls_for
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 25  # how long Telegram holds a getUpdates open when nothing arrives
@@ -53,6 +53,9 @@ class Poller:
         self.failures = 0  # in a row
         self.problem = ""  # the last failure, while failing
         self._confirmed: int | None = None
+        # Set once the first getUpdates has left (its body written): what can wait until
+        # intake runs (the command menus, bot.runtime) waits for this, not the first update.
+        self.asked = asyncio.Event()
 
     @property
     def healthy(self) -> bool:
@@ -62,8 +65,12 @@ class Poller:
         """Poll until `stop` is set; the request in flight is abandoned then."""
         # Telegram holds the request `poll_seconds`; the answer may take a while more to come.
         timeout = aiohttp.ClientTimeout(connect=10, sock_read=self.poll_seconds + 15)
-        connector = aiohttp.TCPConnector(limit=1, ssl=tls_context())
-        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+        connector = aiohttp.TCPConnector(limit=1, ssl=tls_for(self._url))
+        sent = aiohttp.TraceConfig()
+        sent.on_request_chunk_sent.append(self._sent)
+        async with aiohttp.ClientSession(
+            connector=connector, timeout=timeout, trace_configs=[sent]
+        ) as http:
             while not stop.is_set():
                 await _until(stop, self.inbound.wait_for_room())
                 if stop.is_set():
@@ -78,6 +85,9 @@ class Poller:
                     continue
                 self._recovered()
             await self._confirm(http)
+
+    async def _sent(self, *_: Any) -> None:
+        self.asked.set()
 
     async def _get(self, http: aiohttp.ClientSession, wait: float) -> list[Any]:
         params: dict[str, Any] = {

@@ -240,8 +240,10 @@ async def serving(
                     await server.start()
                 tasks.append(asyncio.create_task(poller.run(stop), name="polling"))
                 log.info("polling as @%s", app.bot.username)
-            # The command menus once intake runs: the first update does not wait for them.
-            tasks.append(asyncio.create_task(_publish(app, svc), name="menus"))
+            # The command menus once intake runs (the first getUpdates has left): neither the
+            # start nor the first update waits for them, nor for the catalogs they read.
+            asked = poller.asked if poller is not None else None
+            tasks.append(asyncio.create_task(_publish(app, svc, asked, stop), name="menus"))
             yield Serving(app, inbound, metrics, health, heartbeat, server, poller, webhook_url)
         finally:
             stop.set()  # intake first: nothing new arrives while the rest finishes
@@ -254,10 +256,25 @@ async def serving(
             await inbound.stop()
 
 
-async def _publish(app: Application, services: Services) -> None:  # type: ignore[type-arg]
-    """The command menus (bot.app.publish_commands); a refusal is logged, the bot serves on."""
+async def _publish(
+    app: Application,  # type: ignore[type-arg]
+    services: Services,
+    asked: asyncio.Event | None,
+    stop: asyncio.Event,
+) -> None:
+    """The command menus (bot.app.publish_commands), once `asked` is set (at once without it),
+    not at all when `stop` is set first; a refusal is logged, the bot serves on."""
     from bot.app import publish_commands
 
+    if asked is not None:
+        waits = {asyncio.ensure_future(asked.wait()), asyncio.ensure_future(stop.wait())}
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+        if not asked.is_set():
+            return
     try:
         await publish_commands(app, services)
     except TelegramError as exc:

@@ -1,7 +1,9 @@
 """User-facing text: Babel catalogs (locales/<lang>/LC_MESSAGES/messages.po) and number formats.
 
-Message ids are symbolic ("score.total.head"); every id exists in every catalog. Catalogs are
-read once at start-up; a missing id is a bug that the tests catch, not a runtime fallback."""
+Message ids are symbolic ("score.total.head"); every id exists in every catalog. Each catalog is
+read once, at its first use (the served bot's command menus, right after it starts polling, or
+its first answer), not during the start; a missing id is a bug that the tests catch, not a
+runtime fallback."""
 
 from __future__ import annotations
 
@@ -16,7 +18,6 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_time
-from babel.messages.pofile import read_po
 from babel.numbers import NumberPattern, parse_pattern
 
 LOCALES_DIR = Path(__file__).parent
@@ -26,6 +27,8 @@ DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 
 def read_catalog(lang: str) -> dict[str, str]:
     """msgid -> text of one language's catalog."""
+    from babel.messages.pofile import read_po  # with the first catalog: not during a start
+
     with (LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         catalog = read_po(fh, locale=lang)
     return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
@@ -86,10 +89,9 @@ def _text(lang: str) -> Text:
 
 class Translator:
     def __init__(self, default: str = "vi") -> None:
-        self._texts = {lang: _text(lang) for lang in LANGUAGES}
-        self.default = default if default in self._texts else "vi"
+        self.default = default if default in LANGUAGES else "vi"
 
     def for_language(self, lang: str | None) -> Text:
         """The catalog for a Telegram language code ('en-US' -> en); the default otherwise."""
         short = (lang or "").split("-")[0].lower()
-        return self._texts.get(short) or self._texts[self.default]
+        return _text(short if short in LANGUAGES else self.default)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import socket
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -15,6 +16,7 @@ from telegram.ext import ExtBot
 
 from bot.api_client import BotApiRequest
 from bot.outbound import Outbound, OutcomeUnknown, Policy, Retry, _may_have_arrived
+from bot.tls import tls_context, tls_for
 from tests.botapi import TOKEN, FakeBotApi
 
 USER = 1001
@@ -106,6 +108,22 @@ async def test_a_file_goes_as_multipart_with_its_name_type_bytes_and_the_other_f
     assert sent.document is not None
     assert sent.document.file_name == "Báo cáo quý 3.xlsx"
     assert sent.caption == "Số liệu quý 3"
+
+
+async def test_requests_over_plain_http_never_make_the_tls_context(api: FakeBotApi) -> None:
+    """A local Bot API server over http: the CA bundle (a good part of a start) is never read."""
+    tls_context.cache_clear()
+    async with _bot(api.base_url, BotApiRequest()) as plain:
+        await plain.get_me()
+        await plain.send_message(USER, "xin chào")
+    assert tls_context.cache_info().currsize == 0
+
+
+def test_https_addresses_share_one_tls_context_and_http_ones_need_none() -> None:
+    made = tls_for("https://api.telegram.org/bot")
+    assert isinstance(made, ssl.SSLContext)
+    assert tls_for("HTTPS://api.telegram.org/file/bot") is made
+    assert tls_for("http://127.0.0.1:8081/bot") is True
 
 
 async def test_a_downloaded_file_comes_back_byte_for_byte(api: FakeBotApi, bot: Bot) -> None:

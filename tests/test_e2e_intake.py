@@ -47,6 +47,18 @@ async def test_a_question_is_answered_and_its_update_recorded_as_handled(
     assert api.sent("deleteWebhook")  # polling starts by removing any webhook
 
 
+async def test_polling_asks_for_updates_before_the_command_menus_are_published(
+    api: FakeBotApi, settings: Settings, runtime: Runtime
+) -> None:
+    """The menus (and the catalogs they read) wait until the first getUpdates has left."""
+    async with running(api, settings, runtime) as bot:
+        assert bot.poller is not None
+        await api.wait_for("setMyCommands", count=2)
+        assert bot.poller.asked.is_set()
+    methods = [call.method for call in api.calls]
+    assert methods.index("getUpdates") < methods.index("setMyCommands")
+
+
 async def test_an_unreadable_update_is_logged_once_counted_and_skipped_and_the_next_answered(
     api: FakeBotApi, settings: Settings, runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -16,6 +16,7 @@ from parsing.reading import Reading
 from parsing.subjects import subs_by_name
 from parsing.tokens import NUMBER
 from parsing.values import ValueMention, value_at
+from parsing.yes_no import yes_no
 
 _CONTENT = frozenset({"pillar", "agency", "province", "framework"})
 _EDGE = frozenset({"filler", "separator", "hypothetical", "then", "link"})
@@ -37,13 +38,31 @@ def condition_span(reading: Reading) -> tuple[int, int] | None:
         start = hypothetical[0].last
         end = next((t for t in then if t >= start), len(reading))
         return start, end
-    if then and _asks_after(reading, then[0]):
+    if then and _asks_after(reading, then[0]) and _gives_a_value(reading, then[0]):
         return 0, then[0]
     return None
 
 
 def _asks_after(reading: Reading, index: int) -> bool:
     return any(hit.first > index for hit in reading.spans("question"))
+
+
+def _gives_a_value(reading: Reading, end: int) -> bool:
+    """The words before "thì" may set a value: a number after a link word ("đạt 30") or before
+    a unit ("30%", "30 điểm"), or "=" or ":" — not "còn 8.2 thì sao" (as for 8.2, how is
+    it?), which asks about 8.2; a yes or a no after a number is a value ("1.1 có")."""
+    for number in reading.numbers:
+        if number >= end:
+            break
+        if reading.marked(number - 1, "link") or reading.marked(number + 1, "percent"):
+            return True
+        if (
+            reading.marked(number + 1, "points")
+            or number + 1 < end
+            and yes_no(reading.words[number + 1]) is not None
+        ):
+            return True  # "30 điểm", "1.1 có"
+    return any(word in ("=", ":") for word in reading.words[:end])
 
 
 def read_changes(entities: Entities, first: int, last: int) -> ChangeReading:

@@ -14,6 +14,7 @@ with the periods and sub-indices stored, nor with the corrections of one of them
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
@@ -103,13 +104,31 @@ class CurrentValues:
         self._sessions = sessions
         self._held: dict[str, Current] = {}
         self._probe = revisions.Probe(sessions)
+        self._reading: dict[str, asyncio.Task[Current]] = {}  # reads running, by framework
 
     async def get(self, framework_code: str) -> Current:
         """The framework's current values: those kept, when no value or review was stored
-        since they were read; else read again."""
-        held = self._held.get(framework_code)
-        if held is not None and held.revision == await self._probe.committed(revisions.VALUES):
-            return held  # the usual case, answered without a transaction (revisions.Probe)
+        since they were read; else read again. Questions asked while a read of the framework
+        runs wait for it, then check again: after a start, or a change, the values are read
+        once, not once a question, and a commit made before a question is still seen (the
+        check after the wait is asked after the question was)."""
+        while True:
+            held = self._held.get(framework_code)
+            committed = await self._probe.committed(revisions.VALUES)
+            if held is not None and held.revision == committed:
+                return held  # the usual case, answered without a transaction (revisions.Probe)
+            running = self._reading.get(framework_code)
+            if running is None:
+                break
+            await asyncio.wait([running])
+        read = asyncio.ensure_future(self._read(framework_code))
+        self._reading[framework_code] = read
+        read.add_done_callback(lambda _: self._reading.pop(framework_code, None))
+        # Shielded: a question given up on (its update cancelled) leaves the read to the others.
+        return await asyncio.shield(read)
+
+    async def _read(self, framework_code: str) -> Current:
+        """Read again: whole, or the sub-indices and periods changed since the values kept."""
         async with reading(self._sessions) as session:
             # Read first: a commit between the two reads then only makes the next read again.
             revision = await revisions.current(session, revisions.VALUES)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -541,3 +542,57 @@ def test_a_value_repaired_by_an_update_is_read_again(database: Database) -> None
     """An UPDATE does not say which value it changed in value_changes: its sub-index and period
     is read again whole, and the repaired value is the one kept."""
     database.runner.run(_updated(database))
+
+
+async def _asked_at_once(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    await _store(db, [_row("3.1", "80", None, "%", 0)])
+    reads: list[str] = []
+    whole = current.kept_values
+
+    async def counted(session: AsyncSession, code: str, *args: Any) -> Any:
+        reads.append(code)
+        return await whole(session, code, *args)
+
+    monkeypatch.setattr(current, "kept_values", counted)
+    kept = CurrentValues(db.sessions)
+    answers = await asyncio.gather(*(kept.get(DTI) for _ in range(12)))
+    assert reads == [DTI]  # not one read a question
+    assert all(answer is answers[0] for answer in answers)
+
+
+def test_questions_asked_at_once_after_a_start_read_the_values_once(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database.runner.run(_asked_at_once(database, monkeypatch))
+
+
+async def _asked_during_a_read(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    await _store(db, [_row("3.1", "80", None, "%", 0)])
+    started, go_on = asyncio.Event(), asyncio.Event()
+    whole = current.kept_values
+
+    async def slow(session: AsyncSession, code: str, *args: Any) -> Any:
+        found = await whole(session, code, *args)
+        started.set()
+        await go_on.wait()
+        return found
+
+    monkeypatch.setattr(current, "kept_values", slow)
+    kept = CurrentValues(db.sessions)
+    first = asyncio.ensure_future(kept.get(DTI))
+    await started.wait()  # the first question's read has read, and not finished
+    await _store(db, [_row("3.1", "90", None, "%", 1)], fresh=False)
+    second = asyncio.ensure_future(kept.get(DTI))  # asked after the commit
+    await asyncio.sleep(0)
+    go_on.set()
+    await first
+    async with reading(db.sessions) as session:
+        assert (await second).groups == await current.current_values(session, DTI)
+
+
+def test_a_question_asked_during_a_read_sees_a_commit_made_before_it(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It waits for the read running, then checks the revision again: the read began before
+    the commit, so it reads again (the changed sub-index and period)."""
+    database.runner.run(_asked_during_a_read(database, monkeypatch))

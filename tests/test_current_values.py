@@ -117,6 +117,10 @@ class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     frameworks: dict[str, Framework]
+    # The seeded rows every history refers to, looked up once: `_store` empties only the values
+    # and their reviews, so indicators and periods keep their ids from one example to the next.
+    indicators: dict[str, dict[str, int]]
+    periods: dict[str, int]
 
     def __repr__(self) -> str:  # hypothesis prints it with every failing example
         return f"Database({self.engine.dialect.name})"
@@ -141,15 +145,18 @@ def database(
         engine = make_engine(url)
         sessions = make_sessions(engine)
 
-        async def prepare() -> dict[str, Framework]:
+        async def prepare() -> Database:
             await upgrade(engine)
             await seed(sessions, DATA, lambda: NOW)
-            async with sessions() as session:
+            async with sessions() as session, session.begin():
                 found = {code: await repo.load_framework(session, code) for code in CODES}
-            return {code: f for code, f in found.items() if f is not None}
+                indicators = {code: await repo.indicator_ids(session, code) for code in CODES}
+                periods = {period: await repo.period_id(session, period) for period in PERIODS}
+            frameworks = {code: f for code, f in found.items() if f is not None}
+            return Database(runner, engine, sessions, frameworks, indicators, periods)
 
         try:
-            yield Database(runner, engine, sessions, runner.run(prepare()))
+            yield runner.run(prepare())
         finally:
             runner.run(engine.dispose())
             if request.param == "postgresql":
@@ -168,13 +175,11 @@ async def _store(
             await session.execute(delete(ReviewRow))
             await session.execute(delete(SubmissionRow))
         for row in history:
-            ids = await repo.indicator_ids(session, row.framework)
-            period = await repo.period_id(session, row.period)
             found = await session.execute(
                 insert(SubmissionRow)
                 .values(
-                    indicator_id=ids[row.code],
-                    period_id=period,
+                    indicator_id=db.indicators[row.framework][row.code],
+                    period_id=db.periods[row.period],
                     value=row.value,
                     points=row.points,
                     source_max=row.source_max,

@@ -170,30 +170,37 @@ async def _store(
     fresh: bool = True,
     sessions: async_sessionmaker[AsyncSession] | None = None,
 ) -> None:
+    """The history's values in one commit, in its order (ids ascend with it), and the reviews
+    of those it has; `fresh`: the values and reviews stored before are removed first."""
     async with (sessions or db.sessions)() as session, session.begin():
         if fresh:
             await session.execute(delete(ReviewRow))
             await session.execute(delete(SubmissionRow))
-        for row in history:
-            found = await session.execute(
-                insert(SubmissionRow)
-                .values(
-                    indicator_id=db.indicators[row.framework][row.code],
-                    period_id=db.periods[row.period],
-                    value=row.value,
-                    points=row.points,
-                    source_max=row.source_max,
-                    unit=row.unit,
-                    status=row.status,
-                    source="test",
-                    note="",
-                    provenance=row.provenance,
-                    part=row.part,
-                    created_at=NOW + timedelta(minutes=row.minute),
-                )  # fmt: skip
-                .returning(SubmissionRow.id)
-            )
-            submission_id = found.scalar_one()
+        if not history:
+            return
+        # One INSERT of many rows, the ids returned in the rows' order, instead of a round trip
+        # to the database for each row.
+        ids = await session.scalars(
+            insert(SubmissionRow).returning(SubmissionRow.id, sort_by_parameter_order=True),
+            [
+                {
+                    "indicator_id": db.indicators[row.framework][row.code],
+                    "period_id": db.periods[row.period],
+                    "value": row.value,
+                    "points": row.points,
+                    "source_max": row.source_max,
+                    "unit": row.unit,
+                    "status": row.status,
+                    "source": "test",
+                    "note": "",
+                    "provenance": row.provenance,
+                    "part": row.part,
+                    "created_at": NOW + timedelta(minutes=row.minute),
+                }
+                for row in history
+            ],
+        )
+        for row, submission_id in zip(history, ids.all(), strict=True):
             if row.review is not None:
                 await values.add_review(session, submission_id, row.review, "", None, NOW)
 

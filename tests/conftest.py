@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import compileall
 import functools
+import gc
 import os
 import socket
 import sys
@@ -86,6 +87,15 @@ def pytest_collection() -> Iterator[object]:
         return (yield)
     finally:
         sys.dont_write_bytecode = was
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection made (every module of the bot, the libraries, the test items) left out of
+    the garbage collector's passes: it lives until the process ends, yet each full pass walked
+    all of it again, a seventh of a worker's CPU. Objects made by the tests are collected as
+    before."""
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -25,11 +25,21 @@ from services.container import Services
 from services.identity import Caller
 from storage.models import AuditRow, BroadcastRow, FrameworkRow
 from tests.botapi import TOKEN, FakeBotApi
-from tests.conftest import DATA
+from tests.conftest import DATA, MovableClock
 from tests.process import run_bot
+from tests.templates import Templates
 from tests.test_admin_services import modified_framework
 from tests.test_e2e_admin import SEEDED
 from tests.test_framework_files import csv_bytes, table
+
+
+@pytest.fixture
+async def settings(settings: Settings, clock: MovableClock, templates: Templates) -> Settings:
+    """The tests' settings on a copy of the seeded template: the commands find the database
+    migrated and seeded, as on a server where the bot has run (the first start itself is
+    tests/test_storage.py's)."""
+    await templates.copy(settings.database_url, f"seeded {clock().isoformat()}")
+    return settings
 
 
 async def cli(

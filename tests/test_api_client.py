@@ -145,10 +145,10 @@ async def test_an_answer_later_than_the_read_timeout_is_timed_out_and_may_have_a
 
 
 async def test_a_long_poll_gets_the_read_timeout_plus_its_own_wait(api: FakeBotApi) -> None:
-    api.long_poll_cap = 2.0  # Telegram holds getUpdates that long when nothing comes
+    api.long_poll_cap = 1.0  # Telegram holds getUpdates that long when nothing comes
     updates = BotApiRequest(connections=1, read_timeout=0.5)
     async with _bot(api.base_url, BotApiRequest(), updates) as polling:
-        assert await polling.get_updates(timeout=2) == ()
+        assert await polling.get_updates(timeout=1) == ()
 
 
 async def test_no_free_connection_in_time_is_a_pool_timeout_that_was_not_sent() -> None:

@@ -118,6 +118,10 @@ class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     frameworks: dict[str, Framework]
+    # The seeded rows every history refers to, looked up once: `_store` empties only the values
+    # and their reviews, so indicators and periods keep their ids from one example to the next.
+    indicators: dict[str, dict[str, int]]
+    periods: dict[str, int]
 
     def __repr__(self) -> str:  # hypothesis prints it with every failing example
         return f"Database({self.engine.dialect.name})"
@@ -142,15 +146,18 @@ def database(
         engine = make_engine(url)
         sessions = make_sessions(engine)
 
-        async def prepare() -> dict[str, Framework]:
+        async def prepare() -> Database:
             await upgrade(engine)
             await seed(sessions, DATA, lambda: NOW)
-            async with sessions() as session:
+            async with sessions() as session, session.begin():
                 found = {code: await repo.load_framework(session, code) for code in CODES}
-            return {code: f for code, f in found.items() if f is not None}
+                indicators = {code: await repo.indicator_ids(session, code) for code in CODES}
+                periods = {period: await repo.period_id(session, period) for period in PERIODS}
+            frameworks = {code: f for code, f in found.items() if f is not None}
+            return Database(runner, engine, sessions, frameworks, indicators, periods)
 
         try:
-            yield Database(runner, engine, sessions, runner.run(prepare()))
+            yield runner.run(prepare())
         finally:
             runner.run(engine.dispose())
             if request.param == "postgresql":
@@ -164,32 +171,37 @@ async def _store(
     fresh: bool = True,
     sessions: async_sessionmaker[AsyncSession] | None = None,
 ) -> None:
+    """The history's values in one commit, in its order (ids ascend with it), and the reviews
+    of those it has; `fresh`: the values and reviews stored before are removed first."""
     async with (sessions or db.sessions)() as session, session.begin():
         if fresh:
             await session.execute(delete(ReviewRow))
             await session.execute(delete(SubmissionRow))
-        for row in history:
-            ids = await repo.indicator_ids(session, row.framework)
-            period = await repo.period_id(session, row.period)
-            found = await session.execute(
-                insert(SubmissionRow)
-                .values(
-                    indicator_id=ids[row.code],
-                    period_id=period,
-                    value=row.value,
-                    points=row.points,
-                    source_max=row.source_max,
-                    unit=row.unit,
-                    status=row.status,
-                    source="test",
-                    note="",
-                    provenance=row.provenance,
-                    part=row.part,
-                    created_at=NOW + timedelta(minutes=row.minute),
-                )  # fmt: skip
-                .returning(SubmissionRow.id)
-            )
-            submission_id = found.scalar_one()
+        if not history:
+            return
+        # One INSERT of many rows, the ids returned in the rows' order, instead of a round trip
+        # to the database for each row.
+        ids = await session.scalars(
+            insert(SubmissionRow).returning(SubmissionRow.id, sort_by_parameter_order=True),
+            [
+                {
+                    "indicator_id": db.indicators[row.framework][row.code],
+                    "period_id": db.periods[row.period],
+                    "value": row.value,
+                    "points": row.points,
+                    "source_max": row.source_max,
+                    "unit": row.unit,
+                    "status": row.status,
+                    "source": "test",
+                    "note": "",
+                    "provenance": row.provenance,
+                    "part": row.part,
+                    "created_at": NOW + timedelta(minutes=row.minute),
+                }
+                for row in history
+            ],
+        )
+        for row, submission_id in zip(history, ids.all(), strict=True):
             if row.review is not None:
                 await values.add_review(session, submission_id, row.review, "", None, NOW)
 

@@ -24,13 +24,12 @@ from domain.status import ReviewStatus
 from parsing.intents import Score
 from services.clock import Calendar
 from services.scores import ScoreAnswer, ScoreService
-from services.seeding import seed
 from storage import repo
 from storage import values as values_repo
 from storage.db import make_engine, make_sessions, reading
-from storage.migrate import MIGRATIONS, upgrade
+from storage.migrate import MIGRATIONS
 from storage.models import ValueChangeRow
-from tests.conftest import DATA
+from tests.templates import Templates
 
 T = TypeVar("T")
 NOW = datetime(2025, 10, 1, 1, 0, tzinfo=UTC)
@@ -41,15 +40,18 @@ def clock() -> datetime:
     return NOW
 
 
+SEEDED = f"seeded {NOW.isoformat()}"  # the template migrated and seeded at NOW (templates.py)
+
+
 @pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """A migrated, seeded database of each kind."""
+async def sessions(
+    database_url: str, templates: Templates
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A migrated, seeded database of each kind (a copy of the template seeded at NOW)."""
+    assert await templates.copy(database_url, SEEDED)
     engine = make_engine(database_url)
     try:
-        await upgrade(engine)
-        made = make_sessions(engine)
-        await seed(made, DATA, clock)
-        yield made
+        yield make_sessions(engine)
     finally:
         await engine.dispose()
 
@@ -130,12 +132,13 @@ async def test_a_value_stored_by_another_process_is_counted_at_the_next_read(
     assert now.total == first.total - D("7.6") + D("12.5")
 
 
-async def test_a_read_does_not_wait_for_a_writer_that_holds_the_lock(sqlite_url: str) -> None:
+async def test_a_read_does_not_wait_for_a_writer_that_holds_the_lock(
+    sqlite_url: str, templates: Templates
+) -> None:
+    assert await templates.copy(sqlite_url, SEEDED)
     engine = make_engine(sqlite_url)
     try:
-        await upgrade(engine)
         sessions = make_sessions(engine)
-        await seed(sessions, DATA, clock)
         scores = scores_of(sessions)
         writer = sqlite3.connect(sqlite_url.split("///", 1)[1], isolation_level=None)
         try:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, cast
 
-from parsing.entities import Entities, extract
+from parsing.entities import Entities, extract, period_in
 from parsing.intents import (
     TOTAL,
     Chart,
@@ -21,7 +21,6 @@ from parsing.intents import (
     Update,
 )
 from parsing.lexicon import Lexicon
-from parsing.period_text import PERIOD_FIRST_WORDS, starts_period
 from parsing.reading import Reading
 
 # What the other sentences of a message may fill in when the asking sentence leaves it out.
@@ -57,16 +56,20 @@ def completed(
     for other in others:
         if not (empty or open_subject):
             break
+        if "period" in empty:
+            period = period_in(other, today)[0]
+            if period is not None:
+                changes["period"] = period
+                empty.remove("period")
         if not _may_complete(other, empty, open_subject):
             continue
         context = extract(other, lexicon, today, default)
         found = {
             "target": context.target,
-            "period": context.period,
             "agency": context.agency,
             "code": next((c.code for c in context.codes if c.known), None),
         }
-        for name in [name for name in empty if found[name] is not None]:
+        for name in [name for name in empty if found.get(name) is not None]:
             changes[name] = found[name]
             empty.remove(name)
         named = _named_precisely(context) if open_subject else None
@@ -80,17 +83,13 @@ def completed(
 
 
 def _may_complete(reading: Reading, empty: list[str], subject: bool) -> bool:
-    """The sentence holds what could fill one of the `empty` fields (or the subject): a
-    number for a target, a code ("6.6") or a pillar for a subject, a period's first word or
-    a year, an agency."""
+    """The sentence holds what could fill one of the `empty` fields but the period (found by
+    itself), or the subject: a number for a target, a code ("6.6") or a pillar for a subject,
+    an agency."""
     numbers = [reading.words[i] for i in reading.numbers]
     if numbers and "target" in empty:
         return True
     if (subject or "code" in empty) and any("." in n or "," in n for n in numbers):
-        return True
-    if "period" in empty and (
-        reading.where(PERIOD_FIRST_WORDS) or any(map(starts_period, numbers))
-    ):
         return True
     kinds = {sense.kind for _, sense in reading.things}
     return ("agency" in empty and "agency" in kinds) or (subject and "pillar" in kinds)

@@ -85,7 +85,7 @@ def extract(
     text is a command's arguments, which name an agency by an everyday-word alias anywhere
     ("/cua tài chính") and a value with no link word ("/capnhat 1.1 có")."""
     taken: set[int] = set()
-    period, period_words, bad_period = _period(reading, today)
+    period, period_words, bad_period = period_in(reading, today)
     taken.update(range(*period_words))
     year = int(period) if period and period.isdigit() else None
     provinces = find_provinces(reading, lexicon)
@@ -143,8 +143,9 @@ def _framework(reading: Reading, lexicon: Lexicon, candidates: list[str]) -> str
     return max(candidates, key=evidence)
 
 
-def _period(reading: Reading, today: date) -> tuple[str | None, tuple[int, int], bool]:
-    """The period named, as a code, and the words naming it."""
+def period_in(reading: Reading, today: date) -> tuple[str | None, tuple[int, int], bool]:
+    """The period named, as a code, the words naming it, and whether a period was named that
+    cannot be ("quý 5")."""
     tokens = reading.tokens
     texts = tokens.texts
     # The tokens that may begin a period phrase: its first words, and numbers ("6", "2025").

@@ -161,10 +161,12 @@ def _sentences(reading: Reading) -> None:
     starts, origin = reading.tokens.starts, reading.origin
     breaks = sorted({bisect_left(origin, bisect_left(starts, end)) for end in ends})
     reading.breaks = breaks
-    written = reading.written
-    bounds = [0, *breaks, len(written)]
+    # As typed, as read() of the sentence alone holds it: a shorthand expanded ("bn" → "bao
+    # nhiêu") is no diacritic typed.
+    ends_at, bounds = reading.tokens.ends, [0, *breaks, len(origin)]
     reading.accented = [
-        not "".join(written[a:b]).isascii() for a, b in zip(bounds, bounds[1:], strict=False)
+        a < b and not source[starts[origin[a]] : ends_at[origin[b - 1]]].isascii()
+        for a, b in zip(bounds, bounds[1:], strict=False)
     ]
 
 

@@ -7,8 +7,8 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress, count
-from operator import add, itemgetter, mul
+from itertools import chain, compress
+from operator import itemgetter
 from typing import cast
 
 from parsing.lexicon import Lexicon, Meaning, Piece, Sense, narrowed_meaning
@@ -20,7 +20,7 @@ from parsing.tokens import NUMBER, WORD, Tokens, fold_chars, positions, tokenize
 # The cues of the sentences before the question count CONTEXT_SHARE (parsing.sentences).
 CONTEXT_SHARE = 0.5
 _PIECES = 50_000  # runs of characters kept read
-_COUNT, _ROWS, _SPECIAL = itemgetter(0), itemgetter(1), itemgetter(2)
+_ROWS, _SPECIAL = itemgetter(1), itemgetter(2)
 # Before a province name that is also an everyday phrase: "tỉnh Cao Bằng", "thành phố Huế".
 _PLACE_WORDS = frozenset({"tinh", "pho", "tp"})
 
@@ -221,16 +221,13 @@ def _from_pieces(source: str, lexicon: Lexicon) -> Reading | None:
     found = list(map(lexicon.pieces.get, runs))
     if not all(found):
         _read_pieces(runs, found, lexicon)
-    pieces = cast(list[Piece], found)
+    pieces = cast("list[Piece]", found)
     rows = list(chain.from_iterable(map(_ROWS, pieces)))
     if not rows:
         return Reading(Tokens(source, [], [], [], []), [], [], [], [])
-    run_starts = map(add, accumulate(map(len, runs), initial=0), count())
-    # Each token's run's start: (start,) * tokens of the run, chained.
-    offsets = list(chain.from_iterable(map(mul, zip(run_starts), map(_COUNT, pieces))))
     texts, kinds, starts, ends, written, words = map(list, zip(*rows, strict=True))
-    starts, ends = list(map(add, offsets, starts)), list(map(add, offsets, ends))
-    tokens = Tokens(source, texts, kinds, starts, ends, pieces)
+    # Each token's span within its run: made spans within the source when first asked for.
+    tokens = Tokens(source, texts, kinds, starts, ends, pieces, runs)
     if any(map(_SPECIAL, pieces)):
         return _words(tokens, lexicon)  # shorthand or an acronym to expand: rare
     return Reading(tokens, words, written, kinds, list(range(len(texts))))

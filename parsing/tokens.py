@@ -11,8 +11,8 @@ import unicodedata
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import accumulate, compress
-from operator import itemgetter
+from itertools import accumulate, chain, compress, count
+from operator import add, itemgetter, mul
 from typing import Any
 
 # Latin letters with diacritics live below U+2500 (and the full-width forms); nothing else folds.
@@ -29,7 +29,7 @@ _TOKEN = re.compile(
 # trúc", "thuê bao/100 dân") are no tokens, so a name matches with or without them; periods such
 # as "Q3/2025" are read from the text itself.
 WORD, NUMBER, SYMBOL, _MENTION = "w", "n", "s", "m"
-_LAST = itemgetter(-1)
+_FIRST, _LAST = itemgetter(0), itemgetter(-1)
 _KIND_OF_FIRST = {
     **dict.fromkeys("0123456789", NUMBER),
     **dict.fromkeys("abcdefghijklmnopqrstuvwxyz", WORD),
@@ -81,11 +81,35 @@ class Tokens:
     source: str
     texts: list[str]
     kinds: list[str]
-    starts: list[int]
-    ends: list[int]
-    # The source's runs between spaces, read (parsing.reading.Piece: the run folded last), when
-    # it was read run by run.
+    _starts: list[int]
+    _ends: list[int]
+    # The source's runs between spaces, read (parsing.reading.Piece: the token count first, the
+    # run folded last), when it was read run by run; the spans are then each token's within its
+    # run until first asked for (most messages never need them).
     pieces: list[tuple[Any, ...]] | None = None
+    runs: list[str] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        if self.runs is not None and self.pieces is not None:
+            self._in_source(self.runs, self.pieces)
+        return self._starts
+
+    @property
+    def ends(self) -> list[int]:
+        if self.runs is not None and self.pieces is not None:
+            self._in_source(self.runs, self.pieces)
+        return self._ends
+
+    def _in_source(self, runs: list[str], pieces: list[tuple[Any, ...]]) -> None:
+        """The spans within runs made spans within the source: each run starts after the runs
+        and the spaces before it."""
+        run_starts = map(add, accumulate(map(len, runs), initial=0), count())
+        # Each token's run's start: (start,) * tokens of the run, chained.
+        offsets = list(chain.from_iterable(map(mul, zip(run_starts), map(_FIRST, pieces))))
+        self._starts = list(map(add, offsets, self._starts))
+        self._ends = list(map(add, offsets, self._ends))
+        self.runs = None
 
     def folded(self) -> str:
         """The source folded, one character for one (fold_chars)."""

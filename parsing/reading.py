@@ -101,8 +101,9 @@ class Reading:
         return self.accented[bisect_right(self.breaks, word) if self.breaks else 0]
 
 
-def read(text: str, lexicon: Lexicon) -> Reading:
-    """The words of a message and the lexicon's phrases in them."""
+def read(text: str, lexicon: Lexicon, *, sentence: bool = False) -> Reading:
+    """The words of a message and the lexicon's phrases in them; `sentence`: the text is one
+    sentence (parsing.sentences.sentences_of), not to be split again."""
     source = unicodedata.normalize("NFC", text)
     reading = _from_pieces(source, lexicon)
     if reading is None:
@@ -113,7 +114,7 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     hits, meanings, markers = reading.hits, reading.meanings, reading.markers
     counted: set[int | str] = set()
     cued: list[tuple[int, tuple[tuple[str, float], ...]]] = []  # (first word, cues)
-    _sentences(reading)
+    _sentences(reading, sentence)
     # Inline rather than a call a phrase: this runs for every phrase of every message.
     for hit in _scan(reading, lexicon):
         meaning = hit.note if hit.note is not None else narrowed_meaning(hit.senses)
@@ -150,10 +151,10 @@ def read(text: str, lexicon: Lexicon) -> Reading:
     return reading
 
 
-def _sentences(reading: Reading) -> None:
+def _sentences(reading: Reading, one: bool) -> None:
     """Where the sentences start, and which are typed with diacritics."""
     source = reading.tokens.source
-    ends = sentence_ends(source)
+    ends = [] if one else sentence_ends(source)
     if not ends:
         reading.accented = [not source.isascii()]
         return

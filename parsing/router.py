@@ -53,7 +53,7 @@ def route(text: str, lexicon: Lexicon, today: date, default: str | None = None) 
     if command is not None:
         return command_intent(command[0], command[1], lexicon, today, default)
     texts = sentences_of(text)
-    sentences = [read(sentence, lexicon) for sentence in texts]
+    sentences = [read(sentence, lexicon, sentence=True) for sentence in texts]
     if len(sentences) == 1:
         return _route_reading(sentences[0], lexicon, today, default)
     for asked in asking_order(sentences)[:_TRIED]:

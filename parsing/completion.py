@@ -64,14 +64,11 @@ def completed(
         if not _may_complete(other, empty, open_subject):
             continue
         context = extract(other, lexicon, today, default)
-        found = {
-            "target": context.target,
-            "agency": context.agency,
-            "code": next((c.code for c in context.codes if c.known), None),
-        }
-        for name in [name for name in empty if found.get(name) is not None]:
-            changes[name] = found[name]
-            empty.remove(name)
+        for name in [name for name in empty if name != "period"]:
+            value = _found(context, name)  # only what is missing: a target is looked for then
+            if value is not None:
+                changes[name] = value
+                empty.remove(name)
         named = _named_precisely(context) if open_subject else None
         if named is not None:
             changes["subject"] = named
@@ -95,10 +92,17 @@ def _may_complete(reading: Reading, empty: list[str], subject: bool) -> bool:
     return ("agency" in empty and "agency" in kinds) or (subject and "pillar" in kinds)
 
 
+def _found(entities: Entities, name: str) -> object:
+    """The entity that fills the field `name` ("target", "agency" or "code"), or None."""
+    if name == "code":
+        return next((c.code for c in entities.codes if c.known), None)
+    return getattr(entities, name)
+
+
 def _named_precisely(entities: Entities) -> Subject | None:
     """A sub-index by its code, or a pillar, named in the message."""
-    code = next((c.code for c in entities.codes if c.known), None)
-    if code is not None:
+    code = _found(entities, "code")
+    if isinstance(code, str):
         return Subject(SubjectKind.SUB_INDEX, code)
     if entities.pillars:
         return Subject(SubjectKind.PILLAR, entities.pillars[0].code)

@@ -34,7 +34,7 @@ from services.container import Services, build_services
 from services.deadlines import Policy
 from services.seeding import home_province, seed, work_calendar
 from storage import journal
-from storage.db import make_sessions
+from storage.db import make_journal_engine, make_sessions
 from storage.locks import startup_lock
 from storage.migrate import upgrade
 
@@ -178,9 +178,10 @@ async def serving(
     if not await connect_to_telegram(app, stopping or asyncio.Event(), settings.bot_api_base_url):
         raise StoppedBeforeStart
     stop = asyncio.Event()
+    journal_engine = make_journal_engine(runtime.engine)
     async with app:
         inbound = Inbound(
-            app, runtime.sessions, metrics, clock,
+            app, make_sessions(journal_engine), metrics, clock,
             max_pending=settings.max_pending_updates,
             keep=timedelta(hours=settings.update_journal_hours),
         )  # fmt: skip
@@ -254,6 +255,8 @@ async def serving(
                     await task
             await app.stop()  # finishes every update in hand
             await inbound.stop()
+            if journal_engine is not runtime.engine:
+                await journal_engine.dispose()
 
 
 async def _publish(

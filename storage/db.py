@@ -24,6 +24,7 @@ POSTGRES_POOL = 20
 # server may have restarted or dropped it meanwhile. One returned less than this ago answered
 # then; pinging it too cost three round trips (BEGIN, ping, ROLLBACK) for every session.
 PING_IDLE = 1.0
+JOURNAL_POOL = 3  # the update journal's statements run one at a time, its maintenance beside them
 
 
 def make_engine(url: str, *, ping_idle: float = PING_IDLE) -> AsyncEngine:
@@ -59,6 +60,29 @@ def make_engine(url: str, *, ping_idle: float = PING_IDLE) -> AsyncEngine:
     )
     _ping_when_idle(engine, ping_idle)
     return engine
+
+
+def make_journal_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The engine the update journal (bot.inbound) writes with. On PostgreSQL one of its own,
+    whose commits return before the server has flushed them to disk (synchronous_commit off):
+    a reply no longer waits for a disk flush before it is handled, which was most of its
+    latency. The journal keeps the durability SQLite's WAL gives with synchronous=NORMAL: its
+    last rows (written to disk within a fraction of a second) are lost only if the database
+    server goes down before that and the bot with it, before finishing those updates (a power
+    loss); a bot that crashes alone loses nothing, the server has them. Metric values, evidence
+    and reminders commit on `engine`, waiting for the disk, and each such commit makes every
+    journal row before it durable too (the server's log is flushed in order). SQLite: `engine`."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    journal = create_async_engine(
+        engine.url,
+        pool_size=JOURNAL_POOL,
+        pool_use_lifo=True,
+        hide_parameters=True,
+        connect_args={"server_settings": {"synchronous_commit": "off"}},
+    )
+    _ping_when_idle(journal, PING_IDLE)
+    return journal
 
 
 def _ping_when_idle(engine: AsyncEngine, idle: float) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import revisions
-from storage.db import make_engine, make_sessions, one_statement, reading
+from storage.db import make_engine, make_journal_engine, make_sessions, one_statement, reading
 from storage.models import RevisionRow
 from tests.conftest import PG_HOST, PG_PORT
 
@@ -159,4 +159,36 @@ async def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced_bef
         async with make_sessions(engine)() as session:
             assert await session.scalar(text("SELECT 2")) == 2
     finally:
+        await engine.dispose()
+
+
+async def test_the_journal_commits_without_waiting_for_the_disk(database_url: str) -> None:
+    """On PostgreSQL the update journal has an engine of its own whose commits do not wait for
+    the disk flush; everything else commits as the server is set (waiting, unless told not to).
+    A row it commits is seen by the others at once: only its durability is deferred, never its
+    visibility. SQLite: the same engine."""
+    engine = make_engine(database_url)
+    journal = make_journal_engine(engine)
+    try:
+        if not database_url.startswith("postgresql"):
+            assert journal is engine
+            return
+        assert journal is not engine
+        setting = text("SELECT setting, source FROM pg_settings WHERE name = 'synchronous_commit'")
+        async with journal.connect() as connection:
+            assert tuple(await connection.execute(setting)) == (("off", "client"),)
+        async with engine.connect() as connection:  # as the server is set (the tests: off)
+            assert (await connection.execute(setting)).one().source != "client"
+        async with engine.begin() as connection:
+            await connection.run_sync(RevisionRow.__table__.create)
+        async with one_statement(make_sessions(journal)) as session:
+            await session.execute(insert(RevisionRow).values(name="journal", value=7))
+        async with reading(make_sessions(engine)) as session:
+            seen = await session.scalar(
+                select(RevisionRow.value).where(RevisionRow.name == "journal")
+            )
+        assert seen == 7
+    finally:
+        if journal is not engine:
+            await journal.dispose()
         await engine.dispose()

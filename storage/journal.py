@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import upserts
+from storage.db import Executor, dialect_name
 from storage.models import BotStateRow, UpdateJournalRow
 
 CLAIMED, HANDLED, SKIPPED, FAILED = "claimed", "handled", "skipped", "failed"
@@ -42,14 +43,14 @@ class Recorded(NamedTuple):
     attempts: int
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
+def _insert(session: Executor, table: Any) -> Any:
     return upserts.insert(session, table)
 
 
-def _record_statement(session: AsyncSession) -> Any:
+def _record_statement(session: Executor) -> Any:
     """INSERT … ON CONFLICT DO NOTHING RETURNING update_id, in the session's dialect: run with
     many rows, SQLAlchemy sends them as one multi-row statement ("insertmanyvalues")."""
-    dialect = session.bind.dialect.name if session.bind is not None else ""
+    dialect = dialect_name(session)
     statement = _RECORD.get(dialect)
     if statement is None:
         statement = _RECORD[dialect] = (
@@ -74,7 +75,7 @@ CHUNK = 500  # rows per INSERT: within SQLite's bound on parameters of a stateme
 
 
 async def record_many(
-    session: AsyncSession, bot_id: int, entries: Sequence[Entry], *, owner: str, now: datetime
+    session: Executor, bot_id: int, entries: Sequence[Entry], *, owner: str, now: datetime
 ) -> set[int]:
     """Record updates, claimed by `owner`, with one statement (per CHUNK). Returns the update
     ids recorded now: each is recorded for exactly one caller; an id recorded before (Telegram
@@ -97,7 +98,7 @@ async def record_many(
 
 
 async def record(
-    session: AsyncSession,
+    session: Executor,
     bot_id: int,
     update_id: int,
     kind: str,
@@ -114,7 +115,7 @@ async def record(
 
 
 async def finish(
-    session: AsyncSession,
+    session: Executor,
     bot_id: int,
     update_ids: Collection[int],
     *,

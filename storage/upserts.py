@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from storage.db import Executor, dialect_name
 
 
-def insert(session: AsyncSession, table: Any) -> Any:
+def insert(session: Executor, table: Any) -> Any:
     """An INSERT into `table` that can take ON CONFLICT, in the session's dialect."""
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         return pg_insert(table)

@@ -164,18 +164,18 @@ async def test_recovery_leaves_alone_what_the_intake_is_recording_at_that_moment
 
 
 async def test_an_update_that_could_not_be_recorded_is_not_confirmed_and_comes_again(
-    api: FakeBotApi, settings: Settings, runtime: Runtime
+    api: FakeBotApi, settings: Settings, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with running(api, settings, runtime) as bot:
-        real = bot.inbound.sessions
+        real = journal.record_many
         failures = []
 
-        def broken() -> object:
+        async def broken(*args: object, **kwargs: object) -> set[int]:
             failures.append(1)
-            bot.inbound.sessions = real  # the database is back for the next attempt
+            monkeypatch.setattr(journal, "record_many", real)  # the database is back
             raise OSError("disk I/O error")
 
-        bot.inbound.sessions = broken  # type: ignore[assignment]
+        monkeypatch.setattr(journal, "record_many", broken)
         api.private_text("/once")
         sent = await api.wait_for("sendMessage", chat_id=1001, timeout=10)
         assert len(sent) == 1

@@ -5,8 +5,10 @@ from __future__ import annotations
 from handlers.request import Request
 from handlers.target_views import index_view, targets_view
 from handlers.views import answer_view, as_of_view
+from locales import Text
 from parsing.intents import Score
 from services.frameworks import IndexAnswer, TargetsAnswer
+from services.scores import ScoreAnswer
 
 
 async def answer(request: Request, score: Score) -> None:
@@ -20,9 +22,16 @@ async def answer(request: Request, score: Score) -> None:
     if isinstance(result, IndexAnswer):
         await request.reply(index_view(t, result))
         return
+    text = board_text(t, result)
+    await request.reply(as_of_view(t, result.as_of, text))
+
+
+def board_text(t: Text, result: ScoreAnswer) -> str:
+    """The answer's board in `t`'s language, rendered once for the same values (a popular
+    question asked again before anything changes is not rendered again)."""
     key = (result.subject, result.provisional, result.pending, result.notes, t.lang)
     text = result.rendered.get(key)
-    if text is None:  # else rendered from the same values before (a popular question)
+    if text is None:
         text = answer_view(
             t,
             result.board,
@@ -33,4 +42,4 @@ async def answer(request: Request, score: Score) -> None:
             notes=result.notes,
         )
         result.rendered[key] = text
-    await request.reply(as_of_view(t, result.as_of, text))
+    return text

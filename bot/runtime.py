@@ -155,6 +155,9 @@ async def serving(
     # Imported here, not at the top: the console and the one-off commands open the runtime
     # above and never serve, so they need neither the intake, the metrics (prometheus_client)
     # nor the handlers' registration; the HTTP server (aiohttp) only when there is one.
+    from bot.tls import import_aiohttp
+
+    import_aiohttp()  # first, before the poller and the sender import it: see bot.tls
     from bot.app import build_application
     from bot.health import Health, JobHeartbeat
     from bot.inbound import Inbound

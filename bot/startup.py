@@ -23,10 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
-
-from bot.settings import Settings, describe_database, setting_problems
+from bot.settings import Settings, SettingsInvalid, describe_database, setting_problems
 from scoring.loading import FileError
 
 if TYPE_CHECKING:
@@ -62,14 +59,12 @@ def explain(exc: BaseException, settings: Settings | None = None) -> list[str] |
     """The line(s) for a problem the operator can fix, or None for a bug (shown as one)."""
     if isinstance(exc, StartupError):
         return [str(exc)]
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, SettingsInvalid):
         problems = setting_problems(exc)
         lines = [problems[0][1]]
         if len(problems) > 1:  # two lines at most: the first in full, the others by name
             lines.append("also to fix: " + ", ".join(name for name, _ in problems[1:]))
         return lines
-    if isinstance(exc, SettingsError):
-        return [f"settings: {_one_line(str(exc))}; check the .env file and the environment"]
     if isinstance(exc, FileError):
         return [_data_file_line(exc, settings)]
     return _telegram_line(exc, settings)

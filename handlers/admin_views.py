@@ -5,15 +5,18 @@ same texts (the command line without limits on length)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from handlers.views import agency_label, short_name
 from locales import Text
-from scoring.diff import FrameworkDiff, HoldersChange, MaxChange, RuleChange
 from scoring.model import Directory, Rule, RuleKind
-from services.broadcasts import Broadcast
-from services.framework_import import ImportPlan
 from services.identity import UserView
 from storage.agencies import FrameworkSummary
+
+if TYPE_CHECKING:
+    from scoring.diff import FrameworkDiff, HoldersChange, MaxChange, RuleChange
+    from services.broadcasts import Broadcast
+    from services.framework_import import ImportPlan
 
 # Rule kinds with a short label in the catalogs.
 RULES = ("ratio", "boolean", "assessed", "levels", "none")

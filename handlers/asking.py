@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers import deadlines, insights, mywork, reports, score, updates
+from handlers import deadlines, insights, mywork, score, updates
 from handlers.choice_views import choice_label
 from handlers.request import ANYONE, PRIVATE, Callback, Request, handles
 from parsing.commands import command_intent, update_problem
@@ -165,8 +165,12 @@ async def answer(request: Request, intent: Intent) -> None:
         case Summary():
             await insights.summary(request)
         case Chart():
+            from handlers import reports  # charts and exports: at the first one asked for
+
             await reports.chart(request, intent)
         case Export():
+            from handlers import reports
+
             await reports.export(request)
         case Deadlines():
             await deadlines.show_calendar(request)

@@ -24,7 +24,6 @@ from handlers.admin_views import broadcast_preview
 from handlers.reminder_job import RELEASED, deliver
 from handlers.request import ADMIN, Request, handles
 from parsing.arguments import row_id
-from services.broadcasts import find_audience
 from services.container import Services
 from services.refusal import Refusal
 from storage.deliveries import BLOCKED, SENT, UNKNOWN
@@ -47,6 +46,8 @@ class BroadcastReport:
 @handles(ADMIN)
 async def broadcast_command(request: Request) -> None:
     """/thongbao daumoi Hạn báo cáo quý 4 là 25/12: the preview, with Confirm / Cancel."""
+    from services.broadcasts import find_audience  # at the first use: see services.container
+
     t, svc = request.t, request.services
     body = re.sub(r"^\S+", "", request.text, count=1)  # without the command, lines kept
     _, directory = await request.reference()

@@ -6,6 +6,7 @@ expired id)."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, TelegramError
@@ -18,8 +19,10 @@ from locales import Text
 from parsing.arguments import clean, natural, row_id
 from parsing.captions import read_caption
 from scoring.model import SubIndex
-from services.evidence import EvidenceFile, FileInfo
 from services.refusal import Refusal
+
+if TYPE_CHECKING:
+    from services.evidence import EvidenceFile, FileInfo
 
 PREFIX = "ev:"  # ev:<id> sends a file back; ev:p:<code>:<page> shows another page of the list
 PAGE = f"{PREFIX}p:"
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 
 
 def file_info(message: Message | None) -> FileInfo | None:
+    from services.evidence import FileInfo  # with the first file: see services.container
+
     if message is None:
         return None
     if message.document is not None:

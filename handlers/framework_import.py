@@ -12,7 +12,6 @@ from handlers.evidence import download
 from handlers.request import ADMIN, Request, handles
 from parsing.arguments import row_id
 from scoring.text import fold
-from services.framework_import import MAX_BYTES
 from services.refusal import Refusal
 
 PREFIX = "imp:"
@@ -40,6 +39,8 @@ class ImportCaption(filters.MessageFilter):
 
 @handles(ADMIN)
 async def framework_file(request: Request) -> None:
+    from services.framework_import import MAX_BYTES  # at the first use: see services.container
+
     t, svc = request.t, request.services
     message = request.message
     document = message.document if message else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from handlers.provenance_views import dti_text, kinds_line, legend, marks
 from handlers.reminder_views import deadline_label
@@ -12,7 +13,9 @@ from parsing.intents import SubjectKind
 from scoring.engine import Scoreboard, SubIndexScore
 from scoring.insights import GapPlan
 from scoring.model import Directory, RuleKind, SubIndex
-from services.insights import Holdings, NotReported, RankRow, Trend, WhatIf
+
+if TYPE_CHECKING:
+    from services.insights import Holdings, NotReported, RankRow, Trend, WhatIf
 
 
 def _full_at(t: Text, sub: SubIndex) -> str:

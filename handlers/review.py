@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden
@@ -15,7 +16,9 @@ from handlers.update_views import review_text, value_text
 from handlers.views import period_label
 from parsing.arguments import row_id
 from services.refusal import Refusal
-from services.review import Decided
+
+if TYPE_CHECKING:
+    from services.review import Decided
 
 PREFIX = "rv:"
 log = logging.getLogger(__name__)

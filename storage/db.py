@@ -18,8 +18,6 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
-from storage import sqlite_driver
-
 SQLITE_POOL = 24  # connections kept open to a SQLite file (10 more may be opened past them)
 # Connections kept open to PostgreSQL: more than MAX_CONCURRENT_UPDATES (16) with the intake and
 # the jobs, so that a busy moment does not open and close connections past the pool (each new
@@ -37,6 +35,8 @@ def make_engine(url: str, *, ping_idle: float = PING_IDLE) -> AsyncEngine:
     connections idle longer than `ping_idle` seconds are checked before use. Statement
     parameters (invite codes, user text) never appear in its errors or logs."""
     if url.startswith("sqlite"):
+        from storage import sqlite_driver  # aiosqlite and SQLite's dialect: not for PostgreSQL
+
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -137,6 +137,8 @@ def _sqlite_begin(connection: Any) -> None:
     writer got in between; an immediate one waits (busy_timeout) for its turn, so concurrent
     updates queue instead. A read takes a WAL snapshot and never waits for a writer. The BEGIN
     goes with the transaction's first statement, in the same trip to the driver's thread."""
+    from storage import sqlite_driver  # imported by make_engine already
+
     read_only = connection.get_execution_options().get("dti_read_only")
     begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
     dbapi_connection = connection.connection.dbapi_connection

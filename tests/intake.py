@@ -11,10 +11,9 @@ from datetime import datetime
 from typing import Any
 
 import aiohttp
-from pydantic import SecretStr
 
 from bot.runtime import Runtime, Serving, serving
-from bot.settings import Settings
+from bot.settings import SecretStr, Settings
 from bot.web import SECRET_HEADER
 from storage import journal
 from tests.botapi import TOKEN, FakeBotApi

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot.__main__ import SUBCOMMANDS, parser
 from bot.admin_cli import SERVER as SERVER_PERSON
 from bot.runtime import open_services
-from bot.settings import Settings
+from bot.settings import SecretStr, Settings
 from services.container import Services
 from services.identity import Caller
 from storage.models import AuditRow, BroadcastRow, FrameworkRow

@@ -7,6 +7,8 @@ import asyncio
 import hashlib
 import socket
 import ssl
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -124,6 +126,27 @@ def test_https_addresses_share_one_tls_context_and_http_ones_need_none() -> None
     assert isinstance(made, ssl.SSLContext)
     assert tls_for("HTTPS://api.telegram.org/file/bot") is made
     assert tls_for("http://127.0.0.1:8081/bot") is True
+
+
+def test_aiohttp_as_the_bot_imports_it_reads_no_ca_bundle_its_unused_default_fails_closed() -> (
+    None
+):
+    """bot.tls.import_aiohttp in a fresh interpreter (this one has aiohttp already): aiohttp's
+    default contexts hold no certificate, the verifying one still requires one, and a default
+    context made afterwards reads the bundle as usual (the bot's own for https is made so)."""
+    probe = (
+        "import ssl\n"
+        "from bot.tls import import_aiohttp\n"
+        "import_aiohttp()\n"
+        "from aiohttp import connector\n"
+        "verified = connector._SSL_CONTEXT_VERIFIED\n"
+        "print(verified.cert_store_stats()['x509_ca'], verified.verify_mode == ssl.CERT_REQUIRED,"
+        " ssl.create_default_context().cert_store_stats()['x509_ca'] > 0)\n"
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.split() == ["0", "True", "True"]
 
 
 async def test_a_downloaded_file_comes_back_byte_for_byte(api: FakeBotApi, bot: Bot) -> None:

@@ -162,6 +162,43 @@ async def test_the_served_bot_makes_no_full_pass_while_it_starts_and_polls_with_
     assert json.loads(line) == [[0], True]
 
 
+# What the served bot does not import before its first getUpdates: the settings' former
+# library, PostgreSQL's driver on SQLite, and the rarely used services with what only they use.
+NOT_BEFORE_POLLING = (
+    "pydantic", "pydantic_settings", "dotenv", "asyncpg", "services.insights",
+    "services.reports", "services.digests", "services.agencies", "services.framework_import",
+    "services.broadcasts", "services.evidence", "services.review", "handlers.reports",
+    "reports.charts", "reports.export", "scoring.diff", "storage.archive",
+)  # fmt: skip
+
+
+async def test_the_served_bot_polls_before_importing_what_only_rare_requests_need(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    watch = (
+        "import json, sys\n"
+        "from bot import polling\n"
+        "poll = polling.Poller.run\n"
+        "async def polls(self, stop):\n"
+        f"    rare = {list(NOT_BEFORE_POLLING)!r}\n"
+        "    held = [m for m in rare if m in sys.modules]\n"
+        "    print(json.dumps(held), flush=True)\n"
+        "    await poll(self, stop)\n"
+        "polling.Poller.run = polls\n"
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", watch + ONCE, cwd=ROOT, env=bot_env(api, tmp_path),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), 120)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 60)
+    assert json.loads(line) == []
+
+
 def test_resuming_leaves_off_a_collector_someone_else_turned_off() -> None:
     gc.disable()
     try:

@@ -71,8 +71,8 @@ def make_journal_engine(engine: AsyncEngine) -> AsyncEngine:
     """The engine the update journal (bot.inbound) writes with. On PostgreSQL one of its own,
     whose commits return before the server has flushed them to disk (synchronous_commit off):
     a reply no longer waits for a disk flush (0.3 ms on this machine's disk, milliseconds on a
-    busy one) before it is handled. The journal keeps the durability SQLite's WAL gives with synchronous=NORMAL: its
-    last rows (written to disk within a fraction of a second) are lost only if the database
+    busy one) before it is handled. The journal keeps the durability SQLite's WAL gives with
+    synchronous=NORMAL: its last rows (written to disk within a fraction of a second) are lost only if the database
     server goes down before that and the bot with it, before finishing those updates (a power
     loss); a bot that crashes alone loses nothing, the server has them. Metric values, evidence
     and reminders commit on `engine`, waiting for the disk, and each such commit makes every

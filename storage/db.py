@@ -72,11 +72,12 @@ def make_journal_engine(engine: AsyncEngine) -> AsyncEngine:
     whose commits return before the server has flushed them to disk (synchronous_commit off):
     a reply no longer waits for a disk flush (0.3 ms on this machine's disk, milliseconds on a
     busy one) before it is handled. The journal keeps the durability SQLite's WAL gives with
-    synchronous=NORMAL: its last rows (written to disk within a fraction of a second) are lost only if the database
-    server goes down before that and the bot with it, before finishing those updates (a power
-    loss); a bot that crashes alone loses nothing, the server has them. Metric values, evidence
-    and reminders commit on `engine`, waiting for the disk, and each such commit makes every
-    journal row before it durable too (the server's log is flushed in order). SQLite: `engine`."""
+    synchronous=NORMAL: its last rows (on disk within a fraction of a second) are lost only if
+    the database server goes down before that and the bot with it, before finishing those
+    updates (a power loss); a bot that crashes alone loses nothing, the server has them. Metric
+    values, evidence and reminders commit on `engine`, waiting for the disk, and each such
+    commit makes every journal row before it durable too (the server's log is flushed in
+    order). SQLite: `engine`."""
     if engine.dialect.name != "postgresql":
         return engine
     journal = create_async_engine(

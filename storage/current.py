@@ -1,7 +1,11 @@
 """The values that can decide a score, chosen in SQL: of each sub-index, period, row of a target
 and review state only the few newest that `scoring.engine.evaluate` (and the targets and index
 boards) can pick, in plain columns. Scoring these gives the same result as scoring every value
-stored, so a read does not grow with the number of corrections. Callers own the transaction."""
+stored, so a read does not grow with the number of corrections. Callers own the transaction.
+
+Each statement is built once (per number of sub-indices and periods asked for) with bound
+parameters, not at every read: building one of these selects costs two to three milliseconds of
+CPU, many times what SQLite takes to run it, and a refresh after each change made one or two."""
 
 from __future__ import annotations
 
@@ -9,9 +13,22 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, case, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.status import ReviewStatus
@@ -39,11 +56,13 @@ _COLUMNS = (
 )  # fmt: skip
 
 
+@cache
 def _state() -> ColumnElement[ReviewStatus]:
     """Where a value stands: its review's decision, else what it was stored as."""
     return func.coalesce(R.decision, S.status)
 
 
+@cache
 def scorable() -> ColumnElement[int]:
     """1 where `scoring.engine.scorable` holds, read from the value and its sub-index's rule."""
     return case(
@@ -57,6 +76,7 @@ def scorable() -> ColumnElement[int]:
     )
 
 
+@cache
 def _official_points() -> ColumnElement[int]:
     """1 for an evaluator's points or an approved value's points (SubIndexScore.official)."""
     official = or_(S.provenance == Provenance.OFFICIAL.value, R.decision == ReviewStatus.APPROVED)
@@ -67,12 +87,39 @@ Query = Select[*tuple[Any, ...]]
 Group = tuple[int, int]  # (indicator id, period id): values scoring compares with each other
 
 
-def _in(groups: Collection[Group] | None) -> ColumnElement[bool]:
-    """Values of these sub-indices and periods (None: all). Pairs of equalities, not a row-value
-    IN: SQLite seeks the index for each pair, where it would scan the whole index for an IN."""
-    if groups is None:
+def _in(count: int | None) -> ColumnElement[bool]:
+    """Values of `count` sub-indices and periods, bound by `_pairs` (None: all). Pairs of
+    equalities, not a row-value IN: SQLite seeks the index for each pair, where it would scan
+    the whole index for an IN."""
+    if count is None:
         return true()
-    return or_(false(), *(and_(S.indicator_id == i, S.period_id == p) for i, p in groups))
+    return or_(
+        false(),
+        *(
+            and_(
+                S.indicator_id == bindparam(f"indicator_{n}"),
+                S.period_id == bindparam(f"period_{n}"),
+            )
+            for n in range(count)
+        ),
+    )
+
+
+def _pairs(groups: Collection[Group] | None) -> dict[str, int]:
+    """The parameters of `_in(len(groups))`."""
+    bound: dict[str, int] = {}
+    for n, (i, p) in enumerate(groups or ()):
+        bound[f"indicator_{n}"], bound[f"period_{n}"] = i, p
+    return bound
+
+
+def _count(groups: Collection[Group] | None) -> int | None:
+    return None if groups is None else len(groups)
+
+
+# The statements, each made once for a number of pairs (`_in`): a refresh names the few pairs
+# changed, so only a few numbers come up.
+_SHAPES = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +154,12 @@ async def kept_values(
     session: AsyncSession, framework_code: str, groups: Collection[Group] | None = None
 ) -> dict[Group, list[Kept]]:
     """`current_values`, each with what ranks it (`Kept`)."""
+    query = _kept_statement(_count(groups))
+    return await _read_kept(session, query, {"framework": framework_code, **_pairs(groups)})
+
+
+@lru_cache(maxsize=_SHAPES)
+def _kept_statement(count: int | None) -> Query:
     key = (S.indicator_id, S.period_id, S.part, _state())
     newest_first = (S.created_at.desc(), S.id.desc())
     can_score, official = scorable(), _official_points()
@@ -127,12 +180,12 @@ async def kept_values(
         .outerjoin(R, R.submission_id == S.id)
         .where(_state().in_(COUNTED))
     )
-    if groups is None:
+    if count is None:
         ranked_query = ranked_query.join(FrameworkRow, FrameworkRow.id == I.framework_id).where(
-            FrameworkRow.code == framework_code
+            FrameworkRow.code == bindparam("framework")
         )
     else:  # the framework is checked below: here the index is sought for each pair alone
-        ranked_query = ranked_query.where(_in(groups))
+        ranked_query = ranked_query.where(_in(count))
     ranked = ranked_query.subquery()
     picked = or_(
         ranked.c.newest == 1,
@@ -140,8 +193,7 @@ async def kept_values(
         and_(ranked.c.scorable == 0, ranked.c.of_kind <= UNSCORED_SHOWN),
         and_(ranked.c.official == 1, ranked.c.of_official == 1),
     )
-    query = _kept_query(framework_code).join(ranked, ranked.c.id == S.id).where(picked)
-    return await _read_kept(session, query)
+    return _kept_query().join(ranked, ranked.c.id == S.id).where(picked)
 
 
 async def values_by_id(
@@ -152,10 +204,16 @@ async def values_by_id(
     grows with the values changed, not with those stored before."""
     if not ids:
         return {}
-    return await _read_kept(session, _kept_query(framework_code).where(S.id.in_(sorted(ids))))
+    bound = {"framework": framework_code, "ids": sorted(ids)}
+    return await _read_kept(session, _by_id_statement(), bound)
 
 
-def _kept_query(framework_code: str) -> Query:
+@cache
+def _by_id_statement() -> Query:
+    return _kept_query().where(S.id.in_(bindparam("ids", expanding=True)))
+
+
+def _kept_query() -> Query:
     return (
         select(
             *_COLUMNS,
@@ -172,14 +230,16 @@ def _kept_query(framework_code: str) -> Query:
         .join(FrameworkRow, FrameworkRow.id == I.framework_id)
         .join(PeriodRow, PeriodRow.id == S.period_id)
         .outerjoin(R, R.submission_id == S.id)
-        .where(FrameworkRow.code == framework_code)
+        .where(FrameworkRow.code == bindparam("framework"))
         .order_by(S.created_at, S.id)
     )
 
 
-async def _read_kept(session: AsyncSession, query: Query) -> dict[Group, list[Kept]]:
+async def _read_kept(
+    session: AsyncSession, query: Query, bound: dict[str, Any]
+) -> dict[Group, list[Kept]]:
     found: dict[Group, list[Kept]] = {}
-    for r in await session.execute(query):
+    for r in await session.execute(query, bound):
         kept = Kept(
             _measurement(r), r.part, r.created_at, bool(r.can_score), bool(r.is_official), r.status
         )
@@ -237,15 +297,25 @@ async def pending_counts(
 ) -> dict[Group, int]:
     """How many values of a framework wait for review, by sub-index and period (all of them,
     or those of `groups`)."""
-    found = await session.execute(
+    bound = {"framework": framework_code, **_pairs(groups)}
+    found = await session.execute(_pending_statement(_count(groups)), bound)
+    return {(i, p): n for i, p, n in found}
+
+
+@lru_cache(maxsize=_SHAPES)
+def _pending_statement(count: int | None) -> Query:
+    return (
         select(S.indicator_id, S.period_id, func.count(S.id))
         .join(I, I.id == S.indicator_id)
         .join(FrameworkRow, FrameworkRow.id == I.framework_id)
         .outerjoin(R, R.submission_id == S.id)
-        .where(FrameworkRow.code == framework_code, _state() == ReviewStatus.PENDING, _in(groups))
+        .where(
+            FrameworkRow.code == bindparam("framework"),
+            _state() == ReviewStatus.PENDING,
+            _in(count),
+        )
         .group_by(S.indicator_id, S.period_id)
     )
-    return {(i, p): n for i, p, n in found}
 
 
 # Past this many changes since the last read, `changes_since` names the sub-indices and periods
@@ -270,15 +340,7 @@ async def changes_since(session: AsyncSession, revision: int) -> dict[Group, Cha
     rows of the revisions after it are gone (only the newest are kept, migration 0014): then
     nobody can tell. Callers ask only when the revision changed since, so at least one row
     follows."""
-    V = ValueChangeRow  # noqa: N806 - a table's short name, as S, I and R
-    rows = (
-        await session.execute(
-            select(V.revision, V.indicator_id, V.period_id, V.submission_id, V.kind)
-            .where(V.revision > revision)
-            .order_by(V.revision)
-            .limit(CHANGES_NAMED + 1)
-        )
-    ).all()
+    rows = (await session.execute(_changes_statement(), {"revision": revision})).all()
     if not rows or rows[0].revision != revision + 1:
         return None
     if len(rows) > CHANGES_NAMED:
@@ -296,28 +358,45 @@ async def changes_since(session: AsyncSession, revision: int) -> dict[Group, Cha
     return {g: Change(frozenset(i), frozenset(v), whole=g in whole) for g, (i, v) in named.items()}
 
 
+@cache
+def _changes_statement() -> Query:
+    V = ValueChangeRow  # noqa: N806 - a table's short name, as S, I and R
+    return (
+        select(V.revision, V.indicator_id, V.period_id, V.submission_id, V.kind)
+        .where(V.revision > bindparam("revision"))
+        .order_by(V.revision)
+        .limit(CHANGES_NAMED + 1)
+    )
+
+
 async def changed_since(session: AsyncSession, revision: int) -> set[Group] | None:
     """The sub-indices and periods that got a value or a review after `revision` of "values",
     or None when the rows of the revisions after it are gone (`changes_since`)."""
-    found = (
-        await session.execute(
-            select(
-                ValueChangeRow.indicator_id,
-                ValueChangeRow.period_id,
-                func.min(ValueChangeRow.revision),
-            )
-            .where(ValueChangeRow.revision > revision)
-            .group_by(ValueChangeRow.indicator_id, ValueChangeRow.period_id)
-        )
-    ).all()
+    found = (await session.execute(_changed_statement(), {"revision": revision})).all()
     if min((first for _, _, first in found), default=None) != revision + 1:
         return None
     return {(i, p) for i, p, _ in found}
 
 
+@cache
+def _changed_statement() -> Query:
+    V = ValueChangeRow  # noqa: N806 - a table's short name, as S, I and R
+    return (
+        select(V.indicator_id, V.period_id, func.min(V.revision))
+        .where(V.revision > bindparam("revision"))
+        .group_by(V.indicator_id, V.period_id)
+    )
+
+
 async def reported_codes(session: AsyncSession, framework_code: str, period_code: str) -> set[str]:
     """Sub-indices of a framework with a value for a period that was not returned."""
-    found = await session.scalars(
+    bound = {"framework": framework_code, "period": period_code}
+    return set(await session.scalars(_reported_statement(), bound))
+
+
+@cache
+def _reported_statement() -> Query:
+    return (
         select(I.code)
         .distinct()
         .join(S, S.indicator_id == I.id)
@@ -325,9 +404,8 @@ async def reported_codes(session: AsyncSession, framework_code: str, period_code
         .join(PeriodRow, PeriodRow.id == S.period_id)
         .outerjoin(R, R.submission_id == S.id)
         .where(
-            FrameworkRow.code == framework_code,
-            PeriodRow.code == period_code,
+            FrameworkRow.code == bindparam("framework"),
+            PeriodRow.code == bindparam("period"),
             _state() != ReviewStatus.REJECTED,
         )
     )
-    return set(found)

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 from telegram.ext import Application
 
+import tests
 from bot.app import build_application
 from bot.outbound import Outbound, Policy
 from bot.pacing import Limits
@@ -32,6 +33,9 @@ from tests.templates import PgAdmin, PgDatabases, Templates
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+
+# The plugins' modules conftest imports are rewritten and kept by now (tests/__init__.py).
+sys.dont_write_bytecode = tests.DONT_WRITE_BYTECODE
 
 # PTB 22 warns on every RetryAfter unless this opts in to timedelta values (as bot/__main__.py
 # does); with filterwarnings=error the warning would replace the 429 the tests inject.

@@ -106,6 +106,10 @@ class CurrentValues:
         self._probe = revisions.Probe(sessions)
         self._reading: dict[str, asyncio.Task[Current]] = {}  # reads running, by framework
 
+    def close(self) -> None:
+        """Close the revision probe's own connection (opened again by the next question)."""
+        self._probe.close()
+
     async def get(self, framework_code: str) -> Current:
         """The framework's current values: those kept, when no value or review was stored
         since they were read; else read again. Questions asked while a read of the framework

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Coroutine, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -122,6 +122,9 @@ OFFICIAL_UNDER_NEWER = [_row("1.2", None, "1.5", "", 0), _row("1.2", "1", None, 
 DATED_EARLIER = [_row("3.1", "50", None, "%", 5), _row("3.1", "10", None, "%", 0)]
 
 
+T = TypeVar("T")
+
+
 @dataclass(repr=False)
 class Database:
     runner: asyncio.Runner
@@ -133,8 +136,27 @@ class Database:
     indicators: dict[str, dict[str, int]]
     periods: dict[str, int]
 
+    # What `kept` made during the example that `run` runs: closed after it.
+    opened: list[CurrentValues] = field(default_factory=list)
+
     def __repr__(self) -> str:  # hypothesis prints it with every failing example
         return f"Database({self.engine.dialect.name})"
+
+    def kept(self, sessions: async_sessionmaker[AsyncSession] | None = None) -> CurrentValues:
+        """Current values on these sessions (the database's own unless given)."""
+        self.opened.append(CurrentValues(sessions or self.sessions))
+        return self.opened[-1]
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """`work` to its end, then every CurrentValues it made closed: one per hypothesis
+        example would otherwise keep a PostgreSQL connection (its revision probe's) open until
+        the module's engine is disposed, ~90 at once."""
+        try:
+            return self.runner.run(work)
+        finally:
+            for kept in self.opened:
+                kept.close()
+            self.opened.clear()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -284,7 +306,7 @@ async def _check(db: Database, history: list[Stored]) -> None:
 def test_the_values_sql_keeps_score_every_board_as_the_whole_history_does(
     database: Database, history: list[Stored]
 ) -> None:
-    database.runner.run(_check(database, history))
+    database.run(_check(database, history))
 
 
 async def _review_waiting(
@@ -310,7 +332,7 @@ async def _refresh(
     db: Database, before: list[Stored], after: list[Stored], decisions: list[ReviewStatus]
 ) -> None:
     await _store(db, before)
-    kept = CurrentValues(db.sessions)
+    kept = db.kept()
     for code in db.frameworks:
         await kept.get(code)
     await _review_waiting(db, decisions)
@@ -339,7 +361,7 @@ def test_values_kept_and_refreshed_after_new_values_and_reviews_are_those_read_a
     decisions: list[ReviewStatus],
 ) -> None:
     """Only the sub-indices and periods touched since are read again; the result is the same."""
-    database.runner.run(_refresh(database, before, after, decisions))
+    database.run(_refresh(database, before, after, decisions))
 
 
 BOARDS = [(counted, with_pending) for counted in (False, True) for with_pending in (False, True)]
@@ -350,7 +372,7 @@ async def _rescore(
 ) -> None:
     framework = db.frameworks[DTI]
     await _store(db, before)
-    kept = CurrentValues(db.sessions)
+    kept = db.kept()
     held = await kept.get(DTI)
     for counted, with_pending in BOARDS:  # scored before the change: kept for the next ones
         held.board(framework, include_pending=counted, with_pending=with_pending)
@@ -383,7 +405,7 @@ def test_boards_kept_and_rescored_after_new_values_and_reviews_are_those_of_ever
 ) -> None:
     """After a change only the sub-indices touched are scored again; every board is the one
     the whole history gives."""
-    database.runner.run(_rescore(database, before, after, decisions))
+    database.run(_rescore(database, before, after, decisions))
 
 
 @settings(max_examples=60, deadline=None)
@@ -392,7 +414,7 @@ def test_sql_and_python_agree_on_which_values_a_rule_can_score(
     database: Database, row: Stored
 ) -> None:
     """The SQL reading of `scorable` (storage.current) is the engine's, value by value."""
-    database.runner.run(_store(database, [row]))
+    database.run(_store(database, [row]))
     framework = database.frameworks[row.framework]
     sub = framework.sub_index(row.code)
     if sub is None or row.part:
@@ -405,7 +427,7 @@ def test_sql_and_python_agree_on_which_values_a_rule_can_score(
                 select(current.scorable()).join(IndicatorRow, IndicatorRow.id == S.indicator_id)
             )
 
-    assert database.runner.run(read()) == int(scorable(sub, m))
+    assert database.run(read()) == int(scorable(sub, m))
 
 
 def test_a_history_of_corrections_keeps_a_few_values_per_sub_index_and_period(
@@ -429,13 +451,13 @@ def test_a_history_of_corrections_keeps_a_few_values_per_sub_index_and_period(
         )  # fmt: skip
         for i in range(60)
     ]
-    database.runner.run(_store(database, corrections))
+    database.run(_store(database, corrections))
 
     async def read() -> dict[current.Group, list[Measurement]]:
         async with reading(database.sessions) as session:
             return await current.current_values(session, DTI)
 
-    kept = [m for group in database.runner.run(read()).values() for m in group]
+    kept = [m for group in database.run(read()).values() for m in group]
     assert [(m.value, m.provenance) for m in kept] == [(D(59), Provenance.REPORTED)]
     assert parse_period(kept[0].period).code == "2025-Q3"
 
@@ -465,7 +487,7 @@ async def _refresh_steps(db: Database, before: list[Stored], history: list[Step]
     other = make_engine(db.engine.url.render_as_string(hide_password=False))
     try:
         theirs = make_sessions(other)
-        mine, yours = CurrentValues(db.sessions), CurrentValues(theirs)
+        mine, yours = db.kept(), db.kept(theirs)
         for code in db.frameworks:
             await mine.get(code)
             await yours.get(code)
@@ -499,7 +521,7 @@ def test_values_kept_through_many_changes_by_two_processes_are_those_read_afresh
     """Values stored and decided one commit after another, by this process and another one,
     the newest waiting (kept) values decided as well as older ones: after each commit both
     processes keep what a fresh read gives, values waiting included."""
-    database.runner.run(_refresh_steps(database, before, history))
+    database.run(_refresh_steps(database, before, history))
 
 
 def _correction(minute: int, status: ReviewStatus = ReviewStatus.APPROVED) -> Stored:
@@ -511,7 +533,7 @@ async def _ranked_reads(db: Database) -> list[int]:
     """Store and decide values in one sub-index and period of many corrections, one commit at
     a time; after each, how many statements the refresh ranked values in (row_number)."""
     await _store(db, [_correction(i) for i in range(60)])
-    kept = CurrentValues(db.sessions)
+    kept = db.kept()
     await kept.get(DTI)
     ranked: list[int] = []
     statements: list[str] = []
@@ -544,12 +566,12 @@ def test_a_refresh_reads_the_values_changed_not_the_corrections_of_their_sub_ind
     """Sixty corrections of one sub-index and period, then values stored and decided there:
     each refresh reads the values changed by their ids and merges them into those kept; none
     ranks the corrections of the sub-index and period again."""
-    assert database.runner.run(_ranked_reads(database)) == [0] * 12
+    assert database.run(_ranked_reads(database)) == [0] * 12
 
 
 async def _updated(db: Database) -> None:
     await _store(db, [_correction(i) for i in range(5)])
-    kept = CurrentValues(db.sessions)
+    kept = db.kept()
     await kept.get(DTI)
     async with db.sessions() as session, session.begin():
         newest = await session.scalar(select(func.max(S.id)))
@@ -563,7 +585,7 @@ async def _updated(db: Database) -> None:
 def test_a_value_repaired_by_an_update_is_read_again(database: Database) -> None:
     """An UPDATE does not say which value it changed in value_changes: its sub-index and period
     is read again whole, and the repaired value is the one kept."""
-    database.runner.run(_updated(database))
+    database.run(_updated(database))
 
 
 async def _asked_at_once(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -576,7 +598,7 @@ async def _asked_at_once(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
         return await whole(session, code, *args)
 
     monkeypatch.setattr(current, "kept_values", counted)
-    kept = CurrentValues(db.sessions)
+    kept = db.kept()
     answers = await asyncio.gather(*(kept.get(DTI) for _ in range(12)))
     assert reads == [DTI]  # not one read a question
     assert all(answer is answers[0] for answer in answers)
@@ -585,7 +607,7 @@ async def _asked_at_once(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_questions_asked_at_once_after_a_start_read_the_values_once(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    database.runner.run(_asked_at_once(database, monkeypatch))
+    database.run(_asked_at_once(database, monkeypatch))
 
 
 async def _asked_during_a_read(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -600,7 +622,7 @@ async def _asked_during_a_read(db: Database, monkeypatch: pytest.MonkeyPatch) ->
         return found
 
     monkeypatch.setattr(current, "kept_values", slow)
-    kept = CurrentValues(db.sessions)
+    kept = db.kept()
     first = asyncio.ensure_future(kept.get(DTI))
     await started.wait()  # the first question's read has read, and not finished
     await _store(db, [_row("3.1", "90", None, "%", 1)], fresh=False)
@@ -617,4 +639,4 @@ def test_a_question_asked_during_a_read_sees_a_commit_made_before_it(
 ) -> None:
     """It waits for the read running, then checks the revision again: the read began before
     the commit, so it reads again (the changed sub-index and period)."""
-    database.runner.run(_asked_during_a_read(database, monkeypatch))
+    database.run(_asked_during_a_read(database, monkeypatch))

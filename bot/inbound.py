@@ -107,8 +107,13 @@ class Inbound:
         lease: timedelta = LEASE,
         owner: str | None = None,
         flush_every: float = FLUSH_EVERY,
+        claims: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
         self.app, self.sessions, self.metrics, self.clock = app, sessions, metrics, clock
+        # What records each update and marks it handled (storage.db.make_journal_engine's
+        # sessions); recovery and pruning, rare, use `sessions`, so that a start does not wait
+        # for this engine's first connection.
+        self.claims = claims or sessions
         self.max_pending, self.keep, self.lease = max_pending, keep, lease
         self.owner = owner or new_owner()
         self.flush_every = flush_every
@@ -242,7 +247,7 @@ class Inbound:
         ]  # fmt: skip
         # One INSERT for up to journal.CHUNK updates: atomic by itself (one_statement).
         writing = one_statement if len(entries) <= journal.CHUNK else transaction
-        async with writing(self.sessions) as session:
+        async with writing(self.claims) as session:
             recorded = await journal.record_many(
                 session, self.bot_id, entries, owner=self.owner, now=now
             )
@@ -316,7 +321,7 @@ class Inbound:
                 return
             self._marking = ids
             try:
-                async with one_statement(self.sessions) as session:
+                async with one_statement(self.claims) as session:
                     await journal.finish(
                         session, self.bot_id, ids, owner=self.owner, status=journal.HANDLED,
                         now=self.clock(),

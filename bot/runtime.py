@@ -184,9 +184,10 @@ async def serving(
     journal_engine = make_journal_engine(runtime.engine)
     async with app:
         inbound = Inbound(
-            app, make_sessions(journal_engine), metrics, clock,
+            app, runtime.sessions, metrics, clock,
             max_pending=settings.max_pending_updates,
             keep=timedelta(hours=settings.update_journal_hours),
+            claims=make_sessions(journal_engine),
         )  # fmt: skip
         checks = [heartbeat.problem] if heartbeat else []
         health = Health(runtime.engine, checks)

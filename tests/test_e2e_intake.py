@@ -9,13 +9,15 @@ import re
 
 import aiohttp
 import pytest
+from sqlalchemy import text
 
-from bot.runtime import Runtime
+from bot.runtime import Runtime, Serving
 from bot.settings import Settings
 from storage import journal
 from tests.botapi import FakeBotApi
 from tests.conftest import MovableClock
-from tests.intake import eventually, journal_statuses, record_command, running
+from tests.intake import eventually, journal_statuses, record_command, running, until
+from tests.templates import Templates
 
 DEAD = "an-old-host:4242:0badc0de"  # the owner of claims left by a process that crashed
 
@@ -183,3 +185,36 @@ async def test_an_update_that_could_not_be_recorded_is_not_confirmed_and_comes_a
         assert failures == [1]
         assert bot.poller is not None
         assert bot.poller.failures == 0
+
+
+async def test_each_database_records_answers_and_marks_an_update_the_journal_on_its_engine(
+    api: FakeBotApi,
+    settings: Settings,
+    database_url: str,
+    clock: MovableClock,
+    templates: Templates,
+) -> None:
+    """The served bot on SQLite and on PostgreSQL: an update is recorded, answered and marked
+    handled. On PostgreSQL the journal writes through an engine of its own whose commits do
+    not wait for the disk (storage.db.make_journal_engine); everything else through the
+    bot's own."""
+    on_database = settings.model_copy(update={"database_url": database_url})
+    async with (
+        templates.open_runtime(on_database, clock) as runtime,
+        running(api, on_database, runtime) as bot,
+    ):
+        api.private_text("/ghi_lai")
+        await api.wait_for("sendMessage", chat_id=1001)
+        await until(lambda: _statuses_are(bot, {journal.HANDLED: 1}), "the update marked handled")
+        claims = bot.inbound.claims.kw["bind"]
+        if database_url.startswith("sqlite"):
+            assert claims is runtime.engine
+        else:
+            assert claims is not runtime.engine
+            async with claims.connect() as connection:
+                assert await connection.scalar(text("SHOW synchronous_commit")) == "off"
+    assert replies(api, 1001) == ["ghi_lai"]
+
+
+async def _statuses_are(bot: Serving, expected: dict[str, int]) -> bool:
+    return await journal_statuses(bot) == expected

@@ -110,20 +110,19 @@ async def test_a_retried_post_is_answered_once_and_an_unreadable_update_is_skipp
 
 
 async def test_an_update_the_database_could_not_record_gets_503_so_telegram_sends_it_again(
-    api: FakeBotApi, settings: Settings, runtime: Runtime
+    api: FakeBotApi, settings: Settings, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with running(api, settings, runtime, **webhook_settings()) as bot:
         await api.wait_for("setWebhook")
         path = webhook_path(api)
-        real = bot.inbound.sessions
 
-        def broken() -> object:
+        async def broken(*args: object, **kwargs: object) -> set[int]:
             raise OSError("disk I/O error")
 
-        bot.inbound.sessions = broken  # type: ignore[assignment]
+        monkeypatch.setattr(journal, "record_many", broken)
         update = api.private_text("/sau")
         assert (await post(bot, path, update))[0] == 503
-        bot.inbound.sessions = real
+        monkeypatch.undo()
         assert (await post(bot, path, update))[0] == 200
         sent = await api.wait_for("sendMessage", chat_id=1001)
     assert len(sent) == 1

@@ -44,6 +44,10 @@ class Current:
     _changed_codes: frozenset[str] = frozenset()
     # Answers rendered from these values (handlers/score.py): dropped with them.
     rendered: dict[Hashable, str] = field(default_factory=dict)
+    # What documents say about each sub-index asked about (services.scores), by code. Notes
+    # are stored only with the values of an assessment (services.seeding), in their
+    # transaction, so a new values revision is when they can change.
+    notes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     groups: dict[Group, list[Measurement]] = field(init=False)  # the values of `kept`
     pending: int = field(init=False)  # values waiting for review
     # `counted`, listed once per revision: listing every kept value for each answer grew with

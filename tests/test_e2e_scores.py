@@ -230,3 +230,12 @@ async def test_the_total_counts_each_kind_and_calls_an_incomplete_dti_an_estimat
     assert "DTI = " not in text
     assert "Số liệu của: năm 2024, năm 2025" in text
     assert "● chính thức · ◐ báo cáo · ○ ước tính" in text
+
+
+async def test_a_sub_index_answer_shows_what_the_documents_say_beside_its_values(
+    api: FakeBotApi, bot: Application
+) -> None:
+    # data/assessments/khanh-hoa-2025-reported.yaml, notes: 3.5 (Báo cáo 05-BC/BCĐ, mục VI.2.a)
+    api.private_text("chỉ số 3.5 được bao nhiêu điểm")
+    text = await reply_to(api)
+    assert "Trung tâm dữ liệu chưa kết nối Nền tảng đám mây của Chính phủ." in text

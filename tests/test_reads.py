@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.status import ReviewStatus
-from parsing.intents import Score
+from parsing.intents import Score, Subject, SubjectKind
 from services.clock import Calendar
 from services.scores import ScoreAnswer, ScoreService
 from storage import repo
@@ -103,6 +103,33 @@ async def test_the_scoreboard_is_kept_until_a_value_or_a_review_is_stored_in_thi
 
     scores.forget()  # an import or an agency change drops what is kept as well
     assert await scores.scoreboard() is not now
+
+
+async def test_source_notes_are_read_once_per_values_revision(
+    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sub-index's notes (what a document says beside its values) are read with the first
+    question after a change, then kept with the values."""
+    reads: list[str] = []
+    read = values_repo.source_notes
+
+    async def counted(session: AsyncSession, framework: str, code: str) -> list[str]:
+        reads.append(code)
+        return await read(session, framework, code)
+
+    monkeypatch.setattr(values_repo, "source_notes", counted)
+    scores = scores_of(sessions)
+    asked = Score(Subject(SubjectKind.SUB_INDEX, "3.5"))
+    first = await scores.answer(asked)
+    assert isinstance(first, ScoreAnswer)
+    # data/assessments/khanh-hoa-2025-reported.yaml, notes: 3.5 (Báo cáo 05-BC/BCĐ, mục VI.2.a)
+    assert any("chưa kết nối Nền tảng đám mây" in note for note in first.notes)
+    assert await scores.answer(asked) == first
+    await scores.answer(Score(Subject(SubjectKind.SUB_INDEX, "8.2")))
+    assert reads == ["3.5", "8.2"]
+    await store(sessions, "8.2", D("12.5"))  # a new values revision
+    assert (await scores.answer(asked)).notes == first.notes
+    assert reads == ["3.5", "8.2", "3.5"]
 
 
 async def test_a_value_stored_by_another_process_is_counted_at_the_next_read(

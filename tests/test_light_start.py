@@ -149,16 +149,7 @@ async def test_the_served_bot_makes_no_full_pass_while_it_starts_and_polls_with_
         "    polling.Poller.run = polls\n"
         "collector.resume = resumed\n"
     )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", watch + ONCE, cwd=ROOT, env=bot_env(api, tmp_path),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        line = await asyncio.wait_for(proc.stdout.readline(), 120)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(proc.wait(), 60)
+    line = await _first_line_served(api, tmp_path, watch)
     assert json.loads(line) == [[0], True]
 
 
@@ -186,16 +177,7 @@ async def test_the_served_bot_polls_before_importing_what_only_rare_requests_nee
         "    await poll(self, stop)\n"
         "polling.Poller.run = polls\n"
     )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", watch + ONCE, cwd=ROOT, env=bot_env(api, tmp_path),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        line = await asyncio.wait_for(proc.stdout.readline(), 120)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(proc.wait(), 60)
+    line = await _first_line_served(api, tmp_path, watch)
     assert json.loads(line) == []
 
 
@@ -277,3 +259,17 @@ async def test_a_start_on_the_files_seeded_before_reads_only_their_digest(tmp_pa
         assert len(statements) == 1
     finally:
         await engine.dispose()
+
+
+async def _first_line_served(api: FakeBotApi, tmp_path: Path, watch: str) -> bytes:
+    """The first line the served bot prints with `watch` run before it starts; then stopped."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", watch + ONCE, cwd=ROOT, env=bot_env(api, tmp_path),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        return await asyncio.wait_for(proc.stdout.readline(), 120)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 60)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, exc
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -53,18 +54,7 @@ def make_engine(url: str, *, ping_idle: float = PING_IDLE) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    engine = create_async_engine(
-        url,
-        pool_size=POSTGRES_POOL,
-        # The connection returned last is taken first: at a steady trickle of messages the same
-        # one or two are used again and again, within PING_IDLE, and the others stay idle (and
-        # are pinged when a busy moment needs them). First in, first out, every connection of
-        # the pool took its turn and had been idle longer than PING_IDLE.
-        pool_use_lifo=True,
-        hide_parameters=True,
-    )
-    _ping_when_idle(engine, ping_idle)
-    return engine
+    return _postgres_engine(url, POSTGRES_POOL, ping_idle)
 
 
 def make_journal_engine(engine: AsyncEngine) -> AsyncEngine:
@@ -80,15 +70,27 @@ def make_journal_engine(engine: AsyncEngine) -> AsyncEngine:
     order). SQLite: `engine`."""
     if engine.dialect.name != "postgresql":
         return engine
-    journal = create_async_engine(
-        engine.url,
-        pool_size=JOURNAL_POOL,
+    return _postgres_engine(
+        engine.url, JOURNAL_POOL, PING_IDLE, server_settings={"synchronous_commit": "off"}
+    )
+
+
+def _postgres_engine(
+    url: str | URL, pool_size: int, ping_idle: float, **connect_args: Any
+) -> AsyncEngine:
+    engine = create_async_engine(
+        url,
+        pool_size=pool_size,
+        # The connection returned last is taken first: at a steady trickle of messages the same
+        # one or two are used again and again, within PING_IDLE, and the others stay idle (and
+        # are pinged when a busy moment needs them). First in, first out, every connection of
+        # the pool took its turn and had been idle longer than PING_IDLE.
         pool_use_lifo=True,
         hide_parameters=True,
-        connect_args={"server_settings": {"synchronous_commit": "off"}},
+        connect_args=connect_args,
     )
-    _ping_when_idle(journal, PING_IDLE)
-    return journal
+    _ping_when_idle(engine, ping_idle)
+    return engine
 
 
 def _ping_when_idle(engine: AsyncEngine, idle: float) -> None:

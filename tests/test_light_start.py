@@ -13,7 +13,9 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
@@ -75,7 +77,7 @@ WATCH = (
 )
 
 
-def _loaded_after(code: str, *args: str, env: dict[str, str] | None = None) -> list[str]:
+def _loaded_after(code: str, *args: str, env: dict[str, str] | None = None) -> list[Any]:
     """The heavy modules a fresh interpreter holds after running `code` (or what else the
     last line of its output lists)."""
     done = subprocess.run(  # noqa: S603 - this interpreter, fixed code
@@ -103,54 +105,57 @@ async def _current_database(folder: Path) -> dict[str, str]:
     return env | {"DATABASE_URL": url, "PTB_TIMEDELTA": "true"}
 
 
-def test_importing_the_runtime_modules_loads_no_chart_export_or_migration_library() -> None:
-    code = "import importlib\n"
-    code += "".join(f"importlib.import_module({name!r})\n" for name in RUNTIME)
-    assert _loaded_after(code + REPORT) == []
+# Each start below is a fresh interpreter (a second of CPU); the tests that look at the same
+# kind of start read what one of them reported (module fixtures), each asserting its own part.
+@pytest.fixture(scope="module")
+def current_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return asyncio.run(_current_database(tmp_path_factory.mktemp("current")))
 
 
-async def test_a_question_answered_on_a_current_database_loads_none_of_them(
-    tmp_path: Path,
+@pytest.fixture(scope="module")
+def once_total(current_env: dict[str, str]) -> dict[str, Any]:
+    """`--once "tổng điểm DTI"` on a current database, the collector watched (WATCH): the full
+    passes before `resume`, the collector then, the bot's modules and the heavy ones held after
+    the answer; then the runtime modules imported on top of it, and the heavy ones held after."""
+    after = (
+        "import importlib, json, sys\n"
+        "def heavy():\n"
+        f"    return sorted(m for m in sys.modules if any(m == h or m.startswith(h + '.')"
+        f" for h in {list(HEAVY)!r}))\n"
+        "found = {'passes': passes[0], 'enabled': gc.isenabled(),"
+        " 'frozen': gc.get_freeze_count() > 0, 'heavy': heavy(),"
+        " 'bot': sorted(m for m in sys.modules if m.startswith('bot.'))}\n"
+        + "".join(f"importlib.import_module({name!r})\n" for name in RUNTIME)
+        + "found['runtime heavy'] = heavy()\n"
+        "print(json.dumps([found]))\n"
+    )
+    found = _loaded_after(WATCH + ONCE + after, "--once", "tổng điểm DTI", env=current_env)
+    return dict(found[0])
+
+
+def test_importing_the_runtime_modules_loads_no_chart_export_or_migration_library(
+    once_total: dict[str, Any],
 ) -> None:
-    env = await _current_database(tmp_path)
-    loaded = _loaded_after(ONCE + REPORT, "--once", "điểm Hạ tầng số hiện tại", env=env)
+    # In the interpreter that answered `--once` (which loads none of them either: below).
+    assert once_total["runtime heavy"] == []
+
+
+def test_a_question_answered_on_a_current_database_loads_none_of_them(
+    current_env: dict[str, str], once_total: dict[str, Any]
+) -> None:
+    loaded = _loaded_after(ONCE + REPORT, "--once", "điểm Hạ tầng số hiện tại", env=current_env)
     assert loaded == []
-    held = "print(json.dumps(sorted(m for m in sys.modules if m.startswith('bot.'))))\n"
-    loaded = _loaded_after(ONCE + "import json\n" + held, "--once", "tổng điểm DTI", env=env)
+    assert once_total["heavy"] == []
+    loaded = once_total["bot"]
     assert set(loaded) & set(SUBCOMMAND_MODULES) == set()
     assert "bot.console" in loaded
 
 
-async def test_the_collector_makes_no_full_pass_while_the_bot_starts_and_is_on_after(
-    tmp_path: Path,
+def test_the_collector_makes_no_full_pass_while_the_bot_starts_and_is_on_after(
+    once_total: dict[str, Any],
 ) -> None:
-    env = await _current_database(tmp_path)
-    after = (
-        "import json\nprint(json.dumps([passes[0], gc.isenabled(), gc.get_freeze_count() > 0]))\n"
-    )
-    found = _loaded_after(WATCH + ONCE + after, "--once", "tổng điểm DTI", env=env)
+    found = [once_total["passes"], once_total["enabled"], once_total["frozen"]]
     assert found == [0, True, True]
-
-
-async def test_the_served_bot_makes_no_full_pass_while_it_starts_and_polls_with_it_on(
-    api: FakeBotApi, tmp_path: Path
-) -> None:
-    # The full passes made before `resume`, and whether the collector is on when polling starts.
-    watch = WATCH + (
-        "import json\n"
-        "noted = collector.resume\n"
-        "def resumed():\n"
-        "    noted()\n"
-        "    from bot import polling  # imported by then: not before, with the collector on\n"
-        "    poll = polling.Poller.run\n"
-        "    async def polls(self, stop):\n"
-        "        print(json.dumps([passes, gc.isenabled()]), flush=True)\n"
-        "        await poll(self, stop)\n"
-        "    polling.Poller.run = polls\n"
-        "collector.resume = resumed\n"
-    )
-    line = await _first_line_served(api, tmp_path, watch)
-    assert json.loads(line) == [[0], True]
 
 
 # What the served bot does not import before its first getUpdates: the settings' former
@@ -163,22 +168,43 @@ NOT_BEFORE_POLLING = (
 )  # fmt: skip
 
 
-async def test_the_served_bot_polls_before_importing_what_only_rare_requests_need(
-    api: FakeBotApi, tmp_path: Path
-) -> None:
-    watch = (
+@pytest.fixture(scope="module")
+def served_first_line(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    """The served bot, once: the full passes made before `resume` and whether the collector is
+    on when polling starts (WATCH), and the rarely needed modules held by then."""
+    watch = WATCH + (
         "import json, sys\n"
-        "from bot import polling\n"
-        "poll = polling.Poller.run\n"
-        "async def polls(self, stop):\n"
-        f"    rare = {list(NOT_BEFORE_POLLING)!r}\n"
-        "    held = [m for m in rare if m in sys.modules]\n"
-        "    print(json.dumps(held), flush=True)\n"
-        "    await poll(self, stop)\n"
-        "polling.Poller.run = polls\n"
+        "noted = collector.resume\n"
+        "def resumed():\n"
+        "    noted()\n"
+        "    from bot import polling  # imported by then: not before, with the collector on\n"
+        "    poll = polling.Poller.run\n"
+        "    async def polls(self, stop):\n"
+        f"        rare = {list(NOT_BEFORE_POLLING)!r}\n"
+        "        held = [m for m in rare if m in sys.modules]\n"
+        "        print(json.dumps([passes, gc.isenabled(), held]), flush=True)\n"
+        "        await poll(self, stop)\n"
+        "    polling.Poller.run = polls\n"
+        "collector.resume = resumed\n"
     )
-    line = await _first_line_served(api, tmp_path, watch)
-    assert json.loads(line) == []
+
+    async def served() -> bytes:
+        async with FakeBotApi() as api:
+            return await _first_line_served(api, tmp_path_factory.mktemp("served"), watch)
+
+    return list(json.loads(asyncio.run(served())))
+
+
+def test_the_served_bot_makes_no_full_pass_while_it_starts_and_polls_with_it_on(
+    served_first_line: list[Any],
+) -> None:
+    assert served_first_line[:2] == [[0], True]
+
+
+def test_the_served_bot_polls_before_importing_what_only_rare_requests_need(
+    served_first_line: list[Any],
+) -> None:
+    assert served_first_line[2] == []
 
 
 def test_resuming_leaves_off_a_collector_someone_else_turned_off() -> None:

@@ -11,8 +11,8 @@ a process of its own, with its own pid for signals and its own exit status.
 
 What a fork cannot show is the fresh interpreter itself (the imports, `python -m` finding the
 package); the tests that start the real `python -m bot` (tests/test_console_and_settings.py,
-tests/test_processes.py, tests/test_light_start.py, and those asking for `fresh=True` in
-tests/process.py) keep that covered."""
+tests/test_light_start.py, and those asking for `fresh=True` in tests/process.py) keep that
+covered. tests/test_processes.py runs its bots (a kill -9, two webhook processes) here too."""
 
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import socket
-import sys
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -26,6 +25,7 @@ from storage.db import make_engine
 from storage.models import UpdateJournalRow
 from tests.botapi import TOKEN, FakeBotApi
 from tests.conftest import PG, PG_HOST, PG_PORT, POSTGRES, SKIP_PG
+from tests.forked import ForkedBot
 from tests.intake import SECRET, eventually, until, webhook_path
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -51,11 +51,12 @@ def bot_env(api: FakeBotApi, database_url: str, **extra: str) -> dict[str, str]:
 
 @asynccontextmanager
 async def bot_process(env: dict[str, str], cwd: Path, name: str) -> AsyncIterator[Process]:
+    """`python -m bot` as a process of its own: a fork of the test process's fork server
+    (tests/forked.py), the same `main()` with its own pid, signals, exit status and database
+    connections, without an interpreter's start and imports each time (a second of CPU each);
+    the fresh command itself is proven by tests/test_console_and_settings.py."""
     log = cwd / f"{name}.log"
-    with log.open("ab") as out:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=cwd, env=env, stdout=out, stderr=out
-        )
+    process = ForkedBot(env, cwd, (), log)
     running = Process(process, log)
     try:
         yield running
@@ -63,10 +64,11 @@ async def bot_process(env: dict[str, str], cwd: Path, name: str) -> AsyncIterato
         if process.returncode is None:
             process.kill()
             await process.wait()
+        process.close()
 
 
 class Process:
-    def __init__(self, process: asyncio.subprocess.Process, log: Path) -> None:
+    def __init__(self, process: ForkedBot, log: Path) -> None:
         self.process, self.log = process, log
 
     async def stop(self) -> int:

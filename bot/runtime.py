@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from bot.health import Health, JobHeartbeat
     from bot.inbound import Inbound
     from bot.metrics import Metrics
+    from bot.outbound import Outbound
     from bot.polling import Poller
     from bot.web import HttpServer
 
@@ -147,11 +148,17 @@ class StoppedBeforeStart(Exception):
 
 @asynccontextmanager
 async def serving(
-    settings: Settings, runtime: Runtime, stopping: asyncio.Event | None = None
+    settings: Settings,
+    runtime: Runtime,
+    stopping: asyncio.Event | None = None,
+    *,
+    outbound: Outbound | None = None,
 ) -> AsyncIterator[Serving]:
     """The bot receiving updates (webhook when WEBHOOK_URL is set, else long polling) until
     the block ends; then intake stops first, the updates in hand are finished and recorded.
-    Waits for Telegram first (bot.startup), unless `stopping` is set meanwhile."""
+    Waits for Telegram first (bot.startup), unless `stopping` is set meanwhile. `outbound`:
+    the outgoing path with a policy of its own (tests: a shorter stop grace), else the
+    default one."""
     # Imported here, not at the top: the console and the one-off commands open the runtime
     # above and never serve, so they need neither the intake, the metrics (prometheus_client)
     # nor the handlers' registration; the HTTP server (aiohttp) only when there is one.
@@ -168,7 +175,7 @@ async def serving(
     svc, clock = runtime.services, runtime.clock
     metrics = Metrics()
     metrics.watch_engine(runtime.engine)
-    app = build_application(settings, svc)
+    app = build_application(settings, svc, outbound=outbound)
     metrics.watch_outbound(app.bot.rate_limiter)
     app.add_error_handler(metrics.count_error)
     heartbeat = None

@@ -11,12 +11,13 @@ import aiohttp
 import pytest
 from sqlalchemy import text
 
-from bot.runtime import Runtime, Serving
+from bot.outbound import Outbound, Policy
+from bot.runtime import Runtime, Serving, serving
 from bot.settings import Settings
 from storage import journal
 from tests.botapi import FakeBotApi
 from tests.conftest import MovableClock
-from tests.intake import eventually, journal_statuses, record_command, running, until
+from tests.intake import eventually, journal_statuses, local, record_command, running, until
 from tests.templates import Templates
 
 DEAD = "an-old-host:4242:0badc0de"  # the owner of claims left by a process that crashed
@@ -133,7 +134,9 @@ async def test_a_burst_from_one_person_is_answered_in_order_while_others_go_ahea
 async def test_an_answer_cut_off_by_a_stop_is_given_after_the_restart_and_only_then(
     api: FakeBotApi, settings: Settings, runtime: Runtime
 ) -> None:
-    async with running(api, settings, runtime):
+    # The stop gives the held send a fifth of a second (5 s in the field, the same code).
+    outbound = Outbound(Policy(stop_grace=0.2))
+    async with serving(local(settings, api), runtime, outbound=outbound):
         api.private_text("/truoc")
         await api.wait_for("sendMessage", chat_id=1001)
         api.fail_next("sendMessage", status=429, retry_after=60)  # held past the stop's grace
@@ -169,6 +172,8 @@ async def test_an_update_that_could_not_be_recorded_is_not_confirmed_and_comes_a
     api: FakeBotApi, settings: Settings, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with running(api, settings, runtime) as bot:
+        assert bot.poller is not None
+        bot.poller.first_pause = 0.05  # the pause after a failed batch (1 s in the field)
         real = journal.record_many
         failures = []
 

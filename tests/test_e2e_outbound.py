@@ -12,6 +12,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.outbound import Outbound, Policy, Retry
+from bot.pacing import Limits
 from bot.runtime import open_services
 from bot.settings import Settings
 from domain.chat import Destination
@@ -27,6 +28,13 @@ from tests.conftest import MovableClock
 from tests.test_e2e_reminders import at_eight, link, no_sleep
 
 FAST = Retry(attempts=12, within=30.0, first=0.01, longest=0.05)
+# Telegram's limits ten times quicker: 30 messages in any sliding tenth of a second, and a
+# private chat's pace after its burst of three one a tenth of a second. The 150 answers below
+# still fill the window and queue for it five times over, and a chat whose send failed still
+# waits for its pace (a failed send counts), by the same code, in a tenth of the time. The real
+# second is kept where the pace itself is tested (the fan-out below,
+# tests/test_outbound_pacing.py).
+QUICK = Limits(period=0.1, private_interval=0.1)
 QUESTIONS = (  # each answer is told apart by what it contains
     ("điểm Hạ tầng số hiện tại", "📊 3. Hạ tầng số"),
     ("tổng điểm DTI", "📊 Tổng điểm DTI"),
@@ -78,7 +86,8 @@ async def test_with_one_send_in_five_answering_500_or_502_every_question_is_answ
     api: FakeBotApi, settings: Settings, services: Services
 ) -> None:
     api.fail_every("sendMessage", 5, statuses=(500, 502))
-    async with running(api, settings, services, Policy(replies=FAST)) as (_, outbound):
+    policy = Policy(limits=QUICK, replies=FAST)
+    async with running(api, settings, services, policy) as (_, outbound):
         ask_everyone(api)
         await api.wait_for("sendMessage", count=150, timeout=120)
     assert_answered_once_in_order(api)
@@ -96,7 +105,8 @@ async def test_after_one_429_every_answer_arrives_after_the_wait_in_order_per_ch
 ) -> None:
     wait = 0.5  # Telegram said 30 s in the field; the wait is the same code either way
     api.fail_next("sendMessage", status=429, retry_after=wait)
-    async with running(api, settings, services, Policy(replies=FAST)) as (_, outbound):
+    policy = Policy(limits=QUICK, replies=FAST)
+    async with running(api, settings, services, policy) as (_, outbound):
         ask_everyone(api)
         await api.wait_for("sendMessage", count=150, timeout=120)
     assert_answered_once_in_order(api)

@@ -439,7 +439,8 @@ async def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tiny", action="store_true", help="a few messages: that it runs at all")
     a = p.parse_args(argv)
     if a.tiny:
-        a.users, a.rate_questions, a.burst, a.burst_users = 5, 10, 20, 4
+        # The steady questions at 25 a second: the second each bot spent on them told nothing.
+        a.users, a.rate_questions, a.burst, a.burst_users, a.rate = 5, 10, 20, 4, 25.0
         a.delays, a.databases, a.fanout, a.fanout_idle = "0", "sqlite", 0, 1.0
     logging.basicConfig(level=logging.ERROR)
     compile_sources()

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reminders.holidays import WorkCalendar, parse_work_calendar
 from scoring import yaml_reader
+from scoring.engine import Measurement
 from scoring.loading import FileError, parse_assessment, parse_directory, parse_framework
 from scoring.model import Framework
 from services.clock import Clock
@@ -96,6 +97,7 @@ async def _seed_assessment(
     framework = frameworks[assessment.framework]
     ids = await repo.indicator_ids(session, framework.code)
     period = await repo.period_id(session, assessment.period)
+    rows: list[tuple[SubmissionRow, Measurement]] = []
     for m in assessment.measurements:
         row = SubmissionRow(
             indicator_id=ids[m.code],
@@ -115,9 +117,15 @@ async def _seed_assessment(
             rank=m.rank,
             rank_of=m.rank_of,
         )
-        await repo.add_audited(
-            session, row, now, ACTOR, "submit", indicator=m.code, period=m.period, file=name
-        )
+        session.add(row)
+        rows.append((row, m))
+    # One INSERT for the file's rows (in order: the same ids), then each one's audit entry.
+    await session.flush()
+    for row, m in rows:
+        repo.audit(
+            session, now, ACTOR, "submit", row.__tablename__, str(row.id),
+            indicator=m.code, period=m.period, file=name,
+        )  # fmt: skip
     for note in assessment.notes:
         await values_repo.add_source_note(
             session, ids[note.code], period, note.text, note.source, now

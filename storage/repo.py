@@ -165,6 +165,7 @@ async def add_framework(session: AsyncSession, framework: Framework, at: datetim
                 framework_id=row.id, code=WHOLE, position=-1, name=framework.name, max_points=0
             )
         )
+    added: list[tuple[IndicatorRow, SubIndex]] = []
     for position, pillar in enumerate(framework.pillars):
         session.add(
             IndicatorRow(
@@ -192,14 +193,18 @@ async def add_framework(session: AsyncSession, framework: Framework, at: datetim
                 details=_details(sub),
             )
             session.add(indicator)
-            await session.flush()
-            for role, holders in ((Role.LEAD, sub.lead), (Role.COORDINATE, sub.coordinate)):
-                session.add_all(
-                    AssignmentRow(
-                        indicator_id=indicator.id, holder_code=code, role=role.value, position=i
-                    )
-                    for i, code in enumerate(holders)
+            added.append((indicator, sub))
+    # One INSERT of the indicators (in the order added: the same ids), then their assignments:
+    # a flush for each sub-index was a tenth of a first start's seeding.
+    await session.flush()
+    for indicator, sub in added:
+        for role, holders in ((Role.LEAD, sub.lead), (Role.COORDINATE, sub.coordinate)):
+            session.add_all(
+                AssignmentRow(
+                    indicator_id=indicator.id, holder_code=code, role=role.value, position=i
                 )
+                for i, code in enumerate(holders)
+            )
     return row
 
 

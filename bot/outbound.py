@@ -5,6 +5,9 @@ priorities, 429s, retries and the stop are handled in one place.
   limit have room. Bulk sends stop `Limits.bulk_leaves` places short of the budget and are spread
   evenly, so a reply finds a place at once (only a second reply within 1/29 s of the first waits,
   for at most that). Replies and bulk together never exceed `Limits.per_second` in any second.
+  A reply that has to wait waits up to `Policy.gather` longer, so that the places coming free
+  within that time are used together (a burst at Telegram's pace wakes the bot once for several
+  sends, not once for each).
 - Bulk sends (reminder runs, digests, broadcasts) are marked by running them inside
   `with bulk_sends():`, and share what the replies leave, oldest first.
 - A 429 is waited out here, once: the hold covers the chat (a group) or the whole bot (a private

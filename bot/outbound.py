@@ -5,9 +5,9 @@ priorities, 429s, retries and the stop are handled in one place.
   limit have room. Bulk sends stop `Limits.bulk_leaves` places short of the budget and are spread
   evenly, so a reply finds a place at once (only a second reply within 1/29 s of the first waits,
   for at most that). Replies and bulk together never exceed `Limits.per_second` in any second.
-  A reply that has to wait waits up to `Policy.gather` longer, so that the places coming free
-  within that time are used together (a burst at Telegram's pace wakes the bot once for several
-  sends, not once for each).
+  A reply that has to wait, while no bulk send does, waits up to `Policy.gather` longer, so that
+  the places coming free within that time are used together (a burst of questions at Telegram's
+  pace wakes the bot once for several sends, not once for each).
 - Bulk sends (reminder runs, digests, broadcasts) are marked by running them inside
   `with bulk_sends():`, and share what the replies leave, oldest first.
 - A 429 is waited out here, once: the hold covers the chat (a group) or the whole bot (a private
@@ -467,10 +467,12 @@ class Outbound(BaseRateLimiter[None]):
 
     def _gathered(self, at: float | None, bulk: bool) -> float:
         """When to wake up for a request that may start at `at` (None: when a send in flight
-        ends, which dispatches by itself)."""
+        ends, which dispatches by itself). Replies are gathered only while no bulk send waits:
+        a fan-out wakes the bot at its own even pace anyway, and a question asked meanwhile
+        should not wait longer for it."""
         if at is None:
             return FOREVER
-        return at if bulk else at + self.policy.gather
+        return at if bulk or self._bulk else at + self.policy.gather
 
     def _wake_at(self, when: float, now: float) -> None:
         """Dispatch again at `when`: a wake-up already due by then is kept (an early one finds

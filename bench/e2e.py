@@ -6,12 +6,15 @@ For each bot: ready after start (process start to its first getUpdates; with --s
 median of N starts, the bots started in turn) and the CPU it took, resident memory then;
 questions ("điểm Hạ tầng số hiện tại") at 10 a second from 50 people (latency from the update
 being offered to the sendMessage arriving, median and p95); 400 at once from 40 people
-(CPU time of the process per reply, the most sends in any one second). The bot on SQLite, and
-on PostgreSQL when one answers on 127.0.0.1:5432. Then, unless --fanout 0, a 5,000-recipient
-/thongbao with questions arriving all along (bench/fanout.py's measures, on the real process).
+(CPU time of the process per reply, the most sends in any one second). The bots run side by
+side and take their turns in each of --rounds rounds (steady questions, then the burst), so
+that a drift of the machine's speed falls on all alike; CPU per reply is the median of the
+rounds' bursts. The bot on SQLite, and on PostgreSQL when one answers on 127.0.0.1:5432.
+Then, unless --fanout 0, a 5,000-recipient /thongbao with questions arriving all along
+(bench/fanout.py's measures, on the real process).
 
-Run: .venv/bin/python bench/e2e.py [--rate-questions N] [--burst N] [--fanout N] [--starts N]
-[--tiny]"""
+Run: .venv/bin/python bench/e2e.py [--rate-questions N] [--burst N] [--rounds N] [--fanout N]
+[--starts N] [--tiny]"""
 
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ import time  # noqa: E402
 from collections import Counter  # noqa: E402
 from collections.abc import AsyncIterator  # noqa: E402
 from contextlib import asynccontextmanager  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -46,6 +49,7 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 
 from fanout import ASKERS, FIRST_ID, QUESTION, Phase, measure, register  # noqa: E402
 
+from bot.pacing import Limits  # noqa: E402
 from bot.runtime import open_services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.botapi import TOKEN, FakeBotApi  # noqa: E402
@@ -54,6 +58,7 @@ LIMIT = 30  # messages a second, replies and bulk together
 ADMIN = 1  # the administrator who sends the announcement
 PG = ("127.0.0.1", 5432, "test")  # host, port, a database to connect to (as the tests do)
 TICK = os.sysconf("SC_CLK_TCK")
+REST = Limits().private_burst * Limits().private_interval  # s until a chat's pace is at rest
 
 
 class Server(FakeBotApi):
@@ -97,7 +102,8 @@ class Figures:
     rss_end: float = float("nan")  # MB resident after the load
     median: float = float("nan")  # seconds, at the realistic rate
     p95: float = float("nan")
-    cpu: float = float("nan")  # CPU seconds of the process per reply in the burst
+    cpu: float = float("nan")  # CPU seconds of the process per reply, median of the bursts
+    cpus: list[float] = field(default_factory=list)  # …of each burst
     peak: int = 0  # most sends in any one second over the whole run
     burst_seconds: float = float("nan")  # first question of the burst to its last reply
     answered: str = ""
@@ -188,49 +194,118 @@ async def ask_at(server: Server, phase: Phase, users: range, count: int, rate: f
         server.private_text(QUESTION, user_id=chat)
 
 
-async def run_bot(kind: str, url: str, delay: float, a: argparse.Namespace) -> Figures:
-    """One bot through the questions at a steady rate, then the burst."""
-    fig = Figures()
-    name = f"{kind.replace(' ', '-')}.{delay * 1000:g}ms"  # of profile files
-    profile = f"{a.profile}.{name}" if a.profile else ""
-    async with Server(delay) as server, process(kind, server, url, {}, profile) as (proc, ready):
-        fig.ready, fig.ready_cpu = ready, cpu_seconds(proc.pid)
-        await asyncio.sleep(0.5)
-        fig.rss = rss_mb(proc.pid)
-        users, burst_users = ASKERS[: a.users], ASKERS[: a.burst_users]
-        warm, steady, burst = Phase(), Phase(), Phase()
-        # Each person's first message registers them: not measured.
-        await ask_at(server, warm, users, len(users), 25.0)
-        await server.until(users, len(users), 60)
-        await ask_at(server, steady, users, a.rate_questions, a.rate)
-        await server.until(users, len(users) + a.rate_questions, 60)
-        before, cpu = server.replies(users), cpu_seconds(proc.pid)
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        if profile:
-            proc.send_signal(signal.SIGUSR1)
-        spy = await py_spy(proc.pid, f"{a.spy}.{name}") if a.spy else None
-        await ask_all(server, burst, burst_users, a.burst)
-        done = await server.until(users, before + a.burst, 30 + a.burst / 10)
-        if profile:
-            proc.send_signal(signal.SIGUSR2)
-        if spy is not None:
-            spy.send_signal(signal.SIGINT)
-            await spy.wait()
-        fig.burst_seconds = loop.time() - started
-        fig.cpu = (cpu_seconds(proc.pid) - cpu) / max(1, server.replies(users) - before)
-        fig.rss_end = rss_mb(proc.pid)
-        fig.peak = server.peak_sends(1.0)
-        measure(server, [warm, steady, burst])
-        fig.median, fig.p95 = steady.median(), steady.p95()
-        all_asked = [chat for phase in (warm, steady, burst) for chat, _ in phase.asked]
-        asked = len(all_asked)
-        fig.answered = f"{server.replies(users)}/{asked}" + ("" if done else " (timed out)")
-        questions = Counter(all_asked)
-        more = {c: server.per_chat[c] - questions[c] for c in users}
-        if doubled := {c: n for c, n in more.items() if n > 0}:
-            fig.answered += f" (more replies than questions: {doubled})"
+@dataclass
+class Run:
+    """One bot, started, through the rounds of questions."""
+
+    kind: str
+    server: Server
+    proc: asyncio.subprocess.Process
+    profile: str
+    fig: Figures = field(default_factory=Figures)
+    phases: list[Phase] = field(default_factory=list)  # in the order they were asked
+    steady: list[Phase] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)  # CPU per reply of each burst
+    bursts: list[float] = field(default_factory=list)  # seconds of each burst
+    done: bool = True  # every burst answered in the time allowed
+
+
+async def start_bot(
+    held: contextlib.AsyncExitStack, name: str, url: str, delay: float, a: argparse.Namespace
+) -> Run:
+    """One bot started and warmed up: each person's first message registers them (not
+    measured)."""
+    kind = name.split()[0]
+    label = f"{name.replace(' ', '-')}.{delay * 1000:g}ms"  # of profile files
+    profile = f"{a.profile}.{label}" if a.profile else ""
+    server = await held.enter_async_context(Server(delay))
+    proc, ready = await held.enter_async_context(process(kind, server, url, {}, profile))
+    run = Run(kind, server, proc, profile)
+    run.fig.ready, run.fig.ready_cpu = ready, cpu_seconds(proc.pid)
+    await asyncio.sleep(0.5)
+    run.fig.rss = rss_mb(proc.pid)
+    users = ASKERS[: a.users]
+    warm = Phase()
+    run.phases.append(warm)
+    await ask_at(server, warm, users, len(users), 25.0)
+    await server.until(users, len(users), 60)
+    return run
+
+
+async def steady(run: Run, count: int, a: argparse.Namespace) -> None:
+    """`count` questions at the realistic rate."""
+    users, phase = ASKERS[: a.users], Phase()
+    run.phases.append(phase)
+    run.steady.append(phase)
+    before = run.server.replies(users)
+    await ask_at(run.server, phase, users, count, a.rate)
+    await run.server.until(users, before + count, 60)
+
+
+async def burst(run: Run, spy: str, a: argparse.Namespace) -> None:
+    """`a.burst` questions at once: the CPU of the process per reply until the last answer."""
+    server, proc = run.server, run.proc
+    users, phase = ASKERS[: a.users], Phase()
+    run.phases.append(phase)
+    before, cpu = server.replies(users), cpu_seconds(proc.pid)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    if run.profile:
+        proc.send_signal(signal.SIGUSR1)
+    spying = await py_spy(proc.pid, spy) if spy else None
+    await ask_all(server, phase, ASKERS[: a.burst_users], a.burst)
+    run.done &= await server.until(users, before + a.burst, 30 + a.burst / 10)
+    if run.profile:
+        proc.send_signal(signal.SIGUSR2)
+    if spying is not None:
+        spying.send_signal(signal.SIGINT)
+        await spying.wait()
+    run.bursts.append(loop.time() - started)
+    run.cpus.append((cpu_seconds(proc.pid) - cpu) / max(1, server.replies(users) - before))
+
+
+def figures(run: Run, a: argparse.Namespace) -> Figures:
+    """What the rounds showed: latencies of every steady question, the median burst."""
+    fig, server = run.fig, run.server
+    fig.cpu, fig.burst_seconds = statistics.median(run.cpus), statistics.median(run.bursts)
+    fig.rss_end = rss_mb(run.proc.pid)
+    fig.peak = server.peak_sends(1.0)
+    measure(server, run.phases)
+    latencies = Phase(latencies=[x for phase in run.steady for x in phase.latencies])
+    fig.median, fig.p95 = latencies.median(), latencies.p95()
+    users = ASKERS[: a.users]
+    all_asked = [chat for phase in run.phases for chat, _ in phase.asked]
+    fig.answered = f"{server.replies(users)}/{len(all_asked)}"
+    fig.answered += "" if run.done else " (timed out)"
+    questions = Counter(all_asked)
+    more = {c: server.per_chat[c] - questions[c] for c in users}
+    if doubled := {c: n for c, n in more.items() if n > 0}:
+        fig.answered += f" (more replies than questions: {doubled})"
+    fig.cpus = run.cpus
     return fig
+
+
+async def run_bots(
+    bots: dict[str, str], delay: float, a: argparse.Namespace
+) -> dict[str, Figures]:
+    """Every bot started (one after the other), then in each round the steady questions and
+    the burst, each bot in turn: a drift in the machine's speed (other work, caches) falls on
+    every bot alike, and the figures are medians over the rounds."""
+    async with contextlib.AsyncExitStack() as held:
+        runs = {name: await start_bot(held, name, url, delay, a) for name, url in bots.items()}
+        share = max(1, a.rate_questions // a.rounds)
+        for round_ in range(a.rounds):
+            if round_:
+                # Each person's chat back at rest (a burst of three, then one a second:
+                # bot.pacing), as for the first round's steady questions.
+                await asyncio.sleep(REST)
+            for run in runs.values():
+                await steady(run, share, a)
+            for name, run in runs.items():
+                label = f"{name.replace(' ', '-')}.{delay * 1000:g}ms"
+                spy = f"{a.spy}.{label}" if a.spy and round_ == 0 else ""
+                await burst(run, spy, a)
+        return {name: figures(run, a) for name, run in runs.items()}
 
 
 async def more_starts(
@@ -360,8 +435,8 @@ ROWS = (
     ("resident memory after the load", "rss_end", 1.0, "MB", 0),
     ("latency median, {rate:g}/s from {users}", "median", 1000.0, "ms", 1),
     ("latency p95, {rate:g}/s from {users}", "p95", 1000.0, "ms", 1),
-    ("CPU per reply, {burst} at once from {burst_users}", "cpu", 1000.0, "ms", 2),
-    ("{burst} at once: to the last reply", "burst_seconds", 1.0, "s", 1),
+    ("CPU per reply, {burst} at once from {burst_users}{rounds}", "cpu", 1000.0, "ms", 2),
+    ("{burst} at once: to the last reply{rounds}", "burst_seconds", 1.0, "s", 1),
     ("most sends in any one second", "peak", 1.0, "", 0),
 )
 
@@ -374,6 +449,7 @@ def table(delay: float, results: dict[str, Figures], a: argparse.Namespace) -> l
     lines = [head, "|---" * (1 + 2 * len(kinds) - 1) + "|"]
     words = {"rate": a.rate, "users": a.users, "burst": a.burst, "burst_users": a.burst_users}
     words["median"] = f" (median of {a.starts})" if a.starts > 1 else ""
+    words["rounds"] = f" (median of {a.rounds})" if a.rounds > 1 else ""
     for label, attr, scale, unit, places in ROWS:
         values = {k: getattr(f, attr) * scale for k, f in results.items()}
         cells = [f"{v:.{places}f} {unit}".strip() for v in values.values()]
@@ -383,6 +459,8 @@ def table(delay: float, results: dict[str, Figures], a: argparse.Namespace) -> l
             if k != "echo"
         ]
         lines.append(f"| {label.format(**words)} | " + " | ".join(cells + ratios) + " |")
+    each = " | ".join(" ".join(f"{c * 1000:.2f}" for c in f.cpus) for f in results.values())
+    lines.append(f"| CPU per reply of each burst, ms | {each} |" + " |" * (len(kinds) - 1))
     answered = " | ".join(f.answered for f in results.values())
     lines.append(f"| answered | {answered} |" + " |" * (len(kinds) - 1))
     return lines
@@ -429,6 +507,7 @@ async def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rate-questions", type=int, default=300, help="questions at that rate")
     p.add_argument("--burst", type=int, default=400, help="questions at once")
     p.add_argument("--burst-users", type=int, default=40, help="people asking them")
+    p.add_argument("--rounds", type=int, default=3, help="rounds of steady questions and burst")
     p.add_argument("--delays", default="0,60", help="the server's answer delays, ms ('': none)")
     p.add_argument("--databases", default="sqlite,postgresql")
     p.add_argument("--fanout", type=int, default=5000, help="recipients (0: no fan-out)")
@@ -441,6 +520,7 @@ async def main(argv: list[str] | None = None) -> int:
     if a.tiny:
         # The steady questions at 25 a second: the second each bot spent on them told nothing.
         a.users, a.rate_questions, a.burst, a.burst_users, a.rate = 5, 10, 20, 4, 25.0
+        a.rounds = 2
         a.delays, a.databases, a.fanout, a.fanout_idle = "0", "sqlite", 0, 1.0
     logging.basicConfig(level=logging.ERROR)
     compile_sources()
@@ -460,9 +540,7 @@ async def main(argv: list[str] | None = None) -> int:
             for kind in databases:
                 bots[f"bot {kind}"] = await held.enter_async_context(database(kind))
             more = await more_starts(bots, delay, a.starts - 1)
-            results = {
-                name: await run_bot(name.split()[0], url, delay, a) for name, url in bots.items()
-            }
+            results = await run_bots(bots, delay, a)
         for name, fig in results.items():
             starts = [(fig.ready, fig.ready_cpu), *more[name]]
             fig.ready = statistics.median(ready for ready, _ in starts)

@@ -1,4 +1,5 @@
-"""An answer's latency against the stored history: the seeded database, then 10,000 values.
+"""An answer's latency against the stored history: a bot on the seeded database against a bot
+on one with 10,000 values more (each a runtime of its own, opened in turns).
 
 Run: .venv/bin/python bench/history.py  (PostgreSQL too when 127.0.0.1:5432 answers)
 Aim (issue 12): at 10,000 stored values within 10 % of the empty database."""
@@ -25,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
+from bot import collector  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.console import CONSOLE_TOKEN, ConsoleRequest  # noqa: E402
 from bot.runtime import Runtime, open_runtime  # noqa: E402
@@ -42,7 +44,8 @@ from storage.models import ReviewRow, SubmissionRow  # noqa: E402
 QUESTIONS = ["điểm Hạ tầng số hiện tại", "tổng điểm DTI", "chỉ số 6.4 được bao nhiêu điểm"]
 HISTORY = 10_000
 PERIODS = [f"{year}-Q{q}" for year in (2024, 2025) for q in (1, 2, 3, 4)]
-ROUNDS = 60
+ROUNDS = 60  # answers measured on each runtime…
+TURNS = 2  # …opened this many times on each database, in turns
 AIM = 1.10
 START = datetime(2024, 1, 5, 2, 0, tzinfo=UTC)
 
@@ -106,10 +109,12 @@ Samples = list[tuple[float, float]]  # (wall clock, CPU time of this process) in
 
 
 async def timings(
-    measure: Callable[[], Awaitable[None]], before: Callable[[int], Awaitable[None]] | None = None
+    measure: Callable[[], Awaitable[None]],
+    before: Callable[[int], Awaitable[None]] | None = None,
+    rounds: int = ROUNDS,
 ) -> Samples:
     samples = []
-    for n in range(ROUNDS):
+    for n in range(rounds):
         if before is not None:
             await before(n)
         start, cpu = time.perf_counter(), time.process_time()
@@ -142,22 +147,45 @@ async def measure(runtime: Runtime) -> dict[str, Samples]:
     return {
         "answer (3 questions)": await timings(answer),
         "answer after a value is stored": await timings(answer, stored),
-        "old read: every value through the ORM": await timings(whole_history),
+        # a second and more at +10,000: a few rounds tell
+        "old read: every value through the ORM": await timings(whole_history, rounds=10),
     }
 
 
-async def run(url: str) -> dict[str, tuple[Samples, Samples]]:
+async def measured(url: str) -> dict[str, Samples]:
+    """The measures on a runtime opened on `url`, as a bot started on that database: the
+    collector paused while it is built and its objects frozen after (bot/collector.py)."""
     settings = Settings(_env_file=None, database_url=url, bot_token=None, reminder_tick_seconds=0)  # type: ignore[call-arg]
+    collector.pause()
     async with open_runtime(settings, clock) as runtime:
         request = ConsoleRequest(io.StringIO(), lambda: 0)
         app = build_application(
             settings, runtime.services, token=CONSOLE_TOKEN, request=request, rate_limited=False
         )
         async with app:
-            empty = await measure(runtime)
-            await fill(url, HISTORY)
-            full = await measure(runtime)
-    return {name: (empty[name], full[name]) for name in empty}
+            collector.resume()
+            return await measure(runtime)
+
+
+async def run(seeded: str, long: str) -> dict[str, tuple[Samples, Samples]]:
+    """The seeded database against one with HISTORY values more, each measured by a runtime of
+    its own, in turns (seeded, long, seeded, long): what is compared is a bot started on each,
+    and a drift of the machine's speed falls on both alike."""
+    for url in (seeded, long):
+        await migrated(url)
+    await fill(long, HISTORY)
+    figures: dict[str, tuple[Samples, Samples]] = {}
+    for _ in range(TURNS):
+        for i, url in enumerate((seeded, long)):
+            for name, samples in (await measured(url)).items():
+                figures.setdefault(name, ([], []))[i].extend(samples)
+    return figures
+
+
+async def migrated(url: str) -> None:
+    settings = Settings(_env_file=None, database_url=url, bot_token=None, reminder_tick_seconds=0)  # type: ignore[call-arg]
+    async with open_runtime(settings, clock):
+        pass
 
 
 def report(backend: str, figures: dict[str, tuple[Samples, Samples]]) -> None:
@@ -197,15 +225,20 @@ async def drop(name: str) -> None:
 async def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     with tempfile.TemporaryDirectory() as tmp:
-        report("SQLite", await run(f"sqlite+aiosqlite:///{tmp}/h.sqlite3"))
-    name = await postgres()
-    if name is None:
+        report("SQLite", await run(f"sqlite+aiosqlite:///{tmp}/s.sqlite3",
+                                   f"sqlite+aiosqlite:///{tmp}/l.sqlite3"))  # fmt: skip
+    names = [await postgres() for _ in range(2)]
+    if None in names:
         print("\nPostgreSQL: not reachable on 127.0.0.1:5432, skipped")
         return
     try:
-        report("PostgreSQL", await run(f"postgresql+asyncpg://postgres@127.0.0.1/{name}"))
+        report(
+            "PostgreSQL",
+            await run(*(f"postgresql+asyncpg://postgres@127.0.0.1/{n}" for n in names)),
+        )
     finally:
-        await drop(name)
+        for name in names:
+            await drop(name)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -203,6 +203,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     )
     # A group that became a supergroup: its stored id follows before anything is sent to it.
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, reminder_job.chat_migrated))
+    # The one handler of free text: routed to one intent (handlers.asking). Tried before the
+    # commands, which never match text without a command (it would pass them all by otherwise).
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, asking.text_question))
     # Each handler declares where it works and who may use it (handlers.request): a command
     # typed in the wrong chat, or by the wrong person, is answered with what to do instead.
     commands = {
@@ -263,8 +266,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(basics.expired_button))
     # Unknown commands; one addressed to another bot (/lenh@other_bot) is left alone.
     app.add_handler(MessageHandler(filters.COMMAND, basics.unknown_command))
-    # The one handler of free text: routed to one intent (handlers.asking).
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, asking.text_question))
     # A framework file for administrators (answered in a group too: that it works in private).
     app.add_handler(
         MessageHandler(framework_import.ImportCaption(), framework_import.framework_file)

@@ -123,7 +123,7 @@ class Inbound:
         self._flush_wanted = asyncio.Event()
         self._flushing = asyncio.Lock()
         self._closing = False
-        self._closed = asyncio.Event()  # stop() began: the flusher waits no more
+        self._pause: asyncio.Future[None] | None = None  # the flusher's, ended early by stop()
         self._room = asyncio.Event()
         self._room.set()
         self._tasks: list[asyncio.Task[None]] = []
@@ -149,7 +149,6 @@ class Inbound:
     # ------------------------------------------------------------------ life cycle
     async def start(self) -> None:
         self._closing = False
-        self._closed = asyncio.Event()
         self._tasks = [
             asyncio.create_task(self._maintainer(), name="inbound:maintain"),
             asyncio.create_task(self._flusher(), name="inbound:flush"),
@@ -167,7 +166,7 @@ class Inbound:
             with contextlib.suppress(asyncio.CancelledError):
                 await maintainer
             self._closing = True
-            self._closed.set()
+            self._end_pause()
             self._flush_wanted.set()
             await flusher
             self._tasks = []
@@ -339,10 +338,17 @@ class Inbound:
         last = float("-inf")  # loop time the latest flush began
         while not self._closing:
             await self._flush_wanted.wait()
-            # What finishes during the pause is marked with it (stop() ends the pause).
-            if (pause := last + self.flush_every - loop.time()) > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._closed.wait(), pause)
+            # What finishes during the pause is marked with it (stop() ends the pause). A
+            # future and a timer: waiting for an event with a time-out took a task of its own
+            # and twice the loop's wake-ups, at every flush.
+            if not self._closing and (pause := last + self.flush_every - loop.time()) > 0:
+                self._pause = loop.create_future()
+                timer = loop.call_later(pause, self._end_pause)
+                try:
+                    await self._pause
+                finally:
+                    timer.cancel()
+                    self._pause = None
             self._flush_wanted.clear()
             last = loop.time()
             try:
@@ -353,6 +359,10 @@ class Inbound:
                 log.warning("could not mark updates handled (%s); trying again", exc)
                 await asyncio.sleep(1.0)
                 self._flush_wanted.set()
+
+    def _end_pause(self) -> None:
+        if self._pause is not None and not self._pause.done():
+            self._pause.set_result(None)
 
     # ------------------------------------------------------------------ recovery
     async def recover(self, *, everything: bool = False) -> int:

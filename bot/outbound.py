@@ -5,6 +5,9 @@ priorities, 429s, retries and the stop are handled in one place.
   limit have room. Bulk sends stop `Limits.bulk_leaves` places short of the budget and are spread
   evenly, so a reply finds a place at once (only a second reply within 1/29 s of the first waits,
   for at most that). Replies and bulk together never exceed `Limits.per_second` in any second.
+  A reply that has to wait, while no bulk send does, waits up to `Policy.gather` longer, so that
+  the places coming free within that time are used together (a burst of questions at Telegram's
+  pace wakes the bot once for several sends, not once for each).
 - Bulk sends (reminder runs, digests, broadcasts) are marked by running them inside
   `with bulk_sends():`, and share what the replies leave, oldest first.
 - A 429 is waited out here, once: the hold covers the chat (a group) or the whole bot (a private
@@ -113,6 +116,9 @@ class Policy:
     # slow but comes is a known success, where a time-out leaves the outcome unknown.
     read_timeout: float | None = 20.0
     stop_grace: float = 5.0  # what a request on its way gets once the bot stops
+    # Seconds a reply that already waits for its place may wait longer, so that the places coming
+    # free within that time are taken together, in one wake-up (bulk sends keep their pace).
+    gather: float = 0.025
 
 
 @dataclass
@@ -185,7 +191,8 @@ class Outbound(BaseRateLimiter[None]):
         self._replies: list[_Waiter] = []
         self._bulk: list[_Waiter] = []
         self._owners: dict[Chat, _Ticket] = {}  # one request at a time per chat keeps order
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: asyncio.TimerHandle | None = None  # the next wake-up for waiting requests
+        self._soon: asyncio.Handle | None = None  # a dispatch asked for in this loop iteration
         self._guards: set[asyncio.Timeout] = set()
         self._stop_deadline: float | None = None
         self._stopped = asyncio.Event()
@@ -405,7 +412,7 @@ class Outbound(BaseRateLimiter[None]):
         counts.queued += 1
         waiter = _Waiter(ticket, asyncio.get_running_loop().create_future())
         bisect.insort(self._bulk if ticket.bulk else self._replies, waiter)
-        self._dispatch()
+        self._dispatch_soon()
         try:
             await waiter.future
         finally:
@@ -413,12 +420,18 @@ class Outbound(BaseRateLimiter[None]):
             if waiter in queue:
                 queue.remove(waiter)
 
+    def _dispatch_soon(self) -> None:
+        """One dispatch for everything that happened in this loop iteration (a burst queues
+        hundreds of requests and ends many sends at once; each dispatch walks the queues)."""
+        if self._soon is None:
+            self._soon = asyncio.get_running_loop().call_soon(self._dispatch)
+
     def _dispatch(self) -> None:
         """Start every waiting request that may start now, replies first, oldest first; wake up
         again when the next one may."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        if self._soon is not None:
+            self._soon.cancel()
+            self._soon = None
         now, wake = self._now(), FOREVER
         if self._stop_deadline is not None and (self._replies or self._bulk):
             if now >= self._stop_deadline:
@@ -434,7 +447,7 @@ class Outbound(BaseRateLimiter[None]):
             for waiter in list(queue):
                 overall = self._ledger.overall_at(bulk, now)
                 if overall is None or overall > now:  # nothing of this priority or lower
-                    self._wake_at(min(wake, overall or FOREVER), now)
+                    self._wake_at(min(wake, self._gathered(overall, bulk)), now)
                     return
                 ticket = waiter.ticket
                 chat = ticket.chat
@@ -445,18 +458,37 @@ class Outbound(BaseRateLimiter[None]):
                 at = self._ledger.chat_at(chat, now) if owner is ticket else None
                 if at is None or at > now:
                     blocked.add(chat)  # later requests to this chat keep their order
-                    wake = min(wake, at or FOREVER)
+                    wake = min(wake, self._gathered(at, bulk))
                     continue
                 queue.remove(waiter)
                 self._begin(ticket, now)
                 waiter.future.set_result(None)
         self._wake_at(wake, now)
 
+    def _gathered(self, at: float | None, bulk: bool) -> float:
+        """When to wake up for a request that may start at `at` (None: when a send in flight
+        ends, which dispatches by itself). Replies are gathered only while no bulk send waits:
+        a fan-out wakes the bot at its own even pace anyway, and a question asked meanwhile
+        should not wait longer for it."""
+        if at is None:
+            return FOREVER
+        return at if bulk or self._bulk else at + self.policy.gather
+
     def _wake_at(self, when: float, now: float) -> None:
+        """Dispatch again at `when`: a wake-up already due by then is kept (an early one finds
+        nothing to start and sets the next); a later one is moved."""
+        timer = self._timer
+        if timer is not None:
+            if timer.when() <= when and not timer.cancelled():
+                return
+            timer.cancel()
+            self._timer = None
         if when < FOREVER:
-            self._timer = asyncio.get_running_loop().call_later(
-                max(0.0, when - now), self._dispatch
-            )
+            self._timer = asyncio.get_running_loop().call_at(max(when, now), self._woken)
+
+    def _woken(self) -> None:
+        self._timer = None
+        self._dispatch()
 
     def _begin(self, ticket: _Ticket, now: float) -> None:
         assert ticket.chat is not None  # noqa: S101 - only paced requests are admitted
@@ -469,7 +501,7 @@ class Outbound(BaseRateLimiter[None]):
             ticket.in_flight = False
             self._ledger.end(ticket.chat, self._now())
             if self._replies or self._bulk:
-                self._dispatch()
+                self._dispatch_soon()
 
     def _release(self, ticket: _Ticket) -> None:
         """The request is over (or moved chat): its chat's next request may go."""
@@ -477,7 +509,7 @@ class Outbound(BaseRateLimiter[None]):
         if ticket.chat is not None and self._owners.get(ticket.chat) is ticket:
             del self._owners[ticket.chat]
             if self._replies or self._bulk:
-                self._dispatch()
+                self._dispatch_soon()
 
     def _now(self) -> float:
         return asyncio.get_running_loop().time()

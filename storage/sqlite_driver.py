@@ -37,9 +37,24 @@ def _run(
     conn: sqlite3.Connection, operation: str, parameters: Any, many: bool, begin: str | None
 ) -> Outcome:
     """In the driver's thread: the transaction's BEGIN if it is still to be sent, the statement,
-    its rows, and the cursor closed."""
+    its rows, and the cursor closed. A statement outside any transaction (storage.db's
+    one_statement) is its own; executed for many rows, sqlite3 would commit each row apart, so
+    those rows get one transaction, in the same trip."""
     if begin is not None:
         conn.execute(begin).close()
+    elif many and not conn.in_transaction:
+        conn.execute("BEGIN IMMEDIATE").close()
+        try:
+            outcome = _statement(conn, operation, parameters, many)
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+        return outcome
+    return _statement(conn, operation, parameters, many)
+
+
+def _statement(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Outcome:
     if many:
         cursor = conn.executemany(operation, parameters)
     elif parameters is None:

@@ -274,3 +274,48 @@ async def test_get_me_is_tried_once_since_start_up_waits_for_telegram_itself(
     with pytest.raises(NetworkError):
         await send(out, tg, None, endpoint="getMe")
     assert len(tg.calls) == 1
+
+
+class Clocked(FakeTelegram):
+    """Also notes the loop's time each call started at, by chat."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started: dict[Any, float] = {}
+
+    async def __call__(self, endpoint: str, data: dict[str, Any], **timeouts: Any) -> bool:
+        self.started[data.get("chat_id")] = asyncio.get_running_loop().time()
+        return await super().__call__(endpoint, data, **timeouts)
+
+
+async def test_replies_waiting_for_places_that_free_close_together_start_together() -> None:
+    """Three places of the bot's budget come free 0.1 s apart: the three replies waiting for
+    them start in one wake-up, `gather` after the first came free, none before its own."""
+    limits = Limits(per_second=3, period=0.5)
+    out = Outbound(Policy(limits=limits, gather=0.3), sleep=no_sleep)
+    tg = Clocked()
+    for chat in (USER, OTHER, 1003):
+        await send(out, tg, chat)  # ends at once: its place is free again 0.5 s later
+        await asyncio.sleep(0.1)
+    waiting = [5001, 5002, 5003]
+    await asyncio.gather(*(send(out, tg, chat) for chat in waiting))
+    first_free = [tg.started[c] + limits.period for c in (USER, OTHER, 1003)]
+    starts = [tg.started[c] for c in waiting]
+    assert max(starts) - min(starts) < 0.05  # together
+    assert min(starts) >= max(first_free)  # every place had come free (the last 0.2 s later)
+    assert out.counters["reply"].sent == 6
+
+
+async def test_while_bulk_sends_wait_a_reply_is_not_held_back_to_gather_others() -> None:
+    """A fan-out wakes the bot at its own pace: a reply waiting beside it starts as soon as a
+    place is free, not `gather` later."""
+    limits = Limits(per_second=2, period=0.5)
+    out = Outbound(Policy(limits=limits, gather=0.4), sleep=no_sleep)
+    tg = Clocked()
+    await asyncio.gather(send(out, tg, USER), send(out, tg, OTHER))  # the whole budget
+    fan_out = asyncio.create_task(bulk_send(out, tg, 50_000))
+    await asyncio.sleep(0)
+    await send(out, tg, 1003)
+    assert tg.started[1003] < tg.started[USER] + limits.period + 0.3  # not 0.4 late
+    await fan_out
+    assert out.counters["bulk"].sent == 1

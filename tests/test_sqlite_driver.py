@@ -17,7 +17,7 @@ from sqlalchemy import event, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import SQLITE_POOL, make_engine, make_sessions
+from storage.db import SQLITE_POOL, make_engine, make_sessions, one_statement
 from storage.models import Base, ChatFrameworkRow, UpdateJournalRow
 
 
@@ -82,6 +82,44 @@ async def test_a_write_of_one_statement_is_two_trips_and_an_empty_transaction_no
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             other.execute("BEGIN IMMEDIATE")
         other.close()
+
+
+async def test_one_statement_is_one_trip_and_waits_its_turn_behind_another_writer(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    """No BEGIN, no COMMIT: the statement is its own transaction. It takes the write lock as it
+    starts, so a writer holding the lock makes it wait (busy_timeout), not fail."""
+    sessions = make_sessions(engine)
+    async with one_statement(sessions) as conn:  # the pool's first connection, opened
+        await conn.execute(select(ChatFrameworkRow.framework_code))
+    trips.clear()
+    async with one_statement(sessions) as conn:
+        await conn.execute(text("INSERT INTO bot_state (key, value, created_at) "
+                                "VALUES ('a', '1', '2025-01-01')"))  # fmt: skip
+    async with one_statement(sessions) as conn:  # many rows: one transaction, the same trip
+        await conn.execute(
+            text("INSERT INTO bot_state (key, value, created_at) VALUES (:k, '1', '2025-01-01')"),
+            [{"k": "b"}, {"k": "c"}],
+        )
+    assert trips == ["_run", "_run"]
+    async with engine.begin() as conn:
+        await conn.execute(text("DELETE FROM bot_state WHERE key != 'a'"))
+    other = sqlite3.connect(engine.url.database or "", timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE bot_state SET value = '2' WHERE key = 'a'")
+
+    async def write() -> None:
+        async with one_statement(sessions) as conn:
+            await conn.execute(text("UPDATE bot_state SET value = value || '3' WHERE key = 'a'"))
+
+    waiting = asyncio.create_task(write())
+    await asyncio.sleep(0.2)
+    assert not waiting.done()  # waits for the lock
+    other.execute("COMMIT")
+    other.close()
+    await asyncio.wait_for(waiting, 10)
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT value FROM bot_state"))).scalar_one() == "23"
 
 
 async def test_rows_counts_and_ids_are_those_of_sqlite(engine: AsyncEngine) -> None:

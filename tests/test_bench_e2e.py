@@ -26,7 +26,9 @@ def test_the_end_to_end_bench_runs_in_its_tiny_mode_and_prints_both_bots_side_by
     out = done.stdout
     assert "| server answers at once | echo | bot sqlite | bot sqlite / echo |" in out
     for row in ("ready after start", "resident memory after start", "latency median",
-                "latency p95", "CPU per reply", "most sends in any one second"):  # fmt: skip
+                "latency p95", "CPU per reply", "most sends in any one second",
+                "CPU per reply of each burst"):  # fmt: skip
         assert f"| {row}" in out
-    assert "| answered | 35/35 | 35/35 |" in out
+    # 5 people registered, then two rounds of 5 steady questions and a burst of 20
+    assert "| answered | 55/55 | 55/55 |" in out
     assert "the bot never sent more than 30 in any one second: yes" in out

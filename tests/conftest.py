@@ -186,6 +186,73 @@ def _lexicon_built_once_per_reference() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _statements_compiled_once_per_process() -> Iterator[None]:
+    """Every engine of the test process compiles a statement into SQL once, not every engine
+    once: SQLAlchemy keeps compiled statements per engine, and each test makes its own engines
+    (its own database), so each test compiled again every statement it ran, a tenth of the
+    CPU of a test that opens the services. The compiled form depends only on the dialect's
+    class and settings; engines whose dialects are alike in both (checked once connected, the
+    dialect initialised) share one cache, any other engine keeps its own."""
+    from sqlalchemy import event  # noqa: PLC0415 - only this fixture uses them
+    from sqlalchemy.engine import Connection, Engine  # noqa: PLC0415
+
+    shared = SharedStatements()
+
+    def connected(connection: Connection) -> None:
+        engine = connection.engine
+        if not isinstance(engine._compiled_cache, SharedStatements.View):  # noqa: SLF001
+            engine._compiled_cache = shared.view(engine.dialect)  # noqa: SLF001
+
+    event.listen(Engine, "engine_connect", connected)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "engine_connect", connected)
+
+
+class SharedStatements:
+    """One bounded cache of compiled statements for the engines of alike dialects: a view
+    stands for one engine, and puts its dialect's likeness in place of the dialect itself in
+    SQLAlchemy's keys (dialect, statement, ...)."""
+
+    CAPACITY = 5000
+
+    def __init__(self) -> None:
+        from sqlalchemy.util import LRUCache  # noqa: PLC0415 - SQLAlchemy's own cache
+
+        self.store: LRUCache[Any, Any] = LRUCache(self.CAPACITY)
+
+    def view(self, dialect: Any) -> SharedStatements.View:
+        return self.View(self.store, _likeness(dialect))
+
+    class View:
+        def __init__(self, store: Any, likeness: tuple[Any, ...]) -> None:
+            self.store, self.likeness = store, likeness
+
+        def get(self, key: tuple[Any, ...]) -> Any:
+            return self.store.get((self.likeness, *key[1:]))
+
+        def __setitem__(self, key: tuple[Any, ...], compiled: Any) -> None:
+            self.store[(self.likeness, *key[1:])] = compiled
+
+        def clear(self) -> None:
+            self.store.clear()
+
+
+def _likeness(dialect: Any) -> tuple[Any, ...]:
+    """The dialect's class and every setting of its own: plain values as they are, any other
+    object (its driver, its identifier quoting) by its class."""
+    plain = (type(None), bool, int, float, str, tuple, frozenset)
+    return (
+        type(dialect),
+        *sorted(
+            (name, value if isinstance(value, plain) else type(value))
+            for name, value in vars(dialect).items()
+        ),
+    )
+
+
 def _once_for(bundled: Path, read: Callable[[Path], T]) -> Callable[[Path], T]:
     found: list[T] = []
 
@@ -233,7 +300,8 @@ def templates(
 ) -> Iterator[Templates]:
     """The session's template databases (tests/templates.py), dropped at its end."""
     made = Templates(tmp_path_factory.mktemp("templates"), DATA, pg_databases)
-    yield made
+    with made.kept_reference():
+        yield made
     if pg_databases is not None:
         pg_databases.close(made.templates())
 

@@ -331,9 +331,18 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def lexicon_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def lexicon_cache(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """One kept lexicon for the session's tests (services.lexicon_cache): a test on the
-    bundled data loads it; one on other data builds its own and replaces it."""
+    bundled data loads it; one on other data builds its own and replaces it. With pytest-xdist
+    the workers of one run share the folder (each worker's temporary folder is in the run's):
+    the first to need the bundled data's lexicon builds it, the others load it, as a second bot
+    process does (the file is written whole or not at all)."""
+    if hasattr(request.config, "workerinput"):
+        shared = tmp_path_factory.getbasetemp().parent / "cache"
+        shared.mkdir(exist_ok=True)
+        return shared
     return tmp_path_factory.mktemp("cache")
 
 

@@ -296,10 +296,14 @@ def pg_databases() -> Iterator[PgDatabases | None]:
 
 @pytest.fixture(scope="session")
 def templates(
-    tmp_path_factory: pytest.TempPathFactory, pg_databases: PgDatabases | None
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_databases: PgDatabases | None,
 ) -> Iterator[Templates]:
-    """The session's template databases (tests/templates.py), dropped at its end."""
-    made = Templates(tmp_path_factory.mktemp("templates"), DATA, pg_databases)
+    """The session's template databases (tests/templates.py), dropped at its end. The SQLite
+    ones are files in a folder that the workers of one run share (as the kept lexicon's): the
+    first worker to need one makes it, the others copy it."""
+    made = Templates(_run_folder(request, tmp_path_factory, "templates"), DATA, pg_databases)
     with made.kept_reference():
         yield made
     if pg_databases is not None:
@@ -339,11 +343,19 @@ def lexicon_cache(
     the workers of one run share the folder (each worker's temporary folder is in the run's):
     the first to need the bundled data's lexicon builds it, the others load it, as a second bot
     process does (the file is written whole or not at all)."""
+    return _run_folder(request, tmp_path_factory, "cache")
+
+
+def _run_folder(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Path:
+    """A folder of this run: with pytest-xdist, the same for all its workers (each worker's
+    temporary folder is in the run's)."""
     if hasattr(request.config, "workerinput"):
-        shared = tmp_path_factory.getbasetemp().parent / "cache"
+        shared = tmp_path_factory.getbasetemp().parent / name
         shared.mkdir(exist_ok=True)
         return shared
-    return tmp_path_factory.mktemp("cache")
+    return tmp_path_factory.mktemp(name)
 
 
 @pytest.fixture

@@ -28,6 +28,9 @@ is the database's own."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import hashlib
+import os
 import shutil
 import uuid
 from collections import deque
@@ -149,22 +152,40 @@ class Templates:
         return made
 
     async def _make(self, backend: str, kind: str) -> str:
-        name = f"dti_template_{uuid.uuid4().hex[:12]}"
         if backend == "sqlite":
-            made = str(self.folder / f"{name}.sqlite3")
-            url = f"sqlite+aiosqlite:///{made}"
-        else:
-            assert self.pg is not None
-            made = name
-            await self.pg.admin.create(name)
-            url = self.pg.admin.url(name)
+            return await self._make_sqlite(kind)
+        assert self.pg is not None
+        name = f"dti_template_{uuid.uuid4().hex[:12]}"
+        await self.pg.admin.create(name)
+        await self._prepare(self.pg.admin.url(name), kind)
+        return name
+
+    async def _make_sqlite(self, kind: str) -> str:
+        """A SQLite template is a file named after its kind, in a folder the run's workers
+        share (conftest): the first process to need it makes it, under a lock that the others
+        wait on (they all start at once, wanting the same template), then they use it as it
+        is. It is made under a name of its own and renamed into place once whole."""
+        digest = hashlib.sha256(kind.encode()).hexdigest()[:16]
+        final = self.folder / f"dti_template_{digest}.sqlite3"
+        with (self.folder / f"dti_template_{digest}.lock").open("w") as lock:
+            await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+            if final.exists():
+                return str(final)
+            made = self.folder / f"dti_template_{uuid.uuid4().hex[:12]}.sqlite3"
+            await self._prepare(f"sqlite+aiosqlite:///{made}", kind)
+            assert not _used(Path(f"{made}-wal")), "the WAL was not merged"
+            os.replace(made, final)
+            return str(final)
+
+    async def _prepare(self, url: str, kind: str) -> None:
+        """Migrate (and seed) the empty database at `url` as the template of `kind`."""
         if kind == "migrated":
             engine = make_engine(url)
             try:
                 await upgrade(engine)
             finally:
                 await engine.dispose()
-            return made
+            return
         now = datetime.fromisoformat(kind.removeprefix("seeded "))
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None, database_url=url, bot_token=None, data_dir=self.data_dir,
@@ -172,8 +193,6 @@ class Templates:
         )  # fmt: skip
         async with open_runtime(settings, lambda: now):
             pass  # the engine is disposed on exit: a SQLite file is whole, a PG template free
-        assert backend != "sqlite" or not _used(Path(f"{made}-wal")), "the WAL was not merged"
-        return made
 
     def templates(self) -> list[str]:
         """PostgreSQL's templates, to drop at the session's end."""

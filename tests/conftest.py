@@ -227,12 +227,14 @@ class SharedStatements:
         from sqlalchemy.util import LRUCache  # noqa: PLC0415 - SQLAlchemy's own cache
 
         self.store: LRUCache[Any, Any] = LRUCache(self.CAPACITY)
+        self.kinds: dict[tuple[Any, ...], int] = {}  # a likeness -> its number (cheap to hash)
 
     def view(self, dialect: Any) -> SharedStatements.View:
-        return self.View(self.store, _likeness(dialect))
+        likeness = _likeness(dialect)
+        return self.View(self.store, self.kinds.setdefault(likeness, len(self.kinds)))
 
     class View:
-        def __init__(self, store: Any, likeness: tuple[Any, ...]) -> None:
+        def __init__(self, store: Any, likeness: int) -> None:
             self.store, self.likeness = store, likeness
 
         def get(self, key: tuple[Any, ...]) -> Any:

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoring.loading import WHOLE
@@ -72,36 +72,56 @@ async def framework_codes(session: AsyncSession) -> list[tuple[str, str, int]]:
 
 
 async def load_directory(session: AsyncSession) -> Directory:
-    agencies = (await session.scalars(select(AgencyRow).order_by(AgencyRow.id))).all()
-    groups = (await session.scalars(select(AgencyGroupRow).order_by(AgencyGroupRow.id))).all()
-    members = (await session.scalars(select(GroupMemberRow).order_by(GroupMemberRow.id))).all()
-    by_group: dict[int, list[GroupMemberRow]] = {}
-    for m in members:
-        by_group.setdefault(m.group_id, []).append(m)
+    # Plain columns, not row objects: no identity map to fill and keep for rows read once (the
+    # statements are ORM ones still, so what the session holds unflushed is flushed first).
+    agencies = await session.execute(
+        select(
+            AgencyRow.code,
+            AgencyRow.name,
+            AgencyRow.kind,
+            AgencyRow.aliases,
+            AgencyRow.valid_from,
+            AgencyRow.valid_to,
+            AgencyRow.successor,
+            AgencyRow.note,
+        ).order_by(AgencyRow.id)
+    )
+    found = tuple(
+        Agency(code, name, kind, tuple(aliases), valid_from, valid_to, successor, note)
+        for code, name, kind, aliases, valid_from, valid_to, successor, note in agencies
+    )
+    groups = (
+        await session.execute(
+            select(
+                AgencyGroupRow.id,
+                AgencyGroupRow.code,
+                AgencyGroupRow.name,
+                AgencyGroupRow.kinds,
+                AgencyGroupRow.aliases,
+            ).order_by(AgencyGroupRow.id)
+        )
+    ).all()
+    members = await session.execute(
+        select(
+            GroupMemberRow.group_id, GroupMemberRow.member_code, GroupMemberRow.member_is_group
+        ).order_by(GroupMemberRow.id)
+    )
+    by_group: dict[int, tuple[list[str], list[str]]] = {}
+    for group_id, member_code, member_is_group in members:
+        by_group.setdefault(group_id, ([], []))[1 if member_is_group else 0].append(member_code)
+    no_members: tuple[list[str], list[str]] = ([], [])
     return Directory(
-        tuple(
-            Agency(
-                a.code,
-                a.name,
-                a.kind,
-                tuple(a.aliases),
-                a.valid_from,
-                a.valid_to,
-                a.successor,
-                a.note,
-            )
-            for a in agencies
-        ),
+        found,
         tuple(
             AgencyGroup(
-                g.code,
-                g.name,
-                tuple(g.kinds),
-                tuple(m.member_code for m in by_group.get(g.id, []) if not m.member_is_group),
-                tuple(m.member_code for m in by_group.get(g.id, []) if m.member_is_group),
-                tuple(g.aliases),
+                code,
+                name,
+                tuple(kinds),
+                tuple(by_group.get(group_id, no_members)[0]),
+                tuple(by_group.get(group_id, no_members)[1]),
+                tuple(aliases),
             )
-            for g in groups
+            for group_id, code, name, kinds, aliases in groups
         ),
     )
 
@@ -209,27 +229,42 @@ async def add_framework(session: AsyncSession, framework: Framework, at: datetim
 
 
 async def load_framework(session: AsyncSession, code: str) -> Framework | None:
-    row = await session.scalar(select(FrameworkRow).where(FrameworkRow.code == code))
+    # Plain columns, not row objects (as load_directory).
+    row = (
+        await session.execute(
+            select(
+                FrameworkRow.id,
+                FrameworkRow.code,
+                FrameworkRow.name,
+                FrameworkRow.year,
+                FrameworkRow.kind,
+                FrameworkRow.source,
+                FrameworkRow.total_max,
+                FrameworkRow.target_total,
+                FrameworkRow.aliases,
+                FrameworkRow.province,
+                FrameworkRow.conflicts,
+            ).where(FrameworkRow.code == code)
+        )
+    ).first()
     if row is None:
         return None
     indicators = (
-        await session.scalars(
-            select(IndicatorRow)
+        await session.execute(
+            select(*_INDICATOR)
             .where(IndicatorRow.framework_id == row.id)
             .order_by(IndicatorRow.position)
         )
     ).all()
-    ids = [i.id for i in indicators]
-    assignments = (
-        await session.scalars(
-            select(AssignmentRow)
-            .where(AssignmentRow.indicator_id.in_(ids))
-            .order_by(AssignmentRow.position)
-        )
-    ).all()
+    assignments = await session.execute(
+        select(AssignmentRow.indicator_id, AssignmentRow.role, AssignmentRow.holder_code)
+        .join(IndicatorRow, IndicatorRow.id == AssignmentRow.indicator_id)
+        .where(IndicatorRow.framework_id == row.id)
+        .order_by(AssignmentRow.position)
+    )
     holders: dict[tuple[int, str], list[str]] = {}
-    for a in assignments:
-        holders.setdefault((a.indicator_id, a.role), []).append(a.holder_code)
+    for indicator_id, role, holder_code in assignments:
+        holders.setdefault((indicator_id, role), []).append(holder_code)
     pillars = []
     for p in (i for i in indicators if i.parent_code is None and i.code != WHOLE):
         subs = tuple(_sub_index(s, holders) for s in indicators if s.parent_code == p.code)
@@ -247,6 +282,23 @@ async def load_framework(session: AsyncSession, code: str) -> Framework | None:
         province=row.province or "",
         conflicts=tuple(row.conflicts or ()),
     )
+
+
+# The columns of an indicator that load_framework reads.
+_INDICATOR = (
+    IndicatorRow.id,
+    IndicatorRow.code,
+    IndicatorRow.parent_code,
+    IndicatorRow.name,
+    IndicatorRow.name_en,
+    IndicatorRow.aliases,
+    IndicatorRow.max_points,
+    IndicatorRow.unit,
+    IndicatorRow.rule,
+    IndicatorRow.threshold,
+    IndicatorRow.levels,
+    IndicatorRow.details,
+)
 
 
 def _details(sub: SubIndex) -> dict[str, Any]:
@@ -285,7 +337,7 @@ def _details(sub: SubIndex) -> dict[str, Any]:
     return details
 
 
-def _sub_index(row: IndicatorRow, holders: dict[tuple[int, str], list[str]]) -> SubIndex:
+def _sub_index(row: Row[Any], holders: dict[tuple[int, str], list[str]]) -> SubIndex:
     details = row.details or {}
     rule = details.get("rule", {})
     return SubIndex(

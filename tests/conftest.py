@@ -97,9 +97,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """What collection made (every module of the bot, the libraries, the test items) left out of
     the garbage collector's passes: it lives until the process ends, yet each full pass walked
     all of it again, a seventh of a worker's CPU. Objects made by the tests are collected as
-    before."""
+    before, in fewer, larger passes: at Python's default thresholds (a pass every 700 new
+    objects, a full pass every 100 passes) the collector took a tenth of the CPU of the
+    end-to-end tests, which make objects by the hundred thousand (SQLAlchemy's, Telegram's);
+    full passes were seven tenths of that. Garbage in cycles is freed all the same, a little
+    later."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(10_000, 20, 100)
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
@@ -186,6 +191,75 @@ def _lexicon_built_once_per_reference() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _statements_compiled_once_per_process() -> Iterator[None]:
+    """Every engine of the test process compiles a statement into SQL once, not every engine
+    once: SQLAlchemy keeps compiled statements per engine, and each test makes its own engines
+    (its own database), so each test compiled again every statement it ran, a tenth of the
+    CPU of a test that opens the services. The compiled form depends only on the dialect's
+    class and settings; engines whose dialects are alike in both (checked once connected, the
+    dialect initialised) share one cache, any other engine keeps its own."""
+    from sqlalchemy import event  # noqa: PLC0415 - only this fixture uses them
+    from sqlalchemy.engine import Connection, Engine  # noqa: PLC0415
+
+    shared = SharedStatements()
+
+    def connected(connection: Connection) -> None:
+        engine = connection.engine
+        if not isinstance(engine._compiled_cache, SharedStatements.View):  # noqa: SLF001
+            engine._compiled_cache = shared.view(engine.dialect)  # noqa: SLF001
+
+    event.listen(Engine, "engine_connect", connected)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "engine_connect", connected)
+
+
+class SharedStatements:
+    """One bounded cache of compiled statements for the engines of alike dialects: a view
+    stands for one engine, and puts its dialect's likeness in place of the dialect itself in
+    SQLAlchemy's keys (dialect, statement, ...)."""
+
+    CAPACITY = 5000
+
+    def __init__(self) -> None:
+        from sqlalchemy.util import LRUCache  # noqa: PLC0415 - SQLAlchemy's own cache
+
+        self.store: LRUCache[Any, Any] = LRUCache(self.CAPACITY)
+        self.kinds: dict[tuple[Any, ...], int] = {}  # a likeness -> its number (cheap to hash)
+
+    def view(self, dialect: Any) -> SharedStatements.View:
+        likeness = _likeness(dialect)
+        return self.View(self.store, self.kinds.setdefault(likeness, len(self.kinds)))
+
+    class View:
+        def __init__(self, store: Any, likeness: int) -> None:
+            self.store, self.likeness = store, likeness
+
+        def get(self, key: tuple[Any, ...]) -> Any:
+            return self.store.get((self.likeness, *key[1:]))
+
+        def __setitem__(self, key: tuple[Any, ...], compiled: Any) -> None:
+            self.store[(self.likeness, *key[1:])] = compiled
+
+        def clear(self) -> None:
+            self.store.clear()
+
+
+def _likeness(dialect: Any) -> tuple[Any, ...]:
+    """The dialect's class and every setting of its own: plain values as they are, any other
+    object (its driver, its identifier quoting) by its class."""
+    plain = (type(None), bool, int, float, str, tuple, frozenset)
+    return (
+        type(dialect),
+        *sorted(
+            (name, value if isinstance(value, plain) else type(value))
+            for name, value in vars(dialect).items()
+        ),
+    )
+
+
 def _once_for(bundled: Path, read: Callable[[Path], T]) -> Callable[[Path], T]:
     found: list[T] = []
 
@@ -229,11 +303,16 @@ def pg_databases() -> Iterator[PgDatabases | None]:
 
 @pytest.fixture(scope="session")
 def templates(
-    tmp_path_factory: pytest.TempPathFactory, pg_databases: PgDatabases | None
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_databases: PgDatabases | None,
 ) -> Iterator[Templates]:
-    """The session's template databases (tests/templates.py), dropped at its end."""
-    made = Templates(tmp_path_factory.mktemp("templates"), DATA, pg_databases)
-    yield made
+    """The session's template databases (tests/templates.py), dropped at its end. The SQLite
+    ones are files in a folder that the workers of one run share (as the kept lexicon's): the
+    first worker to need one makes it, the others copy it."""
+    made = Templates(_run_folder(request, tmp_path_factory, "templates"), DATA, pg_databases)
+    with made.kept_reference():
+        yield made
     if pg_databases is not None:
         pg_databases.close(made.templates())
 
@@ -263,10 +342,27 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def lexicon_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def lexicon_cache(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """One kept lexicon for the session's tests (services.lexicon_cache): a test on the
-    bundled data loads it; one on other data builds its own and replaces it."""
-    return tmp_path_factory.mktemp("cache")
+    bundled data loads it; one on other data builds its own and replaces it. With pytest-xdist
+    the workers of one run share the folder (each worker's temporary folder is in the run's):
+    the first to need the bundled data's lexicon builds it, the others load it, as a second bot
+    process does (the file is written whole or not at all)."""
+    return _run_folder(request, tmp_path_factory, "cache")
+
+
+def _run_folder(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Path:
+    """A folder of this run: with pytest-xdist, the same for all its workers (each worker's
+    temporary folder is in the run's)."""
+    if hasattr(request.config, "workerinput"):
+        shared = tmp_path_factory.getbasetemp().parent / name
+        shared.mkdir(exist_ok=True)
+        return shared
+    return tmp_path_factory.mktemp(name)
 
 
 @pytest.fixture

@@ -7,11 +7,10 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from parsing.lexicon import Lexicon, build_lexicon
 from scoring.loading import parse_directory, parse_framework
 from scoring.model import Agency, Directory, Framework, Pillar, Rule, RuleKind, SubIndex
+from scoring.yaml_reader import safe_load
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -22,7 +21,7 @@ def bundled() -> tuple[tuple[Framework, ...], Directory, str]:
     agencies = sorted((DATA / "agencies").glob("*.yaml"))
     text = agencies[0].read_text(encoding="utf-8")
     directory = parse_directory(text, agencies[0].name)
-    province = str(yaml.safe_load(text).get("province", ""))
+    province = str(safe_load(text).get("province", ""))
     frameworks = tuple(
         parse_framework(path.read_text(encoding="utf-8"), path.name, directory)
         for path in sorted((DATA / "frameworks").glob("*.yaml"))

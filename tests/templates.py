@@ -17,28 +17,43 @@ makes, could lose the latest commits.
 
 Only a database that is still empty is replaced by a copy; a database the test has used already
 (a second start on the same database, say) goes through the real start-up steps, which is what
-such tests are about."""
+such tests are about.
+
+A start on a copy reads the framework and the agencies from it (bot.startup.check_reference), as
+every start does: what it reads is what the same start on the template read, so `kept_reference`
+keeps that and gives it to the next start on a copy of the same template. Only while that start
+opens, and only from that copy: once the runtime is open, or from any other database, every read
+is the database's own."""
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import hashlib
+import os
 import shutil
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy.engine import make_url
 
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
+from storage import repo
 from storage.db import make_engine
 from storage.migrate import upgrade
 
 Clock = Callable[[], datetime]
+# The copy a start is opening on, while it opens: its URL and its template's name.
+_OPENING: ContextVar[tuple[str, str] | None] = ContextVar("opening_copy", default=None)
 _OBJECTS_IN_PUBLIC = (
     "SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace)"
     " + (SELECT count(*) FROM pg_type WHERE typnamespace = 'public'::regnamespace)"
@@ -52,6 +67,7 @@ class Templates:
     def __init__(self, folder: Path, data_dir: Path, pg: PgDatabases | None) -> None:
         self.folder, self.data_dir, self.pg = folder, data_dir.resolve(), pg
         self._made: dict[tuple[str, str], str] = {}  # (backend, kind) -> SQLite path / PG name
+        self._reference: dict[tuple[Any, ...], Any] = {}  # (template, reader, args) -> read
 
     # ------------------------------------------------------------------ for fixtures and tests
     @asynccontextmanager
@@ -59,10 +75,44 @@ class Templates:
         """bot.runtime.open_runtime, on a copy of the seeded template when the database is
         still empty and the data folder is the bundled one."""
         prepared = False
+        kind = f"seeded {clock().isoformat()}"
         if settings.data_dir.resolve() == self.data_dir:
-            prepared = await self.copy(settings.database_url, f"seeded {clock().isoformat()}")
-        async with open_runtime(settings, clock, prepared=prepared) as runtime:
+            prepared = await self.copy(settings.database_url, kind)
+        async with AsyncExitStack() as stack:
+            opening = None
+            if prepared:
+                backend = make_url(settings.database_url).get_backend_name()
+                opening = (_address(settings.database_url), self._made[backend, kind])
+            token = _OPENING.set(opening)
+            try:
+                runtime = await stack.enter_async_context(
+                    open_runtime(settings, clock, prepared=prepared)
+                )
+            finally:
+                _OPENING.reset(token)
             yield runtime
+
+    @contextmanager
+    def kept_reference(self) -> Iterator[None]:
+        """storage.repo's readers of frameworks and agencies answered from what an earlier
+        start on a copy of the same template read, while a start on a copy opens (see the
+        module's docstring)."""
+        with pytest.MonkeyPatch.context() as patch:
+            for name in ("load_framework", "load_directory"):
+                patch.setattr(repo, name, self._kept(getattr(repo, name)))
+            yield
+
+    def _kept(self, read: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def kept(session: Any, *args: Any) -> Any:
+            opening = _OPENING.get()
+            if opening is None or _address(session.bind.url) != opening[0]:
+                return await read(session, *args)
+            key = (opening[1], read.__name__, *args)
+            if key not in self._reference:
+                self._reference[key] = await read(session, *args)
+            return self._reference[key]
+
+        return kept
 
     async def migrate(self, url: str) -> None:
         """storage.migrate.upgrade, by a copy of the migrated template when the database is
@@ -102,22 +152,40 @@ class Templates:
         return made
 
     async def _make(self, backend: str, kind: str) -> str:
-        name = f"dti_template_{uuid.uuid4().hex[:12]}"
         if backend == "sqlite":
-            made = str(self.folder / f"{name}.sqlite3")
-            url = f"sqlite+aiosqlite:///{made}"
-        else:
-            assert self.pg is not None
-            made = name
-            await self.pg.admin.create(name)
-            url = self.pg.admin.url(name)
+            return await self._make_sqlite(kind)
+        assert self.pg is not None
+        name = f"dti_template_{uuid.uuid4().hex[:12]}"
+        await self.pg.admin.create(name)
+        await self._prepare(self.pg.admin.url(name), kind)
+        return name
+
+    async def _make_sqlite(self, kind: str) -> str:
+        """A SQLite template is a file named after its kind, in a folder the run's workers
+        share (conftest): the first process to need it makes it, under a lock that the others
+        wait on (they all start at once, wanting the same template), then they use it as it
+        is. It is made under a name of its own and renamed into place once whole."""
+        digest = hashlib.sha256(kind.encode()).hexdigest()[:16]
+        final = self.folder / f"dti_template_{digest}.sqlite3"
+        with (self.folder / f"dti_template_{digest}.lock").open("w") as lock:
+            await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+            if final.exists():
+                return str(final)
+            made = self.folder / f"dti_template_{uuid.uuid4().hex[:12]}.sqlite3"
+            await self._prepare(f"sqlite+aiosqlite:///{made}", kind)
+            assert not _used(Path(f"{made}-wal")), "the WAL was not merged"
+            os.replace(made, final)
+            return str(final)
+
+    async def _prepare(self, url: str, kind: str) -> None:
+        """Migrate (and seed) the empty database at `url` as the template of `kind`."""
         if kind == "migrated":
             engine = make_engine(url)
             try:
                 await upgrade(engine)
             finally:
                 await engine.dispose()
-            return made
+            return
         now = datetime.fromisoformat(kind.removeprefix("seeded "))
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None, database_url=url, bot_token=None, data_dir=self.data_dir,
@@ -125,12 +193,14 @@ class Templates:
         )  # fmt: skip
         async with open_runtime(settings, lambda: now):
             pass  # the engine is disposed on exit: a SQLite file is whole, a PG template free
-        assert backend != "sqlite" or not _used(Path(f"{made}-wal")), "the WAL was not merged"
-        return made
 
     def templates(self) -> list[str]:
         """PostgreSQL's templates, to drop at the session's end."""
         return [name for (backend, _kind), name in self._made.items() if backend != "sqlite"]
+
+
+def _address(url: Any) -> str:
+    return make_url(url).render_as_string(hide_password=False)
 
 
 def _used(path: Path) -> bool:

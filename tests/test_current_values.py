@@ -33,6 +33,7 @@ from storage.migrate import upgrade
 from storage.models import IndicatorRow, ReviewRow, SubmissionRow
 from storage.models import SubmissionRow as S
 from tests.conftest import DATA, PG, PG_HOST, PG_PORT, POSTGRES, SKIP_PG
+from tests.templates import Templates
 
 NOW = datetime(2025, 10, 1, 1, 0, tzinfo=UTC)
 DTI, TARGETS, INDEX = "dti-province-2025", "ninh-thuan-2314", "dti-ninh-thuan-2022"
@@ -161,10 +162,13 @@ class Database:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    templates: Templates,
 ) -> Iterator[Database]:
-    """One migrated, seeded database per backend for every example; each example empties the
-    values and stores its own history."""
+    """One migrated, seeded database per backend for every example (a copy of the session's
+    template seeded at NOW, as tests/test_reads.py takes); each example empties the values and
+    stores its own history."""
     if request.param == "postgresql" and not POSTGRES:
         pytest.skip(SKIP_PG)
     name = f"dti_test_{uuid.uuid4().hex[:12]}"
@@ -179,8 +183,9 @@ def database(
         sessions = make_sessions(engine)
 
         async def prepare() -> Database:
-            await upgrade(engine)
-            await seed(sessions, DATA, lambda: NOW)
+            if not await templates.copy(url, f"seeded {NOW.isoformat()}"):
+                await upgrade(engine)
+                await seed(sessions, DATA, lambda: NOW)
             async with sessions() as session, session.begin():
                 found = {code: await repo.load_framework(session, code) for code in CODES}
                 indicators = {code: await repo.indicator_ids(session, code) for code in CODES}

@@ -205,7 +205,6 @@ class Run:
     fig: Figures = field(default_factory=Figures)
     phases: list[Phase] = field(default_factory=list)  # in the order they were asked
     steady: list[Phase] = field(default_factory=list)
-    cpus: list[float] = field(default_factory=list)  # CPU per reply of each burst
     bursts: list[float] = field(default_factory=list)  # seconds of each burst
     done: bool = True  # every burst answered in the time allowed
 
@@ -261,13 +260,13 @@ async def burst(run: Run, spy: str, a: argparse.Namespace) -> None:
         spying.send_signal(signal.SIGINT)
         await spying.wait()
     run.bursts.append(loop.time() - started)
-    run.cpus.append((cpu_seconds(proc.pid) - cpu) / max(1, server.replies(users) - before))
+    run.fig.cpus.append((cpu_seconds(proc.pid) - cpu) / max(1, server.replies(users) - before))
 
 
 def figures(run: Run, a: argparse.Namespace) -> Figures:
     """What the rounds showed: latencies of every steady question, the median burst."""
     fig, server = run.fig, run.server
-    fig.cpu, fig.burst_seconds = statistics.median(run.cpus), statistics.median(run.bursts)
+    fig.cpu, fig.burst_seconds = statistics.median(fig.cpus), statistics.median(run.bursts)
     fig.rss_end = rss_mb(run.proc.pid)
     fig.peak = server.peak_sends(1.0)
     measure(server, run.phases)
@@ -281,7 +280,6 @@ def figures(run: Run, a: argparse.Namespace) -> Figures:
     more = {c: server.per_chat[c] - questions[c] for c in users}
     if doubled := {c: n for c, n in more.items() if n > 0}:
         fig.answered += f" (more replies than questions: {doubled})"
-    fig.cpus = run.cpus
     return fig
 
 

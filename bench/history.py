@@ -155,7 +155,7 @@ async def measure(runtime: Runtime) -> dict[str, Samples]:
 async def measured(url: str) -> dict[str, Samples]:
     """The measures on a runtime opened on `url`, as a bot started on that database: the
     collector paused while it is built and its objects frozen after (bot/collector.py)."""
-    settings = Settings(_env_file=None, database_url=url, bot_token=None, reminder_tick_seconds=0)  # type: ignore[call-arg]
+    settings = bench_settings(url)
     collector.pause()
     async with open_runtime(settings, clock) as runtime:
         request = ConsoleRequest(io.StringIO(), lambda: 0)
@@ -182,8 +182,13 @@ async def run(seeded: str, long: str) -> dict[str, tuple[Samples, Samples]]:
     return figures
 
 
+def bench_settings(url: str) -> Settings:
+    """The bot's settings on `url`, offline, with no reminder run during the measures."""
+    return Settings(_env_file=None, database_url=url, bot_token=None, reminder_tick_seconds=0)  # type: ignore[call-arg]
+
+
 async def migrated(url: str) -> None:
-    settings = Settings(_env_file=None, database_url=url, bot_token=None, reminder_tick_seconds=0)  # type: ignore[call-arg]
+    settings = bench_settings(url)
     async with open_runtime(settings, clock):
         pass
 

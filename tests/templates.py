@@ -9,11 +9,14 @@ stamps rows with the clock's time, so there is one seeded template per starting 
 the test's alone: isolation is the same as with a database made from nothing.
 
 PostgreSQL's CREATE DATABASE writes the whole template to the WAL and waits for the disk (half
-a second and more on a busy machine), so `PgDatabases` makes each worker's next databases, empty
-or copies, in a thread of its own while the tests run; a test takes one that is ready. Every
-test database commits without waiting for the disk (`synchronous_commit = off`): what other
-sessions see, and when, is the same; only a crash of the PostgreSQL server itself, which no test
-makes, could lose the latest commits.
+a second and more on a busy machine). From PostgreSQL 15 on, the copy is made with
+`STRATEGY = FILE_COPY`: the files copied as they are after a checkpoint, which costs the
+server about a third less CPU for a database of this size (and its DROP a half less) than
+writing every page to the WAL, the default since 15. `PgDatabases` makes each worker's next
+databases, empty or copies, in a thread of its own while the tests run; a test takes one that
+is ready. Every test database commits without waiting for the disk (`synchronous_commit =
+off`): what other sessions see, and when, is the same; only a crash of the PostgreSQL server
+itself, which no test makes, could lose the latest commits.
 
 Only a database that is still empty is replaced by a copy; a database the test has used already
 (a second start on the same database, say) goes through the real start-up steps, which is what
@@ -241,6 +244,8 @@ class PgAdmin:
         conn = await self._connect(self.admin_db)
         try:
             copy = "" if template is None else f' TEMPLATE "{template}"'
+            if conn.get_server_version() >= (15, 0):
+                copy += " STRATEGY = FILE_COPY"
             await conn.execute(f'CREATE DATABASE "{name}"{copy}')
             await conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
         finally:

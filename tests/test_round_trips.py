@@ -192,3 +192,37 @@ async def test_the_journal_commits_without_waiting_for_the_disk(database_url: st
         if journal is not engine:
             await journal.dispose()
         await engine.dispose()
+
+
+async def test_the_probe_reads_its_counters_by_key_however_often_they_were_rewritten(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Each stored value rewrites the values counter's row; on PostgreSQL the table stays as
+    long as the rewrites made it after a vacuum, and the probe reads a few pages of it, not all
+    of them."""
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite rewrites the row in place and reads it by its key (_PROBE)")
+    async with sessions() as session, session.begin():
+        await revisions.bump(session, revisions.REFERENCE)
+        await session.execute(  # in one transaction, as a bulk load's triggers rewrite it
+            text(
+                "DO $$ BEGIN FOR i IN 1..10000 LOOP UPDATE revisions SET value = value + 1"
+                " WHERE name = 'reference'; END LOOP; END $$"
+            )
+        )
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(text("VACUUM ANALYZE revisions"))
+        pages = await connection.scalar(
+            text("SELECT pg_relation_size('revisions') / current_setting('block_size')::int")
+        )
+        plan = await connection.scalar(
+            text(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {revisions._PROBE_ALL}")
+        )
+    assert pages >= 30  # the rewrites left a long table behind
+    read = plan[0]["Plan"]["Shared Hit Blocks"] + plan[0]["Plan"]["Shared Read Blocks"]
+    assert read <= 8  # two keys: the index's root and leaf for each, and the row's page
+    probe = revisions.Probe(sessions)
+    assert await probe.committed(revisions.REFERENCE) == 10001
+    assert await probe.committed(revisions.VALUES) == 0

@@ -277,7 +277,7 @@ class ScoreService:
         if framework.kind == FrameworkKind.INDEX:
             reviewed = held.counted(include_pending=False)
             return IndexAnswer(subject, evaluate_index(framework, reviewed, period), directory)
-        counted = held.counted(include_pending=True)
+        counted = held.counted(include_pending=True) if period is not None else []
         if period is not None and later_than(counted, period):
             # "điểm DTI năm 2024": the board at that period's end, not today's.
             scored = board_at(framework, counted, period, with_pending=provisional)

@@ -1,5 +1,5 @@
 """An answer's latency against the stored history: a bot on the seeded database against a bot
-on one with 10,000 values more (each a runtime of its own, opened in turns).
+on one with 10,000 values more (each a runtime of its own, both open, measured in turns).
 
 Run: .venv/bin/python bench/history.py  (PostgreSQL too when 127.0.0.1:5432 answers)
 Aim (issue 12): at 10,000 stored values within 10 % of the empty database."""
@@ -16,7 +16,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +37,7 @@ from handlers.score import board_text  # noqa: E402
 from parsing.intents import Score  # noqa: E402
 from parsing.router import route  # noqa: E402
 from scoring.engine import evaluate  # noqa: E402
+from scoring.model import Framework  # noqa: E402
 from services.scores import ScoreAnswer  # noqa: E402
 from storage import repo, values  # noqa: E402
 from storage.db import make_engine, make_sessions, reading  # noqa: E402
@@ -44,8 +46,8 @@ from storage.models import ReviewRow, SubmissionRow  # noqa: E402
 QUESTIONS = ["điểm Hạ tầng số hiện tại", "tổng điểm DTI", "chỉ số 6.4 được bao nhiêu điểm"]
 HISTORY = 10_000
 PERIODS = [f"{year}-Q{q}" for year in (2024, 2025) for q in (1, 2, 3, 4)]
-ROUNDS = 60  # answers measured on each runtime…
-TURNS = 2  # …opened this many times on each database, in turns
+ROUNDS = 120  # answers measured on each database, in turns
+WARM = 5  # the first rounds of each measure, left out
 AIM = 1.10
 START = datetime(2024, 1, 5, 2, 0, tzinfo=UTC)
 
@@ -106,29 +108,24 @@ async def store_one(runtime: Runtime, n: int) -> None:
 
 
 Samples = list[tuple[float, float]]  # (wall clock, CPU time of this process) in ms
+Step = Callable[[int], Awaitable[None]]
 
 
-async def timings(
-    measure: Callable[[], Awaitable[None]],
-    before: Callable[[int], Awaitable[None]] | None = None,
-    rounds: int = ROUNDS,
-) -> Samples:
-    samples = []
-    for n in range(rounds):
-        if before is not None:
-            await before(n)
-        start, cpu = time.perf_counter(), time.process_time()
-        await measure()
-        samples.append(((time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000))
-    return samples[5:]  # the first rounds warm caches and connections
+async def sample(step: Step, n: int, before: Step | None) -> tuple[float, float]:
+    if before is not None:
+        await before(n)
+    start, cpu = time.perf_counter(), time.process_time()
+    await step(n)
+    return (time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000
 
 
-async def measure(runtime: Runtime) -> dict[str, Samples]:
+def steps(runtime: Runtime, framework: Framework) -> dict[str, tuple[Step, Step | None, int]]:
+    """What is measured on one runtime: name -> (the measured step, a step before it that is
+    not timed, rounds)."""
     svc = runtime.services
     t = svc.texts.for_language("vi")
-    framework, _ = await svc.scores.reference()
 
-    async def answer() -> None:  # as the bot does: route the question, answer the intent
+    async def answer(_n: int) -> None:  # as the bot does: route the question, answer the intent
         for q in QUESTIONS:
             intent = route(q, await svc.scores.lexicon(), svc.calendar.today())
             assert isinstance(intent, Score), q
@@ -136,7 +133,7 @@ async def measure(runtime: Runtime) -> dict[str, Samples]:
             assert isinstance(result, ScoreAnswer)
             board_text(t, result)  # rendered once per values revision, as handlers/score.py does
 
-    async def whole_history() -> None:  # the read before this change: every value, ORM rows
+    async def whole_history(_n: int) -> None:  # the read before this change: every value, ORM
         async with reading(runtime.sessions) as session:
             every = await values.measurements(session, framework.code, include_pending=True)
         evaluate(framework, every)
@@ -145,16 +142,17 @@ async def measure(runtime: Runtime) -> dict[str, Samples]:
         await store_one(runtime, n)
 
     return {
-        "answer (3 questions)": await timings(answer),
-        "answer after a value is stored": await timings(answer, stored),
+        "answer (3 questions)": (answer, None, ROUNDS),
+        "answer after a value is stored": (answer, stored, ROUNDS),
         # a second and more at +10,000: a few rounds tell
-        "old read: every value through the ORM": await timings(whole_history, rounds=10),
+        "old read: every value through the ORM": (whole_history, None, 10),
     }
 
 
-async def measured(url: str) -> dict[str, Samples]:
-    """The measures on a runtime opened on `url`, as a bot started on that database: the
-    collector paused while it is built and its objects frozen after (bot/collector.py)."""
+@asynccontextmanager
+async def started(url: str) -> AsyncIterator[dict[str, tuple[Step, Step | None, int]]]:
+    """A runtime opened on `url` as a bot started on that database: the collector paused while
+    it is built and its objects frozen after (bot/collector.py); what is measured on it."""
     settings = bench_settings(url)
     collector.pause()
     async with open_runtime(settings, clock) as runtime:
@@ -164,33 +162,43 @@ async def measured(url: str) -> dict[str, Samples]:
         )
         async with app:
             collector.resume()
-            return await measure(runtime)
+            framework, _ = await runtime.services.scores.reference()
+            yield steps(runtime, framework)
 
 
 async def run(seeded: str, long: str) -> dict[str, tuple[Samples, Samples]]:
-    """The seeded database against one with HISTORY values more, each measured by a runtime of
-    its own, in turns (seeded, long, seeded, long): what is compared is a bot started on each,
-    and a drift of the machine's speed falls on both alike."""
+    """The seeded database against one with HISTORY values more, each with a runtime of its own,
+    both open at once and measured in turns, one sample each (the first of a round alternates):
+    a drift of the machine's speed, or of the database server's, falls on both alike. The
+    first WARM rounds of each measure warm caches and connections and are left out."""
     for url in (seeded, long):
         await migrated(url)
     await fill(long, HISTORY)
     figures: dict[str, tuple[Samples, Samples]] = {}
-    for _ in range(TURNS):
-        for i, url in enumerate((seeded, long)):
-            for name, samples in (await measured(url)).items():
-                figures.setdefault(name, ([], []))[i].extend(samples)
+    async with started(seeded) as first, started(long) as second:
+        both = (first, second)
+        for name in first:
+            found: tuple[Samples, Samples] = ([], [])
+            rounds = first[name][2]
+            for n in range(rounds):
+                for i in (0, 1) if n % 2 == 0 else (1, 0):
+                    step, before, _ = both[i][name]
+                    taken = await sample(step, n, before)
+                    if n >= min(WARM, rounds // 2):
+                        found[i].append(taken)
+            figures[name] = found
     return figures
-
-
-def bench_settings(url: str) -> Settings:
-    """The bot's settings on `url`, offline, with no reminder run during the measures."""
-    return Settings(_env_file=None, database_url=url, bot_token=None, reminder_tick_seconds=0)  # type: ignore[call-arg]
 
 
 async def migrated(url: str) -> None:
     settings = bench_settings(url)
     async with open_runtime(settings, clock):
         pass
+
+
+def bench_settings(url: str) -> Settings:
+    """The bot's settings on `url`, offline, with no reminder run during the measures."""
+    return Settings(_env_file=None, database_url=url, bot_token=None, reminder_tick_seconds=0)  # type: ignore[call-arg]
 
 
 def report(backend: str, figures: dict[str, tuple[Samples, Samples]]) -> None:

@@ -574,6 +574,35 @@ def test_a_refresh_reads_the_values_changed_not_the_corrections_of_their_sub_ind
     assert database.run(_ranked_reads(database)) == [0] * 12
 
 
+async def _taken_over(db: Database) -> None:
+    await _store(
+        db, [_row(code, "50", None, "%", i) for i, code in enumerate(("3.1", "3.2", "4.1"))]
+    )
+    kept = db.kept()
+    before = await kept.get(DTI)
+    await _store(db, [_correction(10)], fresh=False)  # 3.1 in 2025-Q3 again
+    after = await kept.get(DTI)
+    touched = [g for g in after.groups if any(m.code == "3.1" for m in after.groups[g])]
+    assert len(touched) == 1
+    assert [m.value for m in after.groups[touched[0]]] == [D(10)]
+    others = [g for g in before.groups if g not in touched]
+    assert len(others) >= 2
+    for g in others:  # the very lists kept before: not listed again
+        assert after.groups[g] is before.groups[g]
+        assert after.kept[g] is before.kept[g]
+    async with reading(db.sessions) as session:
+        assert after.groups == await current.current_values(session, DTI)
+
+
+def test_a_refresh_takes_over_the_pairs_it_did_not_read_again_as_they_are(
+    database: Database,
+) -> None:
+    """After one value is stored, the values of every other sub-index and period are those
+    kept before, not copies made again: a refresh's work grows with the pairs changed, not with
+    the hundreds kept."""
+    database.run(_taken_over(database))
+
+
 async def _updated(db: Database) -> None:
     await _store(db, [_correction(i) for i in range(5)])
     kept = db.kept()

@@ -190,15 +190,15 @@ async def run(seeded: str, long: str) -> dict[str, tuple[Samples, Samples]]:
     return figures
 
 
+def bench_settings(url: str) -> Settings:
+    """The bot's settings on `url`, offline, with no reminder run during the measures."""
+    return Settings(_env_file=None, database_url=url, bot_token=None, reminder_tick_seconds=0)  # type: ignore[call-arg]
+
+
 async def migrated(url: str) -> None:
     settings = bench_settings(url)
     async with open_runtime(settings, clock):
         pass
-
-
-def bench_settings(url: str) -> Settings:
-    """The bot's settings on `url`, offline, with no reminder run during the measures."""
-    return Settings(_env_file=None, database_url=url, bot_token=None, reminder_tick_seconds=0)  # type: ignore[call-arg]
 
 
 def report(backend: str, figures: dict[str, tuple[Samples, Samples]]) -> None:

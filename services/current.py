@@ -230,7 +230,7 @@ def _refreshed(
 ) -> Current:
     """`held` with the sub-indices and periods `touched` read again (`read`, `waiting`): the
     other pairs taken over as they are (copies of the dictionaries, not of each pair's values:
-    a change touches a few pairs of the hundreds kept, 480 at 10,000 values)."""
+    a change touches a few pairs of the hundreds kept, 403 at 10,000 values)."""
     changed = frozenset(indicator for indicator, _ in touched)
     codes = frozenset(
         k.value.code

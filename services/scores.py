@@ -277,13 +277,14 @@ class ScoreService:
         if framework.kind == FrameworkKind.INDEX:
             reviewed = held.counted(include_pending=False)
             return IndexAnswer(subject, evaluate_index(framework, reviewed, period), directory)
-        counted = held.counted(include_pending=True) if period is not None else []
-        if period is not None and later_than(counted, period):
-            # "điểm DTI năm 2024": the board at that period's end, not today's.
-            scored = board_at(framework, counted, period, with_pending=provisional)
-            if not any(s.has_data for s in _within(scored, subject)):
-                raise Refusal("ask.no_data_then", period=period)
-            return ScoreAnswer(subject, scored, directory, provisional, 0, notes, period)
+        if period is not None:  # every value listed only then (`counted`, once per revision)
+            counted = held.counted(include_pending=True)
+            if later_than(counted, period):
+                # "điểm DTI năm 2024": the board at that period's end, not today's.
+                scored = board_at(framework, counted, period, with_pending=provisional)
+                if not any(s.has_data for s in _within(scored, subject)):
+                    raise Refusal("ask.no_data_then", period=period)
+                return ScoreAnswer(subject, scored, directory, provisional, 0, notes, period)
         scored = held.board(framework, include_pending=True, with_pending=provisional)
         return ScoreAnswer(
             subject, scored, directory, provisional, held.pending, notes, rendered=held.rendered

@@ -243,10 +243,10 @@ class PgAdmin:
         """A new database (a copy of `template`) whose commits do not wait for the disk."""
         conn = await self._connect(self.admin_db)
         try:
-            copy = "" if template is None else f' TEMPLATE "{template}"'
+            clauses = "" if template is None else f' TEMPLATE "{template}"'
             if conn.get_server_version() >= (15, 0):
-                copy += " STRATEGY = FILE_COPY"
-            await conn.execute(f'CREATE DATABASE "{name}"{copy}')
+                clauses += " STRATEGY = FILE_COPY"
+            await conn.execute(f'CREATE DATABASE "{name}"{clauses}')
             await conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
         finally:
             await conn.close()
